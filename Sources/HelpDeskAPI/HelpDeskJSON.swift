@@ -1,0 +1,35 @@
+import Foundation
+
+/// The JSON conventions of the contract: ISO 8601 dates, and decoding errors that name the field at fault.
+public enum HelpDeskJSON {
+    /// An encoder for contract types (ISO 8601 dates, sorted keys for stable bodies).
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A decoder for contract types.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// Encodes a contract value.
+    public static func encode(_ value: some Encodable) throws -> Data {
+        try makeEncoder().encode(value)
+    }
+
+    /// Decodes a contract value, turning every failure into a ``ContractViolation`` that names the field.
+    public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws(ContractViolation) -> Value {
+        do {
+            return try makeDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw ContractViolation(error)
+        } catch {
+            throw ContractViolation(kind: .malformedJSON, field: nil, problem: "the body is not valid JSON")
+        }
+    }
+}

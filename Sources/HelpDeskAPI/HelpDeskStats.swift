@@ -1,0 +1,94 @@
+/// Body of `GET /_stats`: the Help Desk's counters since it started.
+public struct HelpDeskStats: Codable, Sendable, Hashable {
+    /// Requests answered with one status on one route.
+    public struct RouteCount: Codable, Sendable, Hashable {
+        /// `METHOD /route/{parameter}`, or `METHOD unmatched`.
+        public var route: String
+        public var status: Int
+        public var count: Int
+
+        public init(route: String, status: Int, count: Int) {
+            self.route = route
+            self.status = status
+            self.count = count
+        }
+    }
+
+    public struct DocumentCounts: Codable, Sendable, Hashable {
+        public var submitted: Int
+        public var pending: Int
+        public var accepted: Int
+        public var declined: Int
+
+        public init(submitted: Int = 0, pending: Int = 0, accepted: Int = 0, declined: Int = 0) {
+            self.submitted = submitted
+            self.pending = pending
+            self.accepted = accepted
+            self.declined = declined
+        }
+    }
+
+    public struct DeliveryCounts: Codable, Sendable, Hashable {
+        /// Webhook messages created, one per decided document with a callback.
+        public var messages = 0
+        /// Messages never sent (fault injection).
+        public var dropped = 0
+        /// HTTP attempts, first sends and retries, duplicates excluded.
+        public var attempts = 0
+        /// Messages a receiver accepted with 2xx.
+        public var delivered = 0
+        /// Attempts that failed: a non-2xx answer, a timeout or a transport error.
+        public var failedAttempts = 0
+        /// Failed attempts that hit the receiver timeout.
+        public var timedOut = 0
+        /// Messages out of attempts.
+        public var deadLettered = 0
+        /// Messages not sent because their callback URL answered 410.
+        public var disabled = 0
+        /// Extra sends of an already-sent message with the same `webhook-id` (fault injection).
+        public var duplicatesSent = 0
+        /// Dead-lettered messages sent again on request.
+        public var redeliveriesRequested = 0
+
+        public init() {}
+    }
+
+    public struct FaultCounts: Codable, Sendable, Hashable {
+        /// Status and event requests answered 429.
+        public var rateLimited = 0
+        /// Status requests answered 503 on purpose.
+        public var statusFailures = 0
+
+        public init() {}
+    }
+
+    public var requests: [RouteCount]
+    /// Request body bytes received.
+    public var requestBytes: Int
+    /// Response body bytes sent.
+    public var responseBytes: Int
+    public var documents: DocumentCounts
+    public var deliveries: DeliveryCounts
+    public var faults: FaultCounts
+
+    public init(
+        requests: [RouteCount],
+        requestBytes: Int,
+        responseBytes: Int,
+        documents: DocumentCounts,
+        deliveries: DeliveryCounts,
+        faults: FaultCounts
+    ) {
+        self.requests = requests
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+        self.documents = documents
+        self.deliveries = deliveries
+        self.faults = faults
+    }
+
+    /// Requests answered on `route`, any status.
+    public func requestCount(route: String) -> Int {
+        requests.filter { $0.route == route }.reduce(0) { $0 + $1.count }
+    }
+}

@@ -1,0 +1,108 @@
+/// Everything that shapes the simulated vendor. Every duration is model time (see `SimulationClock`).
+public struct HelpDeskConfiguration: Sendable {
+    /// Seeds every random draw: review delays and verdicts, identifiers, faults and retry jitter.
+    public var seed: UInt64 = 42
+    /// A review takes a uniform draw from this range.
+    public var reviewDelay: ClosedRange<Duration> = .seconds(2) ... .seconds(5)
+    /// Probability that a review ends `ACCEPTED` rather than `DECLINED`.
+    public var acceptRatio: Double = 0.7
+    /// Time `POST /document` spends before answering, during which a second request with the same
+    /// idempotency key is refused with 409.
+    public var submitLatency: Duration = .zero
+    /// Where webhooks may be sent.
+    public var callbackPolicy = CallbackPolicy()
+    /// How long an idempotency key is remembered.
+    public var idempotencyKeyTTL: Duration = .seconds(24 * 3600)
+    /// The longest `wait` a long-poll may ask for.
+    public var maxWait: Duration = .seconds(300)
+    public var delivery = DeliveryConfiguration()
+    public var faults = FaultConfiguration()
+
+    public init() {}
+
+    /// Checks that every figure is usable.
+    public func validate() throws(ConfigurationError) {
+        guard reviewDelay.lowerBound >= .zero else { throw ConfigurationError("review delay must not be negative") }
+        try ConfigurationError.requireRatio(acceptRatio, "accept ratio")
+        guard submitLatency >= .zero else { throw ConfigurationError("submit latency must not be negative") }
+        guard idempotencyKeyTTL > .zero else { throw ConfigurationError("idempotency key TTL must be positive") }
+        guard maxWait >= .zero else { throw ConfigurationError("max wait must not be negative") }
+        try delivery.validate()
+        try faults.validate()
+    }
+}
+
+/// How the webhook dispatcher sends and retries.
+public struct DeliveryConfiguration: Sendable, Equatable {
+    /// Delays before each attempt, the first usually zero.
+    public var schedule = RetrySchedule.standard
+    /// Each retry delay is moved by up to this fraction, up or down, by a seeded draw.
+    public var jitter: Double = 0.1
+    /// A receiver that has not answered within this time has failed the attempt.
+    public var timeout: Duration = .seconds(15)
+    /// Attempts in flight at once; more wait their turn before their timeout starts.
+    public var maxConcurrentAttempts = 64
+
+    public init() {}
+
+    func validate() throws(ConfigurationError) {
+        guard !schedule.delays.isEmpty else { throw ConfigurationError("the retry schedule needs at least one attempt") }
+        guard schedule.delays.allSatisfy({ $0 >= .zero }) else { throw ConfigurationError("retry delays must not be negative") }
+        guard (0...1).contains(jitter) else { throw ConfigurationError("jitter must be between 0 and 1") }
+        guard timeout > .zero else { throw ConfigurationError("delivery timeout must be positive") }
+        guard maxConcurrentAttempts > 0 else { throw ConfigurationError("max concurrent attempts must be positive") }
+    }
+}
+
+/// Faults the Help Desk injects on purpose, each drawn from the seed.
+public struct FaultConfiguration: Sendable, Equatable {
+    /// Fraction of decided webhooks never sent.
+    public var dropWebhookRatio: Double = 0
+    /// Fraction of webhooks sent twice with the same `webhook-id`.
+    public var duplicateDeliveryRatio: Double = 0
+    /// A uniform delay in `[0, maxExtraDeliveryDelay]` before a webhook's first send and before its duplicate,
+    /// so deliveries can arrive out of order.
+    public var maxExtraDeliveryDelay: Duration = .zero
+    /// Fraction of `GET /document/{id}` requests answered 503.
+    public var statusFailureRatio: Double = 0
+    /// A token bucket shared by the status and event routes; over it they answer 429 with `Retry-After`.
+    public var rateLimit: RateLimit?
+
+    public init() {}
+
+    func validate() throws(ConfigurationError) {
+        try ConfigurationError.requireRatio(dropWebhookRatio, "drop ratio")
+        try ConfigurationError.requireRatio(duplicateDeliveryRatio, "duplicate ratio")
+        try ConfigurationError.requireRatio(statusFailureRatio, "status failure ratio")
+        guard maxExtraDeliveryDelay >= .zero else { throw ConfigurationError("extra delivery delay must not be negative") }
+        if let rateLimit {
+            guard rateLimit.requestsPerSecond > 0, rateLimit.burst >= 1 else {
+                throw ConfigurationError("a rate limit needs a positive rate and a burst of at least 1")
+            }
+        }
+    }
+}
+
+/// A token bucket: `burst` requests at once, refilled at `requestsPerSecond` (model time).
+public struct RateLimit: Sendable, Equatable {
+    public var requestsPerSecond: Double
+    public var burst: Int
+
+    public init(requestsPerSecond: Double, burst: Int) {
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+    }
+}
+
+/// A configuration value that cannot work.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+
+    static func requireRatio(_ value: Double, _ name: String) throws(ConfigurationError) {
+        guard (0...1).contains(value) else { throw ConfigurationError("\(name) must be between 0 and 1, not \(value)") }
+    }
+}

@@ -1,0 +1,55 @@
+import HelpDeskAPI
+import ServerSupport
+import Synchronization
+
+/// The Help Desk's counters: requests by route and status, body bytes, deliveries and injected faults.
+public final class HelpDeskCounters: Sendable {
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    private struct State {
+        var requests: [RouteStatus: Int] = [:]
+        var requestBytes = 0
+        var responseBytes = 0
+        var deliveries = HelpDeskStats.DeliveryCounts()
+        var faults = HelpDeskStats.FaultCounts()
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    func record(_ sample: TrafficSample) {
+        state.withLock { state in
+            state.requests[RouteStatus(route: sample.route, status: sample.status), default: 0] += 1
+            state.requestBytes += sample.requestBytes
+            state.responseBytes += sample.responseBytes
+        }
+    }
+
+    func updateDeliveries(_ update: (inout HelpDeskStats.DeliveryCounts) -> Void) {
+        state.withLock { update(&$0.deliveries) }
+    }
+
+    func updateFaults(_ update: (inout HelpDeskStats.FaultCounts) -> Void) {
+        state.withLock { update(&$0.faults) }
+    }
+
+    func snapshot(documents: HelpDeskStats.DocumentCounts) -> HelpDeskStats {
+        state.withLock { state in
+            let requests = state.requests
+                .map { HelpDeskStats.RouteCount(route: $0.key.route, status: $0.key.status, count: $0.value) }
+                .sorted { ($0.route, $0.status) < ($1.route, $1.status) }
+            return HelpDeskStats(
+                requests: requests,
+                requestBytes: state.requestBytes,
+                responseBytes: state.responseBytes,
+                documents: documents,
+                deliveries: state.deliveries,
+                faults: state.faults
+            )
+        }
+    }
+}

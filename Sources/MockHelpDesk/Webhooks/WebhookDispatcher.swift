@@ -1,0 +1,232 @@
+import AsyncHTTPClient
+import Foundation
+import HelpDeskAPI
+import Logging
+import ServerSupport
+import NIOCore
+import ServiceLifecycle
+import SimulationSupport
+import Synchronization
+
+/// Sends signed webhooks at least once, retrying on ``RetrySchedule`` until a receiver answers 2xx.
+///
+/// Every send waits in one ``DeadlineQueue`` until it is due, then runs as a child task of ``run()``, at most
+/// ``DeliveryConfiguration/maxConcurrentAttempts`` at once. Each attempt is signed with the wall clock of the moment
+/// it is sent (receivers compare `webhook-timestamp` with their own clock, whatever the time scale), and fails after
+/// the delivery timeout of model time. On graceful shutdown no new attempt starts and those in flight finish.
+/// The HTTP client lives exactly as long as ``run()``.
+public final class WebhookDispatcher: Service {
+    enum Job: Sendable {
+        case attempt(deliveryId: String)
+        case duplicate(deliveryId: String)
+    }
+
+    private let configuration: DeliveryConfiguration
+    private let seed: UInt64
+    private let clock: SimulationClock
+    private let signer: WebhookSigner
+    private let faults: FaultPlan
+    private let counters: HelpDeskCounters
+    private let logger: Logger
+    private let wallClock: @Sendable () -> Date
+    private let book: Mutex<DeliveryBook>
+    private let queue: DeadlineQueue<Job>
+
+    init(
+        configuration: DeliveryConfiguration,
+        seed: UInt64,
+        clock: SimulationClock,
+        secret: WebhookSecret,
+        faults: FaultPlan,
+        counters: HelpDeskCounters,
+        logger: Logger,
+        wallClock: @escaping @Sendable () -> Date
+    ) {
+        self.configuration = configuration
+        self.seed = seed
+        self.clock = clock
+        self.signer = WebhookSigner(secret: secret)
+        self.faults = faults
+        self.counters = counters
+        self.logger = logger
+        self.wallClock = wallClock
+        self.book = Mutex(DeliveryBook(schedule: configuration.schedule, jitter: configuration.jitter))
+        self.queue = DeadlineQueue(clock: clock)
+    }
+
+    /// Creates the webhook message of a decided document and schedules its first send, applying planned faults.
+    func enqueue(documentId: String, callbackURL: URL, body: Data) {
+        let (id, planned) = book.withLock { book in
+            let ordinal = UInt64(book.count)
+            var random = SeededGenerator(seed: seed, stream: "webhook-id", index: ordinal)
+            let message = DeliveryBook.Message(
+                webhookId: "msg_" + ReviewPlan.hex(random.next()),
+                documentId: documentId,
+                callbackURL: callbackURL,
+                body: body
+            )
+            let planned = faults.deliveryFaults(forMessage: ordinal)
+            return (book.add(message, dropped: planned.drop).id, planned)
+        }
+        counters.updateDeliveries { counts in
+            counts.messages += 1
+            if planned.drop { counts.dropped += 1 }
+        }
+        guard !planned.drop else {
+            logger.debug("webhook dropped by fault injection", metadata: ["delivery.id": "\(id)"])
+            return
+        }
+        let now = clock.now
+        queue.schedule(.attempt(deliveryId: id), at: now.advanced(by: planned.firstSendDelay))
+        if planned.duplicate {
+            queue.schedule(.duplicate(deliveryId: id), at: now.advanced(by: planned.duplicateDelay))
+        }
+    }
+
+    /// Sends a dead-lettered message again, its schedule started over.
+    func redeliver(_ deliveryId: String) throws(APIError) -> Delivery {
+        let delivery = try book.withLock { (book) throws(APIError) in try book.requestRedelivery(deliveryId) }
+        counters.updateDeliveries { $0.redeliveriesRequested += 1 }
+        queue.schedule(.attempt(deliveryId: deliveryId), at: clock.now)
+        return delivery
+    }
+
+    func deliveries(status: DeliveryStatus?, limit: Int) -> [Delivery] {
+        book.withLock { $0.deliveries(status: status, limit: limit) }
+    }
+
+    func delivery(_ id: String) -> Delivery? {
+        book.withLock { $0.delivery(id) }
+    }
+
+    /// Sends or not yet sent: messages waiting in the queue.
+    var scheduledCount: Int { queue.count }
+
+    public func run() async throws {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.clientConfiguration(configuration))
+        await withGracefulShutdownHandler {
+            await self.serve(using: client)
+        } onGracefulShutdown: {
+            self.queue.finish()
+        }
+        try await client.shutdown()
+    }
+
+    private func serve(using client: HTTPClient) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            while let due = await queue.nextDue() {
+                for job in due {
+                    if running >= configuration.maxConcurrentAttempts {
+                        await group.next()
+                        running -= 1
+                    }
+                    group.addTask { await self.perform(job, using: client) }
+                    running += 1
+                }
+            }
+            // Leaving the group awaits the attempts in flight: the drain.
+        }
+    }
+
+    private func perform(_ job: Job, using client: HTTPClient) async {
+        switch job {
+        case .attempt(let deliveryId):
+            await attempt(deliveryId, using: client)
+        case .duplicate(let deliveryId):
+            guard let message = book.withLock({ $0.message(deliveryId) }) else { return }
+            let result = await send(message, using: client)
+            counters.updateDeliveries { $0.duplicatesSent += 1 }
+            logger.debug("duplicate webhook sent", metadata: ["delivery.id": "\(deliveryId)", "result": "\(result)"])
+        }
+    }
+
+    private func attempt(_ deliveryId: String, using client: HTTPClient) async {
+        let ticket: DeliveryBook.Ticket
+        switch book.withLock({ $0.startAttempt(deliveryId) }) {
+        case .send(let started): ticket = started
+        case .disabled:
+            counters.updateDeliveries { $0.disabled += 1 }
+            return
+        case .skip:
+            return
+        }
+        let startedAt = wallClock()
+        let started = ContinuousClock.now
+        let result = await send(ticket.message, using: client)
+        let attempt = DeliveryAttempt(
+            number: ticket.attemptNumber,
+            startedAt: startedAt,
+            statusCode: result.statusCode,
+            error: result.errorLabel,
+            durationMs: started.duration(to: .now).millisecondsValue
+        )
+        var jitter = SeededGenerator(seed: seed, stream: "retry-jitter", index: ticket.ordinal << 16 | UInt64(ticket.attemptNumber))
+        let next = book.withLock {
+            $0.finish(ticket, attempt: attempt, verdict: result.verdict, now: clock.now, jitterUnit: jitter.nextUnit())
+        }
+        counters.updateDeliveries { counts in
+            counts.attempts += 1
+            if result.verdict != .delivered { counts.failedAttempts += 1 }
+            if result == .timedOut { counts.timedOut += 1 }
+            switch next {
+            case .delivered: counts.delivered += 1
+            case .deadLettered: counts.deadLettered += 1
+            case .disabled: counts.disabled += 1
+            case .retry: break
+            }
+        }
+        logger.info(
+            "webhook attempt",
+            metadata: [
+                "delivery.id": "\(deliveryId)",
+                "attempt": "\(attempt.number)",
+                "status": "\(attempt.statusCode.map(String.init) ?? attempt.error ?? "-")",
+                "duration_ms": "\(Int(attempt.durationMs.rounded()))",
+                "next": "\(next)",
+            ]
+        )
+        if case .retry(let at) = next {
+            queue.schedule(.attempt(deliveryId: deliveryId), at: at)
+        }
+    }
+
+    /// One signed POST, bounded by the delivery timeout on the simulation clock.
+    private func send(_ message: DeliveryBook.Message, using client: HTTPClient) async -> AttemptResult {
+        let timestamp = Int64(wallClock().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: message.callbackURL.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "MockHelpDesk-Webhooks/1.0")
+        for field in signer.headers(id: message.webhookId, timestamp: timestamp, body: message.body).fields {
+            request.headers.add(name: field.name, value: field.value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: message.body))
+        let deadline = clock.now.advanced(by: configuration.timeout)
+        let result = await clock.run(until: deadline) { [request] () async -> AttemptResult in
+            do {
+                // The model-time deadline above is the real timeout; this one only bounds a stalled connection.
+                let response = try await client.execute(request, timeout: .minutes(10))
+                for try await _ in response.body {}
+                return .answered(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+            } catch {
+                return .transportFailed(String(String(describing: error).prefix(120)))
+            }
+        }
+        return result ?? .timedOut
+    }
+
+    private static func clientConfiguration(_ configuration: DeliveryConfiguration) -> HTTPClient.Configuration {
+        var client = HTTPClient.Configuration()
+        // A redirect could point anywhere: never follow one past the callback allow-list.
+        client.redirectConfiguration = .disallow
+        client.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConcurrentAttempts
+        )
+        client.timeout = .init(connect: .seconds(10))
+        client.decompression = .disabled
+        client.httpVersion = .http1Only
+        return client
+    }
+}

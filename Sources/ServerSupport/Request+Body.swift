@@ -1,0 +1,52 @@
+import HelpDeskAPI
+import Hummingbird
+import Foundation
+
+extension Request {
+    /// Reads the whole body, refusing one over `limit` bytes with 413 before reading further.
+    public func collectBody(limit: Int) async throws(APIError) -> Data {
+        let tooLarge = APIError(.contentTooLarge, "the body must be at most \(limit) bytes")
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
+        var data = Data()
+        do {
+            for try await buffer in body {
+                guard data.count + buffer.readableBytes <= limit else { throw tooLarge }
+                data.append(contentsOf: buffer.readableBytesView)
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.badRequest, "the body could not be read")
+        }
+        return data
+    }
+
+    /// Refuses with 415 a body not declared as `application/json` (parameters such as `charset` are allowed).
+    public func requireJSONContentType() throws(APIError) {
+        let mediaType = headers[.contentType]?
+            .split(separator: ";", maxSplits: 1).first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw APIError(.unsupportedMediaType, "the body must be sent as application/json", field: "Content-Type")
+        }
+    }
+
+    /// Reads and decodes a JSON body of the contract.
+    /// - Parameters:
+    ///   - type: The contract type.
+    ///   - limit: Largest body accepted, in bytes (413 beyond).
+    ///   - status: How to answer a violation: the Help Desk answers 400 to all; a receiver may answer 422 to a field error.
+    public func decodeJSON<Value: Decodable>(
+        _ type: Value.Type,
+        limit: Int,
+        status: (ContractViolation) -> HTTPResponse.Status = { _ in .badRequest }
+    ) async throws(APIError) -> Value {
+        try requireJSONContentType()
+        let data = try await collectBody(limit: limit)
+        do {
+            return try HelpDeskJSON.decode(type, from: data)
+        } catch {
+            throw APIError(status(error), error.description, field: error.field)
+        }
+    }
+}
