@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `swift run Bench`: webhooks versus polling, measured side by side.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "Bench",
+        abstract: "Measure how an app learns the result of slow work done by an external service: webhooks or polling.",
+        subcommands: [Serve.self]
+    )
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HelpDeskAPI
+import Logging
+import ServerSupport
+import ServiceLifecycle
+import SimulationSupport
+import Synchronization
+
+/// The simulated vendor: a Help Desk whose humans review documents after a seeded delay and report the verdict
+/// by webhook, by document status, and in an event feed.
+///
+/// Serve it with ``makeApplication(host:port:logger:onServerRunning:)`` or mount ``addRoutes(to:)`` on a router of
+/// your own and run ``services`` beside it: the review scheduler and the webhook dispatcher.
+public final class MockHelpDesk: Sendable {
+    public let configuration: HelpDeskConfiguration
+    /// The model-time clock every wait of the Help Desk goes through.
+    public let clock: SimulationClock
+    let registry = DocumentRegistry()
+    let counters = HelpDeskCounters()
+    let scheduler: ReviewScheduler
+    let dispatcher: WebhookDispatcher
+    let faults: FaultPlan
+    let logger: Logger
+    private let wallClock: @Sendable () -> Date
+    private let idempotency: Mutex<IdempotencyTable>
+    private let pollingGate: Mutex<PollingGate>
+
+    /// - Parameters:
+    ///   - configuration: Delays, ratios, faults and limits; checked here.
+    ///   - secret: Signs every webhook.
+    ///   - clock: Model time, scaled as the caller chose.
+    ///   - logger: Receives one line per webhook attempt and every unexpected error.
+    ///   - wallClock: Wall time for `updatedAt`, `occurredAt` and `webhook-timestamp`.
+    public init(
+        configuration: HelpDeskConfiguration = HelpDeskConfiguration(),
+        secret: WebhookSecret,
+        clock: SimulationClock,
+        logger: Logger,
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.wallClock = wallClock
+        self.faults = FaultPlan(seed: configuration.seed, configuration: configuration.faults)
+        self.dispatcher = WebhookDispatcher(
+            configuration: configuration.delivery,
+            seed: configuration.seed,
+            clock: clock,
+            secret: secret,
+            faults: faults,
+            counters: counters,
+            logger: logger,
+            wallClock: wallClock
+        )
+        let decider = ReviewDecider(registry: registry, dispatcher: dispatcher, clock: clock, wallClock: wallClock, logger: logger)
+        self.scheduler = ReviewScheduler(clock: clock, decide: decider.decide)
+        self.idempotency = Mutex(IdempotencyTable(ttl: configuration.idempotencyKeyTTL))
+        self.pollingGate = Mutex(PollingGate(rateLimit: configuration.faults.rateLimit, now: clock.now))
+    }
+
+    /// The long-running parts to run beside the HTTP server: the review scheduler and the webhook dispatcher.
+    public var services: [any Service] { [scheduler, dispatcher] }
+
+    /// Every counter, as `GET /_stats` serves it.
+    public func stats() -> HelpDeskStats {
+        counters.snapshot(documents: registry.documentCounts)
+    }
+
+    /// Every decision so far, in the order made, with model-time instants.
+    public var decisions: [HelpDeskDecision] { registry.decisions }
+
+    /// Reviews scheduled and not yet decided.
+    public var pendingReviews: Int { scheduler.pendingCount }
+
+    /// Returns once at least `count` reviews have been decided.
+    public func waitForDecisions(count: Int) async {
+        while registry.eventCount < count, !Task.isCancelled {
+            await registry.feedChanges.wait(for: .decisions) { [registry] in registry.eventCount >= count }
+        }
+    }
+
+    /// Submits a checked document: creates it and schedules its review, honouring its idempotency key.
+    func submit(_ submission: Submission) async throws(APIError) -> (response: SubmitDocumentResponse, replayed: Bool) {
+        if let key = submission.idempotencyKey {
+            let reservation = idempotency.withLock { $0.reserve(key, for: submission.fingerprint, at: clock.now) }
+            switch reservation {
+            case .proceed:
+                break
+            case .replay(let response):
+                return (response, true)
+            case .inFlight:
+                throw APIError(.conflict, "a request with this idempotency key is still in flight", field: HelpDeskHeader.idempotencyKey)
+            case .mismatch:
+                throw APIError(
+                    .unprocessableContent,
+                    "this idempotency key was already used with a different request",
+                    field: HelpDeskHeader.idempotencyKey
+                )
+            }
+        }
+        if configuration.submitLatency > .zero {
+            do {
+                try await clock.sleep(for: configuration.submitLatency)
+            } catch {
+                if let key = submission.idempotencyKey { idempotency.withLock { $0.release(key) } }
+                throw APIError(.serviceUnavailable, "the request was cancelled")
+            }
+        }
+        let response = createDocument(submission)
+        if let key = submission.idempotencyKey { idempotency.withLock { $0.complete(key, with: response) } }
+        return (response, false)
+    }
+
+    private func createDocument(_ submission: Submission) -> SubmitDocumentResponse {
+        let now = clock.now
+        let configuration = self.configuration
+        let record = registry.create(
+            metadata: submission.request.metadata,
+            callback: submission.callback,
+            at: now,
+            wallTime: wallClock()
+        ) { ordinal in
+            ReviewPlan.draw(
+                seed: configuration.seed,
+                ordinal: ordinal,
+                delay: configuration.reviewDelay,
+                acceptRatio: configuration.acceptRatio
+            )
+        }
+        scheduler.schedule(record.state.documentId, at: now.advanced(by: record.plan.delay))
+        return SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview)
+    }
+
+    /// Admits a status or event request under the rate limit, or answers 429.
+    func admitPolling() throws(APIError) {
+        let now = clock.now
+        guard let wait = pollingGate.withLock({ $0.bucket?.take(at: now) }) else { return }
+        counters.updateFaults { $0.rateLimited += 1 }
+        throw .retryLater(.tooManyRequests, "rate limit exceeded", afterSeconds: Int(wait.secondsValue.rounded(.up)))
+    }
+
+    /// Answers 503 to the status requests that fault injection picks.
+    func admitStatusRequest() throws(APIError) {
+        let ordinal = pollingGate.withLock { gate in
+            defer { gate.statusRequests += 1 }
+            return gate.statusRequests
+        }
+        guard faults.failsStatusRequest(ordinal) else { return }
+        counters.updateFaults { $0.statusFailures += 1 }
+        throw .retryLater(.serviceUnavailable, "the Help Desk is temporarily unavailable", afterSeconds: 1)
+    }
+}
+
+/// The rate limit of the polling routes and the count of status requests that fault injection draws on.
+private struct PollingGate: Sendable {
+    var bucket: TokenBucket?
+    var statusRequests: UInt64 = 0
+
+    init(rateLimit: RateLimit?, now: SimulationClock.Instant) {
+        bucket = rateLimit.map { TokenBucket(limit: $0, now: now) }
+    }
+}
