@@ -54,7 +54,14 @@ public final class MockHelpDesk: Sendable {
             logger: logger,
             wallClock: wallClock
         )
-        let decider = ReviewDecider(registry: registry, dispatcher: dispatcher, clock: clock, wallClock: wallClock, logger: logger)
+        let decider = ReviewDecider(
+            registry: registry,
+            dispatcher: dispatcher,
+            counters: counters,
+            clock: clock,
+            wallClock: wallClock,
+            logger: logger
+        )
         self.scheduler = ReviewScheduler(clock: clock, decide: decider.decide)
         self.idempotency = Mutex(IdempotencyTable(ttl: configuration.idempotencyKeyTTL))
         self.pollingGate = Mutex(PollingGate(rateLimit: configuration.faults.rateLimit, now: clock.now))
@@ -78,6 +85,13 @@ public final class MockHelpDesk: Sendable {
     public func waitForDecisions(count: Int) async {
         while registry.eventCount < count, !Task.isCancelled {
             await registry.feedChanges.wait(for: .decisions) { [registry] in registry.eventCount >= count }
+        }
+    }
+
+    /// Returns once the counters satisfy `predicate`, checked now and after every change.
+    public func waitForStats(where predicate: @escaping @Sendable (HelpDeskStats) -> Bool) async {
+        while !predicate(stats()), !Task.isCancelled {
+            await counters.changes.wait(for: 0) { predicate(self.stats()) }
         }
     }
 
@@ -130,6 +144,7 @@ public final class MockHelpDesk: Sendable {
             )
         }
         scheduler.schedule(record.state.documentId, at: now.advanced(by: record.plan.delay))
+        counters.touch()
         return SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview)
     }
 

@@ -7,14 +7,15 @@ import SimulationSupport
 struct ReviewDecider: Sendable {
     let registry: DocumentRegistry
     let dispatcher: WebhookDispatcher
+    let counters: HelpDeskCounters
     let clock: SimulationClock
     let wallClock: @Sendable () -> Date
     let logger: Logger
 
     func decide(_ documentId: String) {
-        guard let record = registry.decide(documentId, at: clock.now, wallTime: wallClock()), let callback = record.callback else {
-            return
-        }
+        guard let record = registry.decide(documentId, at: clock.now, wallTime: wallClock()) else { return }
+        defer { counters.touch() }
+        guard let callback = record.callback else { return }
         do {
             let body: Data
             switch callback.style {

@@ -1,5 +1,6 @@
 import HelpDeskAPI
 import ServerSupport
+import SimulationSupport
 import Synchronization
 
 /// The Help Desk's counters: requests by route and status, body bytes, deliveries and injected faults.
@@ -18,8 +19,15 @@ public final class HelpDeskCounters: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Parked ``MockHelpDesk/waitForStats(where:)`` calls, woken by every change.
+    let changes = ChangeWaiters<Int>()
 
     init() {}
+
+    /// Wakes the stats waiters after a change the counters do not hold themselves (a new decision).
+    func touch() {
+        changes.notify(0)
+    }
 
     func record(_ sample: TrafficSample) {
         state.withLock { state in
@@ -27,14 +35,17 @@ public final class HelpDeskCounters: Sendable {
             state.requestBytes += sample.requestBytes
             state.responseBytes += sample.responseBytes
         }
+        touch()
     }
 
     func updateDeliveries(_ update: (inout HelpDeskStats.DeliveryCounts) -> Void) {
         state.withLock { update(&$0.deliveries) }
+        touch()
     }
 
     func updateFaults(_ update: (inout HelpDeskStats.FaultCounts) -> Void) {
         state.withLock { update(&$0.faults) }
+        touch()
     }
 
     func snapshot(documents: HelpDeskStats.DocumentCounts) -> HelpDeskStats {
