@@ -69,6 +69,12 @@ struct HelpDeskHarness: Sendable {
         clock.advance(to: Self.at(seconds))
     }
 
+    /// Moves time to `seconds`, when the scheduler is parked there, and waits until `count` reviews are decided.
+    func decide(at seconds: Double, count: Int = 1) async {
+        await advance(toWhenParked: seconds)
+        await desk.waitForDecisions(count: count)
+    }
+
     func send(
         _ method: HTTPMethod,
         _ path: String,

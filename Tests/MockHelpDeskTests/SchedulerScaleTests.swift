@@ -1,0 +1,46 @@
+import HelpDeskAPI
+import SimulationSupport
+import Testing
+
+@testable import MockHelpDesk
+
+@Suite(.timeLimit(.minutes(2)))
+struct SchedulerScaleTests {
+    @Test func aHundredThousandPendingReviewsShareOneSleeperAndAllDecideOnTime() async throws {
+        let count = 100_000
+        var configuration = HelpDeskConfiguration()
+        configuration.seed = 7
+        let clock = ManualClock()
+        let desk = try MockHelpDesk(configuration: configuration, secret: .generate(), clock: SimulationClock(base: clock), logger: HelpDeskHarness.quietLogger())
+        let scheduler = Task { try await desk.scheduler.run() }
+        defer { scheduler.cancel() }
+
+        for index in 0..<count {
+            _ = try await desk.submit(Submission(request: .init(documentUrl: "https://example.com/\(index).pdf"), callback: nil, idempotencyKey: nil))
+        }
+        #expect(desk.pendingReviews == count)
+        await clock.waitForSleepers { $0.count == 1 }
+        #expect(clock.pendingDeadlines == [.init(offset: .seconds(2))] || clock.pendingDeadlines[0].offset >= .seconds(2))
+
+        let plans = (0..<count).map {
+            ReviewPlan.draw(seed: 7, ordinal: UInt64($0), delay: configuration.reviewDelay, acceptRatio: configuration.acceptRatio)
+        }
+        let dueByHalfTime = plans.filter { $0.delay <= .milliseconds(3500) }.count
+        clock.advance(to: .init(offset: .milliseconds(3500)))
+        await desk.waitForDecisions(count: dueByHalfTime)
+        await clock.waitForSleepers { $0.count == 1 }
+        #expect(desk.decisions.count == dueByHalfTime, "nothing decided before its deadline")
+        #expect(desk.pendingReviews == count - dueByHalfTime)
+
+        clock.advance(to: .init(offset: .seconds(5)))
+        await desk.waitForDecisions(count: count)
+        let decisions = desk.decisions
+        #expect(decisions.count == count)
+        #expect(desk.pendingReviews == 0)
+        let verdicts = Dictionary(uniqueKeysWithValues: plans.map { ($0.documentId, $0.verdict) })
+        #expect(decisions.allSatisfy { verdicts[$0.documentId] == $0.verdict })
+        let stats = desk.stats().documents
+        #expect(stats.accepted == plans.filter { $0.verdict == .accepted }.count)
+        #expect(stats.pending == 0)
+    }
+}
