@@ -25,6 +25,8 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
         var heap = Heap<Entry>()
         var nextSequence: UInt64 = 0
         var finished = false
+        /// Entries handed to the consumer and not yet marked done.
+        var outstanding = 0
     }
 
     private enum Step {
@@ -37,9 +39,19 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
     private let clock: SimulationClock
     private let state = Mutex(State())
     private let wake = WakeSignal()
+    private let activityID: UInt64
 
     public init(clock: SimulationClock) {
         self.clock = clock
+        self.activityID = clock.activity.register()
+    }
+
+    deinit {
+        clock.activity.unregister(activityID)
+    }
+
+    private func report(_ state: State) {
+        clock.activity.update(activityID, outstanding: state.outstanding, earliest: state.finished ? nil : state.heap.min?.deadline)
     }
 
     /// The number of entries not yet handed to the consumer.
@@ -52,18 +64,32 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
             state.nextSequence += 1
             let earliest = state.heap.min.map { entry < $0 } ?? true
             state.heap.insert(entry)
+            report(state)
             return earliest
         }
         if isNewEarliest { wake.signal() }
     }
 
+    /// Tells the queue that the consumer has finished with `count` of the entries ``nextDue()`` handed it,
+    /// after scheduling whatever they lead to. ``SimulationActivity`` counts the simulation busy until then.
+    public func markDone(_ count: Int = 1) {
+        state.withLock { state in
+            state.outstanding -= count
+            report(state)
+        }
+    }
+
     /// Stops the consumer: ``nextDue()`` returns `nil` from now on. Entries still waiting are left undelivered.
     public func finish() {
-        state.withLock { $0.finished = true }
+        state.withLock { state in
+            state.finished = true
+            report(state)
+        }
         wake.signal()
     }
 
-    /// Waits until at least one entry is due and returns every due entry, earliest first.
+    /// Waits until at least one entry is due and returns every due entry, earliest first. The consumer calls
+    /// ``markDone(_:)`` for each once it has handled it.
     ///
     /// Returns `nil` once the queue is finished or the calling task is cancelled. Only one task may consume.
     public func nextDue() async -> [Element]? {
@@ -78,7 +104,11 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
                 while let first = state.heap.min, first.deadline <= horizon {
                     due.append(state.heap.removeMin().element)
                 }
-                if !due.isEmpty { return .due(due) }
+                if !due.isEmpty {
+                    state.outstanding += due.count
+                    report(state)
+                    return .due(due)
+                }
                 if let first = state.heap.min { return .sleep(until: first.deadline) }
                 return .idle
             }

@@ -17,7 +17,8 @@ extension Duration {
         self = .seconds(value * scale)
     }
 
-    /// The duration written the way ``init(parsing:)`` reads it, in the largest unit that keeps it short.
+    /// The duration written the way ``init(parsing:)`` reads it: milliseconds below a second, seconds below ten
+    /// minutes (`90s`, `120s`), whole minutes or hours above.
     public var compactDescription: String {
         let seconds = secondsValue
         func trimmed(_ value: Double) -> String {
@@ -25,7 +26,7 @@ extension Duration {
         }
         if seconds != 0, abs(seconds) < 1 { return trimmed((seconds * 1000 * 1000).rounded() / 1000) + "ms" }
         if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return trimmed(seconds / 3600) + "h" }
-        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return trimmed(seconds / 60) + "m" }
+        if seconds >= 600, seconds.truncatingRemainder(dividingBy: 60) == 0 { return trimmed(seconds / 60) + "m" }
         return trimmed(seconds) + "s"
     }
 }

@@ -6,28 +6,8 @@ import Synchronization
 /// be parked before it moves time awaits ``waitForSleepers(where:)``, for example until a retry has been scheduled
 /// at the instant the test expects.
 public final class ManualClock: Clock, Sendable {
-    public struct Instant: InstantProtocol, Sendable, Hashable, Comparable, CustomStringConvertible {
-        /// Time since the clock was created.
-        public var offset: Duration
-
-        public init(offset: Duration) {
-            self.offset = offset
-        }
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-
-        public var description: String { "t+\(offset)" }
-    }
+    /// A point in time: the time since the clock was created.
+    public typealias Instant = OffsetInstant<ManualClock>
 
     private struct Sleeper {
         var deadline: Instant

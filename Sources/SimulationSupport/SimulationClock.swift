@@ -8,36 +8,14 @@
 /// The scale is applied in this one place, so both sides of the simulation stay in step when they share it.
 public struct SimulationClock: Clock, Sendable {
     /// A point in model time: the model duration since the clock was created.
-    public struct Instant: InstantProtocol, Sendable, Hashable, Comparable, CustomStringConvertible {
-        /// Model time elapsed since the clock's start.
-        public var offset: Duration
-
-        public init(offset: Duration) {
-            self.offset = offset
-        }
-
-        /// The clock's start.
-        public static var start: Instant { Instant(offset: .zero) }
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-
-        public var description: String { "t+\(offset)" }
-    }
+    public typealias Instant = OffsetInstant<SimulationClock>
 
     /// Base-clock duration per model duration: 1 runs in real time, 0.01 runs a hundred times faster.
     public let timeScale: Double
     private let baseElapsed: @Sendable () -> Duration
     private let baseSleep: @Sendable (Duration) async throws -> Void
+    /// The work pending on this clock's deadline queues (see ``SimulationActivity``).
+    public let activity: SimulationActivity
 
     /// Creates a model-time clock over a base clock.
     /// - Parameters:
@@ -46,8 +24,12 @@ public struct SimulationClock: Clock, Sendable {
     public init<Base: Clock<Duration>>(base: Base, timeScale: Double = 1) {
         precondition(timeScale > 0 && timeScale.isFinite, "time scale must be positive and finite")
         let start = base.now
+        let baseElapsed: @Sendable () -> Duration = { start.duration(to: base.now) }
         self.timeScale = timeScale
-        self.baseElapsed = { start.duration(to: base.now) }
+        self.baseElapsed = baseElapsed
+        self.activity = SimulationActivity(now: {
+            Instant(offset: timeScale == 1 ? baseElapsed() : baseElapsed() / timeScale)
+        })
         self.baseSleep = { baseOffset in
             try await base.sleep(until: start.advanced(by: baseOffset), tolerance: nil)
         }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve one side of the simulation standalone until SIGINT or SIGTERM.",
-        subcommands: [ServeHelpDesk.self]
+        subcommands: [ServeHelpDesk.self, ServeApp.self]
     )
 }

@@ -25,6 +25,7 @@ final class ReviewScheduler: Service {
         await withGracefulShutdownHandler {
             while let due = await queue.nextDue() {
                 due.forEach(decide)
+                queue.markDone(due.count)
             }
         } onGracefulShutdown: {
             self.queue.finish()

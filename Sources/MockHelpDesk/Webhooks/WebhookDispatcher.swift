@@ -121,7 +121,10 @@ public final class WebhookDispatcher: Service {
                         await group.next()
                         running -= 1
                     }
-                    group.addTask { await self.perform(job, using: client) }
+                    group.addTask {
+                        await self.perform(job, using: client)
+                        self.queue.markDone()
+                    }
                     running += 1
                 }
             }

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SimulationSupport
+import TestSupport
 
 @testable import MockHelpDesk
 
@@ -53,9 +54,7 @@ struct HelpDeskHarness: Sendable {
     }
 
     static func quietLogger() -> Logger {
-        var logger = Logger(label: "MockHelpDeskTests")
-        logger.logLevel = .warning
-        return logger
+        .quiet
     }
 
     /// The instant `seconds` of model time after the start.
@@ -75,23 +74,14 @@ struct HelpDeskHarness: Sendable {
         await desk.waitForDecisions(count: count)
     }
 
-    func send(
-        _ method: HTTPMethod,
-        _ path: String,
-        body: Data? = nil,
-        headers: [(String, String)] = []
-    ) async throws -> TestResponse {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+    var http: TestHTTPClient { TestHTTPClient(baseURL: baseURL, client: client) }
+
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> TestResponse {
+        try await http.send(method, path, body: body, headers: headers)
     }
 
     func sendJSON(_ method: HTTPMethod, _ path: String, _ value: some Encodable, headers: [(String, String)] = []) async throws -> TestResponse {
-        try await send(method, path, body: HelpDeskJSON.encode(value), headers: [("Content-Type", "application/json")] + headers)
+        try await http.sendJSON(method, path, value, headers: headers)
     }
 
     /// Submits a document and expects 201.
@@ -109,28 +99,6 @@ struct HelpDeskHarness: Sendable {
         let response = try await sendJSON(.POST, "/document", SubmitDocumentRequest(documentUrl: documentUrl, metadata: metadata), headers: headers)
         try #require(response.status == 201, "\(response.text)")
         return try response.decode(SubmitDocumentResponse.self)
-    }
-}
-
-/// An HTTP answer as a test reads it.
-struct TestResponse: Sendable {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: Data
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        try HelpDeskJSON.decode(type, from: body)
-    }
-
-    /// The JSON error body; fails the test if the body is not one.
-    var error: ErrorBody {
-        get throws { try decode(ErrorBody.self) }
-    }
-
-    func header(_ name: String) -> String? {
-        headers.first(name: name)
     }
 }
 

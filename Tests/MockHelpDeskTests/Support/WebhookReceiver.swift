@@ -3,6 +3,7 @@ import HTTPTypes
 import HelpDeskAPI
 import Hummingbird
 import SimulationSupport
+import TestSupport
 import Synchronization
 
 /// A webhook receiver on port 0 that records every request and answers as the test scripts it.

@@ -4,13 +4,13 @@ import ServiceLifecycle
 
 /// Runs an application bound to port 0 for as long as `body` runs, handing `body` the port it got, then shuts it
 /// down gracefully.
-func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
+public func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
     _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
     _ body: (Int) async throws -> Result
 ) async throws -> Result {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = makeApplication { port in continuation.yield(port) }
-    let services = ServiceGroup(configuration: .init(services: [app], logger: HelpDeskHarness.quietLogger()))
+    let services = ServiceGroup(configuration: .init(services: [app], logger: .quiet))
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
             defer { continuation.finish() }
@@ -30,5 +30,14 @@ func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
         await services.triggerGracefulShutdown()
         try await group.waitForAll()
         return try result.get()
+    }
+}
+
+extension Logger {
+    /// A logger for tests: warnings and worse only.
+    public static var quiet: Logger {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
     }
 }

@@ -1,0 +1,151 @@
+import Foundation
+import HelpDeskAPI
+import Hummingbird
+import Logging
+import ServerSupport
+import ServiceLifecycle
+import SimulationSupport
+import Synchronization
+
+/// Our app: it submits documents to the Help Desk, stores them in `document_reviews`, and learns their verdicts by
+/// the configured strategy, through its webhook receiver, its pollers, or both.
+///
+/// Serve it with ``makeApplication(host:port:onServerRunning:)``; its services (the Help Desk client's lifetime, the
+/// thin fetcher and the strategy) run beside the server and stop after it.
+public final class ReviewApp: Sendable {
+    public let configuration: ReviewAppConfiguration
+    public let store: any ReviewStore
+    public let client: HelpDeskClient
+    public let ledger: VerdictLedger
+    public let strategy: any Strategy
+    let thinFetcher: ThinFetcher
+    private let meter = StrategyMeter()
+    private let clock: SimulationClock
+    private let logger: Logger
+    private let wallClock: @Sendable () -> Date
+    private let boundURL = Mutex<String?>(nil)
+
+    /// - Parameters:
+    ///   - configuration: The Help Desk, the strategy, the webhook secrets.
+    ///   - store: Where reviews live.
+    ///   - clock: Model time; every wait of every strategy goes through it.
+    ///   - logger: Receives refused webhooks, conflicts and failed requests.
+    ///   - wallClock: Wall time for signature timestamps and row ages; the store's own clock writes the rows.
+    public init(
+        configuration: ReviewAppConfiguration,
+        store: any ReviewStore,
+        clock: SimulationClock,
+        logger: Logger,
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        precondition(!configuration.webhookSecrets.isEmpty, "the receiver needs at least one webhook secret")
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.wallClock = wallClock
+        self.client = HelpDeskClient(baseURL: configuration.helpDeskURL, clock: clock, maxConnections: configuration.maxConnections)
+        self.ledger = VerdictLedger(store: store, clock: clock, logger: logger)
+        let context = StrategyContext(
+            client: client,
+            ledger: ledger,
+            clock: clock,
+            meter: meter,
+            seed: configuration.seed,
+            maxRequestsInFlight: configuration.maxRequestsInFlight,
+            wallClock: wallClock,
+            logger: logger
+        )
+        self.thinFetcher = ThinFetcher(context: context)
+        self.strategy = configuration.strategy.makeStrategy(context: context)
+    }
+
+    /// Requests the strategy made to learn verdicts, and how many learned nothing.
+    public var strategyCounts: StrategyCounts { meter.snapshot }
+
+    /// The long-running parts: the client (shut down last), the thin fetcher and the strategy.
+    public var services: [any Service] {
+        [HelpDeskClientService(client: client), thinFetcher, strategy]
+    }
+
+    /// The URL the Help Desk calls back, when the strategy uses webhooks.
+    public var callbackURL: String? {
+        guard strategy.callbackStyle != nil else { return nil }
+        guard let base = configuration.publicURL ?? boundURL.withLock({ $0 }) else { return nil }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + Flows.receiverPath
+    }
+
+    /// Submits a document to the Help Desk and stores its review.
+    ///
+    /// The row is inserted after the Help Desk answers; a webhook that arrives before the insert commits is parked
+    /// by the store and applied by the insert (see ``ReviewStore/recordSubmission(documentUrl:response:)``).
+    public func submit(documentUrl: String) async throws(APIError) -> Review {
+        guard let url = URL(string: documentUrl), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            url.host(percentEncoded: false)?.isEmpty == false, documentUrl.count <= 2048
+        else {
+            throw .badRequest(field: "documentUrl", "must be an absolute http or https URL of at most 2048 characters")
+        }
+        let callback = strategy.callbackStyle.flatMap { style in callbackURL.map { (url: $0, style: style) } }
+        if strategy.callbackStyle != nil, callback == nil {
+            throw APIError(.serviceUnavailable, "the app does not know its own URL yet")
+        }
+        let response: SubmitDocumentResponse
+        do {
+            response = try await client.submit(documentUrl: documentUrl, callback: callback, idempotencyKey: UUID().uuidString)
+        } catch {
+            logger.error("submission failed", metadata: ["error": "\(error)"])
+            throw APIError(.badGateway, error.description)
+        }
+        do {
+            let review = try await ledger.recordSubmission(documentUrl: documentUrl, response: response)
+            strategy.watch(review)
+            return review
+        } catch {
+            logger.error("review could not be stored", metadata: ["document.id": "\(response.documentId)", "error": "\(error)"])
+            throw APIError(.internalServerError, "the review could not be stored")
+        }
+    }
+
+    /// Mounts our API and the webhook receiver on `router`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: JSONErrorMiddleware())
+        ReviewsController(app: self).addRoutes(to: router)
+        ReceiverController(
+            verifier: WebhookVerifier(secrets: configuration.webhookSecrets),
+            ledger: ledger,
+            thinFetcher: thinFetcher,
+            wallClock: wallClock
+        ).addRoutes(to: router)
+    }
+
+    /// An application serving our API and receiver, with the app's services.
+    public func makeApplication(
+        host: String = "127.0.0.1",
+        port: Int = 3333,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        addRoutes(to: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "Flows"),
+            services: services,
+            onServerRunning: { [self] channel in
+                let bound = channel.localAddress?.port ?? port
+                self.boundURL.withLock { $0 = "http://\(host):\(bound)" }
+                await onServerRunning(bound)
+            },
+            logger: logger
+        )
+    }
+}
+
+/// Keeps the Help Desk client open while the app runs and shuts it down after everything else has stopped.
+struct HelpDeskClientService: Service {
+    let client: HelpDeskClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HelpDeskAPI
+import Hummingbird
+import ServerSupport
+
+/// Our app's own API.
+///
+/// | route | answer |
+/// |---|---|
+/// | `POST /reviews {documentUrl}` | submits the document to the Help Desk and answers 201 with the stored ``Review``; 400 bad body; 502 Help Desk failure |
+/// | `GET /reviews/{documentId}` | 200 ``Review``; 404 unknown |
+/// | `GET /reviews?status=&limit=` | 200 `{reviews: [...]}`, newest first; `limit` 1-1000, default 100 |
+///
+/// A GET never changes anything.
+struct ReviewsController<Context: RequestContext> {
+    let app: ReviewApp
+
+    struct SubmitRequest: Codable {
+        var documentUrl: String
+    }
+
+    struct ReviewList: Codable {
+        var reviews: [Review]
+    }
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("reviews", use: submit)
+        router.get("reviews/{documentId}", use: show)
+        router.get("reviews", use: list)
+    }
+
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.decodeJSON(SubmitRequest.self, limit: 16 * 1024)
+        let review = try await app.submit(documentUrl: body.documentUrl)
+        return try Response.json(review, status: .created, headers: [.location: "/reviews/\(review.documentId)"])
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let documentId = try context.parameters.require("documentId")
+        guard let review = try await app.store.review(documentId: documentId) else {
+            throw APIError(.notFound, "no review of document \(documentId.prefix(64))", field: "documentId")
+        }
+        return try Response.json(review)
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        var status: DocumentStatus?
+        if let raw = request.uri.queryParameters.get("status") {
+            guard let parsed = DocumentStatus(rawValue: raw) else {
+                let allowed = DocumentStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw APIError.badRequest(field: "status", "must be one of \(allowed)")
+            }
+            status = parsed
+        }
+        var limit = 100
+        if let raw = request.uri.queryParameters.get("limit") {
+            guard let parsed = Int(raw), (1...1000).contains(parsed) else {
+                throw APIError.badRequest(field: "limit", "must be a whole number from 1 to 1000")
+            }
+            limit = parsed
+        }
+        return try Response.json(ReviewList(reviews: try await app.store.reviews(status: status, limit: limit)))
+    }
+}

@@ -1,0 +1,68 @@
+import HelpDeskAPI
+import Logging
+import ServiceLifecycle
+import SimulationSupport
+
+/// Fetches the state of documents named by thin webhooks, after the receiver has answered.
+///
+/// The receiver stores each thin notification in the database before it answers 2xx, and this service works through
+/// them: on start it loads those left by a previous run, so a crash between the answer and the fetch loses nothing.
+/// A fetch that fails is tried again, after the Help Desk's `Retry-After` when it gives one.
+final class ThinFetcher: Service {
+    private let context: StrategyContext
+    private let queue: DeadlineQueue<String>
+
+    init(context: StrategyContext) {
+        self.context = context
+        self.queue = DeadlineQueue(clock: context.clock)
+    }
+
+    /// Fetches `documentId` as soon as possible.
+    func enqueue(_ documentId: String) {
+        queue.schedule(documentId, at: context.clock.now)
+    }
+
+    func run() async throws {
+        for documentId in try await context.ledger.store.pendingThinNotifications(limit: Int.max) {
+            enqueue(documentId)
+        }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                while let due = await queue.nextDue() {
+                    for documentId in due {
+                        if running >= context.maxRequestsInFlight {
+                            await group.next()
+                            running -= 1
+                        }
+                        group.addTask {
+                            await self.fetch(documentId)
+                            self.queue.markDone()
+                        }
+                        running += 1
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.queue.finish()
+        }
+    }
+
+    private func fetch(_ documentId: String) async {
+        var retryAfter: Duration = .seconds(1)
+        do {
+            switch try await context.client.document(documentId, kind: .thinFetch) {
+            case .state(let state, _) where state.documentStatus.isDecided:
+                _ = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
+                return
+            case .retryLater(let requested):
+                retryAfter = requested ?? retryAfter
+            case .state, .notModified:
+                break
+            }
+        } catch {
+            context.logger.warning("thin webhook fetch failed", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
+        }
+        queue.schedule(documentId, at: context.clock.now.advanced(by: retryAfter))
+    }
+}

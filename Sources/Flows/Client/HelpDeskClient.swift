@@ -1,0 +1,167 @@
+import AsyncHTTPClient
+import Foundation
+import HelpDeskAPI
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import SimulationSupport
+
+/// Our app's client of the Help Desk API: one AsyncHTTPClient with a bounded connection pool, every request counted.
+///
+/// It owns its `HTTPClient`; ``shutdown()`` must be called once the app stops (``ReviewApp`` runs it as a service).
+public final class HelpDeskClient: Sendable {
+    /// What a status request learned.
+    public enum StatusAnswer: Sendable, Hashable {
+        case state(DocumentState, etag: String?)
+        /// 304: the document still matches the `If-None-Match` sent.
+        case notModified
+        /// 429 or 503: ask again, no sooner than `retryAfter` (model time) when given.
+        case retryLater(retryAfter: Duration?)
+    }
+
+    /// What an event-feed request learned.
+    public enum EventsAnswer: Sendable, Hashable {
+        case page(EventPage)
+        case retryLater(retryAfter: Duration?)
+    }
+
+    private let baseURL: String
+    private let http: HTTPClient
+    private let clock: SimulationClock
+    private let meter = TrafficMeter()
+    /// The model time a request may take before it fails (a long-poll's wait comes on top).
+    private let requestTimeout: Duration
+
+    /// - Parameters:
+    ///   - baseURL: The Help Desk, such as `http://127.0.0.1:8080`.
+    ///   - clock: Model time; long-poll waits and timeouts are scaled by its time scale.
+    ///   - maxConnections: Connections kept to the Help Desk.
+    ///   - requestTimeout: Model time a request may take.
+    public init(baseURL: String, clock: SimulationClock, maxConnections: Int = 64, requestTimeout: Duration = .seconds(15)) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
+        configuration.timeout = .init(connect: .seconds(10))
+        configuration.redirectConfiguration = .disallow
+        configuration.httpVersion = .http1Only
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.clock = clock
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Every request so far.
+    public var traffic: HelpDeskTraffic { meter.snapshot }
+
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// `POST /document`, retried after a network failure or a 5xx with the same idempotency key, so a retry can
+    /// never create a second review.
+    public func submit(
+        documentUrl: String,
+        callback: (url: String, style: CallbackPayloadStyle)?,
+        idempotencyKey: String,
+        attempts: Int = 3
+    ) async throws(HelpDeskClientError) -> SubmitDocumentResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), (HelpDeskHeader.idempotencyKey, idempotencyKey)])
+        if let callback {
+            headers.add(name: HelpDeskHeader.callbackURL, value: callback.url)
+            headers.add(name: HelpDeskHeader.callbackPayload, value: callback.style.rawValue)
+        }
+        let body: Data
+        do {
+            body = try HelpDeskJSON.encode(SubmitDocumentRequest(documentUrl: documentUrl))
+        } catch {
+            throw .transport(error)
+        }
+        var attempt = 1
+        while true {
+            do throws(HelpDeskClientError) {
+                let response = try await send(.POST, "/document", headers: headers, body: body, kind: .submit, wait: nil)
+                guard response.status == 201 else { throw .status(response.status, response.errorBody) }
+                return try response.decode(SubmitDocumentResponse.self)
+            } catch {
+                guard error.isRetryable, attempt < attempts else { throw error }
+                attempt += 1
+                try? await clock.sleep(for: .milliseconds(500 * attempt))
+            }
+        }
+    }
+
+    /// `GET /document/{id}`, conditional when `ifNoneMatch` is given, long-polling when `wait` is.
+    public func document(
+        _ documentId: String,
+        ifNoneMatch: String? = nil,
+        wait: Duration? = nil,
+        kind: HelpDeskTraffic.Kind = .status
+    ) async throws(HelpDeskClientError) -> StatusAnswer {
+        var headers = HTTPHeaders()
+        if let ifNoneMatch { headers.add(name: "If-None-Match", value: ifNoneMatch) }
+        let escaped = documentId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? documentId
+        var path = "/document/\(escaped)"
+        if let wait { path += "?wait=\(wait.secondsValue)" }
+        let response = try await send(.GET, path, headers: headers, body: nil, kind: kind, wait: wait)
+        switch response.status {
+        case 200: return .state(try response.decode(DocumentState.self), etag: response.headers.first(name: "ETag"))
+        case 304: return .notModified
+        case 429, 503: return .retryLater(retryAfter: response.retryAfter)
+        default: throw .status(response.status, response.errorBody)
+        }
+    }
+
+    /// `GET /events` after a cursor (from the start when `nil`).
+    public func events(after cursor: String?, limit: Int = 100, wait: Duration? = nil) async throws(HelpDeskClientError) -> EventsAnswer {
+        var query = ["limit=\(limit)"]
+        if let cursor { query.append("after=\(cursor)") }
+        if let wait { query.append("wait=\(wait.secondsValue)") }
+        let response = try await send(.GET, "/events?" + query.joined(separator: "&"), headers: [:], body: nil, kind: .events, wait: wait)
+        switch response.status {
+        case 200: return .page(try response.decode(EventPage.self))
+        case 429, 503: return .retryLater(retryAfter: response.retryAfter)
+        default: throw .status(response.status, response.errorBody)
+        }
+    }
+
+    private struct Answer {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+
+        func decode<Value: Decodable>(_ type: Value.Type) throws(HelpDeskClientError) -> Value {
+            do { return try HelpDeskJSON.decode(type, from: body) } catch { throw .contract(error) }
+        }
+
+        var errorBody: ErrorBody? { try? HelpDeskJSON.decode(ErrorBody.self, from: body) }
+
+        var retryAfter: Duration? {
+            headers.first(name: "Retry-After").flatMap(Int.init).map { .seconds(max($0, 0)) }
+        }
+    }
+
+    private func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        headers: HTTPHeaders,
+        body: Data?,
+        kind: HelpDeskTraffic.Kind,
+        wait: Duration?
+    ) async throws(HelpDeskClientError) -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers = headers
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        // A floor of five real seconds keeps a compressed time scale from failing requests that are merely queued.
+        let modelTimeout = requestTimeout + (wait ?? .zero)
+        let timeout = max(clock.baseDuration(fromModel: modelTimeout), .seconds(5))
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.secondsValue * 1e9)))
+            let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            meter.record(kind, sent: body?.count ?? 0, received: bytes.readableBytes)
+            return Answer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+        } catch {
+            meter.record(kind, sent: body?.count ?? 0, received: 0)
+            throw .transport(error)
+        }
+    }
+}

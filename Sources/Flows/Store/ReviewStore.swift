@@ -1,0 +1,96 @@
+import Foundation
+import HelpDeskAPI
+
+/// A verdict learned by any path: a webhook, a status poll, the event feed.
+public struct Verdict: Sendable, Hashable {
+    public var documentId: String
+    public var status: DocumentStatus
+    /// The `webhook-id` of the delivery that carried it, for deduplication; `nil` for verdicts learned by polling.
+    public var webhookId: String?
+
+    public init(documentId: String, status: DocumentStatus, webhookId: String? = nil) {
+        self.documentId = documentId
+        self.status = status
+        self.webhookId = webhookId
+    }
+}
+
+/// What applying a verdict did.
+public enum VerdictOutcome: Sendable, Hashable {
+    /// The row moved from `PENDING_REVIEW` to the verdict.
+    case applied(Review)
+    /// The row already held this verdict: nothing changed.
+    case alreadyApplied
+    /// This `webhook-id` was applied before: nothing changed.
+    case duplicateDelivery
+    /// The row holds the other verdict: nothing changed.
+    case conflict(existing: DocumentStatus)
+    /// No row has this document id yet: the verdict is kept and applied when the row is inserted.
+    case parked
+
+    /// Whether a row (or a parked verdict) changed.
+    public var changedRow: Bool {
+        switch self {
+        case .applied, .parked: true
+        case .alreadyApplied, .duplicateDelivery, .conflict: false
+        }
+    }
+}
+
+/// Reads and counts of the statements a store ran.
+public struct StatementStatistics: Sendable, Hashable {
+    public var statements: Int
+    public var totalDuration: Duration
+
+    public init(statements: Int = 0, totalDuration: Duration = .zero) {
+        self.statements = statements
+        self.totalDuration = totalDuration
+    }
+
+    public static func - (lhs: Self, rhs: Self) -> Self {
+        Self(statements: lhs.statements - rhs.statements, totalDuration: lhs.totalDuration - rhs.totalDuration)
+    }
+}
+
+/// Where our app keeps its reviews. Every method is one atomic step: an implementation for another database must
+/// keep each one a single transaction that serializes against the others for the same document.
+public protocol ReviewStore: Sendable {
+    /// Stores a review the Help Desk has just accepted. A verdict that arrived before this row (a webhook that beat
+    /// our insert) is applied in the same transaction, so it is never lost.
+    /// - Returns: The row as stored, with its verdict if one was waiting.
+    func recordSubmission(documentUrl: String, response: SubmitDocumentResponse) async throws -> Review
+
+    /// Applies a verdict, at most once per `webhook-id`; only `PENDING_REVIEW -> ACCEPTED | DECLINED` changes a row.
+    func apply(_ verdict: Verdict) async throws -> VerdictOutcome
+
+    /// Applies the verdicts of a page of the event feed and stores the feed cursor, in one transaction, so a restart
+    /// resumes after the last event applied and never skips one.
+    func apply(events: [DocumentEvent], advancingCursor name: String, to cursor: String) async throws -> [VerdictOutcome]
+
+    /// The stored position in an event feed, if any.
+    func eventCursor(named name: String) async throws -> String?
+
+    func review(documentId: String) async throws -> Review?
+
+    /// Reviews newest first, optionally only those in one state.
+    func reviews(status: DocumentStatus?, limit: Int) async throws -> [Review]
+
+    /// Reviews still pending that were created at or before `createdBefore`, oldest first.
+    func pendingReviews(createdBefore: Date, limit: Int) async throws -> [Review]
+
+    /// Remembers that a thin webhook named this document, so its state is fetched even across a restart.
+    /// - Returns: `false` when this `webhook-id` was seen before.
+    func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool
+
+    /// Documents named by thin webhooks and not fetched yet, oldest first.
+    func pendingThinNotifications(limit: Int) async throws -> [String]
+
+    /// Applies the state fetched for a thin notification and forgets the notification, in one transaction.
+    func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome
+
+    /// Every statement run so far: how many, and how long they took.
+    func statementStatistics() -> StatementStatistics
+
+    /// The query plan of the receiver's update, as the database explains it.
+    func receiverUpdatePlan() async throws -> String
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import HelpDeskAPI
+
+/// The reviews in SQLite through GRDB: a `DatabasePool` in WAL mode with `synchronous=NORMAL` (SQLite's default
+/// is FULL even in WAL) and a busy timeout, every statement counted and timed.
+///
+/// SQLite runs one write transaction at a time, which is what makes each ``ReviewStore`` step atomic against the
+/// others: a webhook that beats our insert either finds the row or parks its verdict before the insert looks for it.
+public final class SQLiteReviewStore: ReviewStore {
+    /// Whether the store has the `document_id` index.
+    public enum IndexMode: String, Sendable, CaseIterable {
+        case withIndex = "with"
+        case withoutIndex = "without"
+    }
+
+    let pool: DatabasePool
+    private let counter: StatementCounter
+    let wallClock: @Sendable () -> Date
+    public let indexMode: IndexMode
+
+    /// Opens (creating if needed) and migrates a database file.
+    /// - Parameters:
+    ///   - path: The database file; `-wal` and `-shm` files sit beside it.
+    ///   - indexMode: Migrate up to and including the `document_id` index, or up to the step before it.
+    ///   - wallClock: The time written to `created_at` and `updated_at`.
+    public init(path: String, indexMode: IndexMode = .withIndex, wallClock: @escaping @Sendable () -> Date = { Date() }) throws {
+        let counter = StatementCounter()
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            counter.install(on: db)
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.counter = counter
+        self.wallClock = wallClock
+        self.indexMode = indexMode
+        let migrator = ReviewMigrations.migrator()
+        switch indexMode {
+        case .withIndex: try migrator.migrate(pool)
+        case .withoutIndex: try migrator.migrate(pool, upTo: ReviewMigrations.lastStepWithoutIndex)
+        }
+    }
+
+    public func statementStatistics() -> StatementStatistics {
+        counter.snapshot
+    }
+
+    public func receiverUpdatePlan() async throws -> String {
+        // Read on the writer: a pooled reader may still hold the plan from before an index was created.
+        try await pool.write { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + ReceiverUpdate.sql, arguments: ReceiverUpdate.sampleArguments)
+                .map { $0["detail"] as String? ?? "" }
+                .joined(separator: "; ")
+        }
+    }
+
+    public func review(documentId: String) async throws -> Review? {
+        try await pool.read { db in
+            try Review.filter(Review.Columns.documentId == documentId).fetchOne(db)
+        }
+    }
+
+    public func reviews(status: DocumentStatus?, limit: Int) async throws -> [Review] {
+        try await pool.read { db in
+            var request = Review.order(Review.Columns.id.desc).limit(limit)
+            if let status { request = request.filter(Review.Columns.documentStatus == status) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func pendingReviews(createdBefore: Date, limit: Int) async throws -> [Review] {
+        try await pool.read { db in
+            try Review
+                .filter(Review.Columns.documentStatus == DocumentStatus.pendingReview && Review.Columns.createdAt <= createdBefore)
+                .order(Review.Columns.id)
+                .limit(limit)
+                .fetchAll(db)
+        }
+    }
+
+    public func eventCursor(named name: String) async throws -> String? {
+        try await pool.read { db in try EventCursorRecord.fetchOne(db, key: name)?.cursor }
+    }
+}
+
+/// The receiver's update, written out so the DB-cost benchmark and the query plan measure exactly what it runs.
+/// A test checks it against the SQL GRDB generates for ``SQLiteReviewStore``'s update.
+public enum ReceiverUpdate {
+    public static let sql = """
+        UPDATE "document_reviews" SET "document_status" = ?, "updated_at" = ? \
+        WHERE ("document_id" = ?) AND ("document_status" = ?)
+        """
+    static let sampleArguments: StatementArguments = ["ACCEPTED", "2026-01-01 00:00:00.000", "doc_0", "PENDING_REVIEW"]
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HelpDeskAPI
+import Logging
+import ServiceLifecycle
+import SimulationSupport
+
+/// The per-document pollers (`poll-fixed`, `poll-backoff`, `poll-conditional`, `long-poll`): each pending review
+/// is asked about on its own schedule until it is decided.
+///
+/// Every pending poll waits in one ``DeadlineQueue``; due polls run as child tasks, at most `maxRequestsInFlight`
+/// at once. A 429 or 503 with `Retry-After` pauses every poll until then. On start the strategy resumes watching the
+/// rows the database still holds as pending, so a restart loses none.
+final class DocumentPollingStrategy: Strategy {
+    private struct Watch: Sendable {
+        var documentId: String
+        var attempt: Int
+        var etag: String?
+    }
+
+    let spec: StrategySpec
+    private let policy: PollPolicy
+    private let context: StrategyContext
+    private let queue: DeadlineQueue<Watch>
+    private let gate = RetryGate()
+
+    init(spec: StrategySpec, policy: PollPolicy, context: StrategyContext) {
+        self.spec = spec
+        self.policy = policy
+        self.context = context
+        self.queue = DeadlineQueue(clock: context.clock)
+    }
+
+    var callbackStyle: CallbackPayloadStyle? { nil }
+
+    func watch(_ review: Review) {
+        guard !review.documentStatus.isDecided else { return }
+        schedule(Watch(documentId: review.documentId, attempt: 1, etag: nil), after: nil)
+    }
+
+    func run() async throws {
+        let stored = try await context.ledger.store.pendingReviews(createdBefore: context.wallClock(), limit: Int.max)
+        stored.forEach(watch)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                while let due = await queue.nextDue() {
+                    for watch in due {
+                        if running >= context.maxRequestsInFlight {
+                            await group.next()
+                            running -= 1
+                        }
+                        group.addTask {
+                            await self.poll(watch)
+                            self.queue.markDone()
+                        }
+                        running += 1
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.queue.finish()
+        }
+    }
+
+    private func schedule(_ watch: Watch, after minimum: Duration?) {
+        var delay = policy.delay(watch.attempt, watch.documentId)
+        if let minimum { delay = max(delay, minimum) }
+        queue.schedule(watch, at: context.clock.now.advanced(by: delay))
+    }
+
+    private func poll(_ watch: Watch) async {
+        let now = context.clock.now
+        if let pausedUntil = gate.pausedUntil(now: now) {
+            queue.schedule(watch, at: pausedUntil)
+            return
+        }
+        var next = watch
+        next.attempt += 1
+        do {
+            let answer = try await context.client.document(
+                watch.documentId,
+                ifNoneMatch: policy.conditional ? watch.etag : nil,
+                wait: policy.wait
+            )
+            switch answer {
+            case .state(let state, _) where state.documentStatus.isDecided:
+                let verdict = Verdict(documentId: state.documentId, status: state.documentStatus)
+                let outcome = try await context.ledger.apply(verdict, source: .poll)
+                context.meter.record(wasted: !outcome.changedRow)
+            case .state(_, let etag):
+                context.meter.record(wasted: true)
+                next.etag = etag ?? watch.etag
+                schedule(next, after: nil)
+            case .notModified:
+                context.meter.record(wasted: true)
+                schedule(next, after: nil)
+            case .retryLater(let retryAfter):
+                context.meter.record(wasted: true)
+                let pause = retryAfter ?? .seconds(1)
+                gate.pause(until: context.clock.now.advanced(by: pause))
+                schedule(next, after: pause)
+            }
+        } catch {
+            context.meter.record(wasted: true)
+            context.logger.warning("status poll failed", metadata: ["document.id": "\(watch.documentId)", "error": "\(error)"])
+            schedule(next, after: .seconds(1))
+        }
+    }
+}

@@ -1,8 +1,0 @@
-import Flows
-import Testing
-
-struct FlowsTests {
-    @Test func theReceiverListensOnTheTutorialsPath() {
-        #expect(Flows.receiverPath == "/document/update")
-    }
-}

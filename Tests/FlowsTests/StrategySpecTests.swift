@@ -1,0 +1,45 @@
+import Flows
+import Testing
+
+struct StrategySpecTests {
+    @Test(arguments: [
+        ("webhook", StrategySpec.webhook),
+        ("webhook-thin", .webhookThin),
+        ("poll-fixed:1s", .pollFixed(interval: .seconds(1))),
+        ("poll-fixed:250ms", .pollFixed(interval: .milliseconds(250))),
+        ("poll-fixed", .pollFixed(interval: .seconds(1))),
+        ("poll-backoff:0.5s,2,8s", .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))),
+        ("poll-backoff:1s,1.5", .pollBackoff(initial: .seconds(1), factor: 1.5, cap: .seconds(8))),
+        ("poll-conditional:2s", .pollConditional(interval: .seconds(2))),
+        ("long-poll:30s", .longPoll(wait: .seconds(30))),
+        ("poll-events:1s", .pollEvents(interval: .seconds(1))),
+        ("hybrid:60s,120s", .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))),
+        ("hybrid:1m,2m", .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))),
+    ])
+    func namesParse(name: String, spec: StrategySpec) throws {
+        #expect(try StrategySpec(parsing: name) == spec)
+        #expect(try StrategySpec(parsing: spec.description) == spec, "the canonical name parses back")
+    }
+
+    @Test(arguments: [
+        ("poll-sometimes", "unknown strategy"),
+        ("", "unknown strategy"),
+        ("poll-fixed:0s", "positive duration"),
+        ("poll-fixed:-1s", "positive duration"),
+        ("poll-fixed:soon", "positive duration"),
+        ("poll-fixed:1s,2s", "too many parameters"),
+        ("webhook:1s", "too many parameters"),
+        ("poll-backoff:1s,0.5,8s", "factor"),
+        ("poll-backoff:10s,2,8s", "cap"),
+        ("hybrid:60s,", "positive duration"),
+    ])
+    func badNamesSayWhatIsWrong(name: String, problem: String) {
+        let error = #expect(throws: StrategySpecError.self) { try StrategySpec(parsing: name) }
+        #expect(error?.description.contains(problem) == true, "\(error?.description ?? "")")
+    }
+
+    @Test func everyDefaultStrategyHasADistinctName() {
+        #expect(Set(StrategySpec.all.map(\.description)).count == 8)
+        #expect(StrategySpec.all.filter(\.usesWebhooks).map(\.description) == ["webhook", "webhook-thin", "hybrid:60s,120s"])
+    }
+}
