@@ -1,4 +1,5 @@
 import HelpDeskAPI
+import ServiceLifecycle
 import SimulationSupport
 
 extension MockHelpDesk {
@@ -16,7 +17,7 @@ extension MockHelpDesk {
         }
         guard registry.document(documentId) != nil else { return nil }
         if wait > .zero, !hasChanged() {
-            _ = await clock.run(until: clock.now.advanced(by: wait)) {
+            await holdUntilShutdown(wait) {
                 await registry.documentChanges.wait(for: documentId, unless: hasChanged)
             }
         }
@@ -27,12 +28,20 @@ extension MockHelpDesk {
     func events(after cursor: EventCursor, limit: Int, wait: Duration) async -> EventPage {
         let registry = self.registry
         if wait > .zero, registry.eventCount <= cursor.sequence {
-            _ = await clock.run(until: clock.now.advanced(by: wait)) {
+            await holdUntilShutdown(wait) {
                 await registry.feedChanges.wait(for: .decisions) { registry.eventCount > cursor.sequence }
             }
         }
         let events = registry.events(after: cursor.sequence, limit: limit)
         return EventPage(events: events, nextCursor: events.last?.id ?? cursor.description)
+    }
+
+    /// Holds a long-poll until `change` returns, `wait` passes, or the server shuts down gracefully, so a shutdown
+    /// never waits for the longest long-poll.
+    private func holdUntilShutdown(_ wait: Duration, until change: @escaping @Sendable () async -> Void) async {
+        let clock = self.clock
+        let deadline = clock.now.advanced(by: wait)
+        _ = await cancelWhenGracefulShutdown { await clock.run(until: deadline, change) }
     }
 
     /// The sequence of the newest event: a cursor beyond it is refused.

@@ -26,25 +26,9 @@ final class ThinFetcher: Service {
         for documentId in try await context.ledger.store.pendingThinNotifications(limit: Int.max) {
             enqueue(documentId)
         }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                while let due = await queue.nextDue() {
-                    for documentId in due {
-                        if running >= context.maxRequestsInFlight {
-                            await group.next()
-                            running -= 1
-                        }
-                        group.addTask {
-                            await self.fetch(documentId)
-                            self.queue.markDone()
-                        }
-                        running += 1
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            self.queue.finish()
+        // Fetches are reads: on shutdown the ones in flight are cancelled and their notifications stay stored.
+        await cancelWhenGracefulShutdown { [self] in
+            await queue.serve(maxConcurrent: context.maxRequestsInFlight, fetch)
         }
     }
 
@@ -61,6 +45,7 @@ final class ThinFetcher: Service {
                 break
             }
         } catch {
+            guard !Task.isCancelled else { return }
             context.logger.warning("thin webhook fetch failed", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
         }
         queue.schedule(documentId, at: context.clock.now.advanced(by: retryAfter))

@@ -113,22 +113,9 @@ public final class WebhookDispatcher: Service {
     }
 
     private func serve(using client: HTTPClient) async {
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            while let due = await queue.nextDue() {
-                for job in due {
-                    if running >= configuration.maxConcurrentAttempts {
-                        await group.next()
-                        running -= 1
-                    }
-                    group.addTask {
-                        await self.perform(job, using: client)
-                        self.queue.markDone()
-                    }
-                    running += 1
-                }
-            }
-            // Leaving the group awaits the attempts in flight: the drain.
+        // The queue returns nil once finished; leaving `serve` awaits the attempts in flight: the drain.
+        await queue.serve(maxConcurrent: configuration.maxConcurrentAttempts) { job in
+            await self.perform(job, using: client)
         }
     }
 

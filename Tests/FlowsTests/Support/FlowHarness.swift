@@ -18,6 +18,8 @@ struct FlowHarness: Sendable {
     let secret: WebhookSecret
     /// Our app's API.
     let api: TestHTTPClient
+    /// The Help Desk's base URL.
+    let deskURL: String
     /// Wall time that follows model time, shared by both sides so signatures stay within their tolerance.
     let wallClock: @Sendable () -> Date
 
@@ -64,6 +66,7 @@ struct FlowHarness: Sendable {
                             store: store,
                             secret: secret,
                             api: api,
+                            deskURL: "http://127.0.0.1:\(deskPort)",
                             wallClock: wallClock
                         )
                     )

@@ -40,25 +40,10 @@ final class DocumentPollingStrategy: Strategy {
     func run() async throws {
         let stored = try await context.ledger.store.pendingReviews(createdBefore: context.wallClock(), limit: Int.max)
         stored.forEach(watch)
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                while let due = await queue.nextDue() {
-                    for watch in due {
-                        if running >= context.maxRequestsInFlight {
-                            await group.next()
-                            running -= 1
-                        }
-                        group.addTask {
-                            await self.poll(watch)
-                            self.queue.markDone()
-                        }
-                        running += 1
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            self.queue.finish()
+        // Polls are reads: on shutdown the ones in flight are cancelled (a long-poll could take its whole wait) and
+        // the rows they watched stay pending for the next start.
+        await cancelWhenGracefulShutdown { [self] in
+            await queue.serve(maxConcurrent: context.maxRequestsInFlight, poll)
         }
     }
 
@@ -101,6 +86,7 @@ final class DocumentPollingStrategy: Strategy {
                 schedule(next, after: pause)
             }
         } catch {
+            guard !Task.isCancelled else { return }
             context.meter.record(wasted: true)
             context.logger.warning("status poll failed", metadata: ["document.id": "\(watch.documentId)", "error": "\(error)"])
             schedule(next, after: .seconds(1))

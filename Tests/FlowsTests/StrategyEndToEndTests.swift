@@ -1,0 +1,201 @@
+import Flows
+import HelpDeskAPI
+import MockHelpDesk
+import SimulationSupport
+import TestSupport
+import Testing
+
+@testable import Flows
+
+/// Each strategy from `POST /reviews` to a decided row, over real HTTP, stepping model time event by event.
+///
+/// Three documents are submitted at t = 0, 0.2 and 0.4 s; each review takes 3.5 s.
+@Suite(.timeLimit(.minutes(1)))
+struct StrategyEndToEndTests {
+    static let documents = 3
+
+    private func submitStaggered(_ harness: FlowHarness) async throws {
+        for index in 0..<Self.documents {
+            harness.clock.advance(to: FlowHarness.at(0.2 * Double(index)))
+            _ = try await harness.submit("https://example.com/\(index).pdf")
+        }
+    }
+
+    @Test func webhookDeliversOncePerDocument() async throws {
+        try await FlowHarness.run(strategy: .webhook) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            let deliveries = harness.desk.stats().deliveries
+            #expect(deliveries.attempts == Self.documents)
+            #expect(deliveries.delivered == Self.documents)
+            #expect(harness.app.strategyCounts == StrategyCounts())
+            #expect(harness.app.client.traffic.totalRequests == Self.documents, "the submissions only")
+            #expect(harness.app.ledger.snapshot.applied == Self.documents)
+        }
+    }
+
+    @Test func thinWebhooksFetchEachStateOnce() async throws {
+        try await FlowHarness.run(strategy: .webhookThin) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            #expect(harness.desk.stats().deliveries.attempts == Self.documents)
+            #expect(harness.app.client.traffic.requests[.thinFetch] == Self.documents)
+            #expect(try await harness.store.pendingThinNotifications(limit: 10).isEmpty)
+        }
+    }
+
+    @Test func fixedPollingMakesFloorDOverIPlusOneRequests() async throws {
+        try await FlowHarness.run(strategy: .pollFixed(interval: .seconds(1))) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            // D = 3.5 s, I = 1 s: polls at +1, +2, +3 (pending) and +4 (decided).
+            #expect(harness.app.strategyCounts.requests == 4 * Self.documents)
+            #expect(harness.app.strategyCounts.wasted == 3 * Self.documents)
+            #expect(harness.app.client.traffic.requests[.status] == 4 * Self.documents)
+            #expect(harness.desk.stats().deliveries.messages == 0, "a polling app registers no callback")
+        }
+    }
+
+    @Test func conditionalPollingIsAnswered304WhileNothingChanges() async throws {
+        try await FlowHarness.run(strategy: .pollConditional(interval: .seconds(1))) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            #expect(harness.app.strategyCounts.requests == 4 * Self.documents)
+            let stats = harness.desk.stats()
+            #expect(stats.requests.contains(.init(route: "GET /document/{documentId}", status: 304, count: 2 * Self.documents)), "the first poll has no ETag yet")
+            #expect(stats.requests.contains(.init(route: "GET /document/{documentId}", status: 200, count: 2 * Self.documents)))
+        }
+    }
+
+    @Test func backoffPollingFollowsItsSeededFullJitterSchedule() async throws {
+        let policy = PollPolicy.backoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8), seed: 42)
+        try await FlowHarness.run(strategy: .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 60))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            var expected = 0
+            for review in try await harness.store.reviews(status: nil, limit: 10) {
+                var elapsed: Duration = .zero
+                var attempt = 0
+                while elapsed < FlowHarness.reviewDelay {
+                    attempt += 1
+                    elapsed += policy.delay(attempt, review.documentId)
+                }
+                expected += attempt
+            }
+            #expect(harness.app.strategyCounts.requests == expected)
+            #expect(harness.app.strategyCounts.wasted == expected - Self.documents)
+        }
+    }
+
+    @Test func longPollingAsksOncePerDocumentAndLearnsAtOnce() async throws {
+        try await FlowHarness.run(strategy: .longPoll(wait: .seconds(30))) { harness in
+            try await submitStaggered(harness)
+            // Each long-poll is held by the Help Desk until its 30 s wait ends: wait for all three to be parked.
+            await harness.clock.waitForSleepers { deadlines in
+                deadlines.filter { $0 >= FlowHarness.at(30) }.count == Self.documents
+            }
+            for index in 0..<Self.documents {
+                // The next deadline of any queue is the next review's decision: the long-polls wait outside the queues.
+                let decision = try #require(harness.simulation.activity.earliestDeadline)
+                harness.clock.advance(to: .init(offset: decision.offset))
+                await harness.app.ledger.waitForApplied(count: index + 1)
+            }
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            #expect(harness.app.strategyCounts.requests == Self.documents)
+            #expect(harness.app.strategyCounts.wasted == 0)
+        }
+    }
+
+    @Test func aLongPollThatTimesOutAsksAgain() async throws {
+        try await FlowHarness.run(strategy: .longPoll(wait: .seconds(2))) { harness in
+            _ = try await harness.submit()
+            await harness.clock.waitForSleeper(at: FlowHarness.at(2))
+            harness.clock.advance(to: FlowHarness.at(2))
+            await harness.clock.waitForSleeper(at: FlowHarness.at(4))
+            harness.clock.advance(to: FlowHarness.at(3.5))
+            await harness.app.ledger.waitForApplied(count: 1)
+            try await harness.expectRowsMatchTheHelpDesk(count: 1)
+            #expect(harness.app.strategyCounts.requests == 2)
+            #expect(harness.app.strategyCounts.wasted == 1)
+        }
+    }
+
+    @Test func eventPollingReadsTheFeedOncePerInterval() async throws {
+        try await FlowHarness.run(strategy: .pollEvents(interval: .seconds(1))) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            // Reads at 1, 2, 3 find nothing; the read at 4 finds all three decisions.
+            #expect(harness.app.strategyCounts.requests == 4)
+            #expect(harness.app.strategyCounts.wasted == 3)
+            #expect(try await harness.store.eventCursor(named: EventPollingStrategy.cursorName) == "evt_3")
+        }
+    }
+
+    @Test func hybridNeedsNoRequestWhileWebhooksWork() async throws {
+        try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))) { harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            await harness.clock.run(harness.simulation.activity, until: FlowHarness.at(130)) { false }
+            #expect(harness.app.strategyCounts.requests == 0)
+            #expect(harness.desk.stats().deliveries.delivered == Self.documents)
+        }
+    }
+
+    @Test func hybridSettlesWhatDroppedWebhooksLost() async throws {
+        try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)), configureDesk: { $0.faults.dropWebhookRatio = 1 }) {
+            harness in
+            try await submitStaggered(harness)
+            #expect(try await harness.runUntilAllDecided(limit: 200))
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            #expect(harness.desk.stats().deliveries.dropped == Self.documents)
+            // The sweep at 60 s finds no row pending for 120 s yet; the sweep at 120 s finds the first and reads the feed once.
+            #expect(harness.simulation.now.offset == .seconds(120))
+            #expect(harness.app.strategyCounts.requests == 1)
+            #expect(harness.app.ledger.snapshot.applied == Self.documents)
+        }
+    }
+
+    @Test func aWebhookThatBeatsTheInsertIsNotLost() async throws {
+        let documents = 20
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .zero ... .zero }) { harness in
+            for index in 0..<documents {
+                _ = try await harness.submit("https://example.com/\(index).pdf")
+            }
+            #expect(try await harness.runUntilAllDecided(limit: 10))
+            try await harness.expectRowsMatchTheHelpDesk(count: documents)
+            #expect(harness.app.ledger.snapshot.applied == documents)
+        }
+    }
+
+    @Test func aPollerStartedLaterSettlesTheRowsAnotherRunLeftPending() async throws {
+        // The first app waits for webhooks that are all dropped, so its rows stay pending.
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.faults.dropWebhookRatio = 1 }) { harness in
+            try await submitStaggered(harness)
+            await harness.clock.run(harness.simulation.activity, until: FlowHarness.at(10)) { false }
+            #expect(try await harness.store.reviews(status: .pendingReview, limit: 10).count == Self.documents)
+
+            let poller = ReviewApp(
+                configuration: ReviewAppConfiguration(helpDeskURL: harness.deskURL, strategy: .pollFixed(interval: .seconds(1)), webhookSecrets: [harness.secret]),
+                store: harness.store,
+                clock: harness.simulation,
+                logger: .quiet,
+                wallClock: harness.wallClock
+            )
+            let settled = try await withRunningApplication({ poller.makeApplication(port: 0, onServerRunning: $0) }) { _ in
+                // Nothing else sleeps at t = 10: the first sleeper is the new poller's, once it has loaded the pending rows.
+                await harness.clock.waitForSleepers { !$0.isEmpty }
+                return try await harness.runUntilAllDecided(limit: 20)
+            }
+            #expect(settled)
+            try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
+            #expect(poller.strategyCounts.requests == Self.documents, "one poll each, a second after the poller started")
+        }
+    }
+}
