@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""End-to-end check of a standalone Help Desk against the official Standard Webhooks library.
+"""End-to-end check of the standalone servers, the Help Desk against the official Standard Webhooks library.
 
-Starts `Bench serve helpdesk` on a free port with a known secret, runs a receiver that verifies every webhook
-with `standardwebhooks.Webhook.verify`, submits a document with a loopback callback URL, and checks:
-the webhook arrives and verifies; the decided state is served with an ETag; a matching If-None-Match answers 304;
-bad input answers 4xx with a JSON error naming the field. Exits non-zero on the first failure.
+1. Starts `Bench serve helpdesk` on a free port with a known secret, runs a receiver that verifies every webhook
+   with `standardwebhooks.Webhook.verify`, submits a document with a loopback callback URL, and checks: the webhook
+   arrives and verifies; the decided state is served with an ETag; a matching If-None-Match answers 304; bad input
+   answers 4xx with a JSON error naming the field.
+2. Starts `Bench serve app` against that Help Desk, once with `--strategy webhook` and once with
+   `--strategy poll-fixed:1s`, and checks that `POST /reviews` ends in a decided row with the Help Desk's verdict,
+   and that a forged webhook is refused with 401 and changes nothing.
+Exits non-zero on the first failure.
 
 Usage: scripts/standalone_check.py PATH_TO_BENCH_BINARY
 """
+import datetime
 import http.server
 import json
 import queue
 import re
+import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -55,6 +63,68 @@ def check(condition, message):
         print(f"FAIL: {message}", file=sys.stderr)
         sys.exit(1)
     print(f"ok: {message}")
+
+
+def start(command, banner):
+    """Starts a server and returns it with the port it reports on stderr."""
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        match = re.search(banner + r" listening on http://127\.0\.0\.1:(\d+)", line)
+        if match:
+            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+            return process, int(match.group(1))
+    check(False, f"{banner} reports its port")
+
+
+def wait_for(condition, seconds=30):
+    """Polls a standalone server (real time: these are real processes) until `condition` returns a value."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    return None
+
+
+def check_app(bench, desk_base, strategy, folder):
+    app, port = start([bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", os.path.join(folder, f"{strategy}.sqlite"),
+                       "--secret", SECRET, "--strategy", strategy, "--time-scale", "0.01"], "Flows")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        status, _, body = request("POST", f"{base}/reviews", {"documentUrl": "https://example.com/standalone.pdf"},
+                                  {"Content-Type": "application/json"})
+        check(status == 201, f"[{strategy}] POST /reviews answers 201 (got {status})")
+        review = json.loads(body)
+
+        def decided():
+            status, _, body = request("GET", f"{base}/reviews/{review['documentId']}")
+            row = json.loads(body)
+            return row if status == 200 and row["documentStatus"] != "PENDING_REVIEW" else None
+        row = wait_for(decided)
+        check(row is not None, f"[{strategy}] the row gets its verdict with no other help")
+        _, _, body = request("GET", f"{desk_base}/document/{review['documentId']}")
+        check(row["documentStatus"] == json.loads(body)["documentStatus"], f"[{strategy}] the row holds the Help Desk's verdict")
+
+        forged = json.dumps({"agentId": "agent_1", "documentId": review["documentId"],
+                             "documentStatus": "DECLINED" if row["documentStatus"] == "ACCEPTED" else "ACCEPTED"}).encode()
+        other = Webhook("whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB")
+        timestamp = datetime.datetime.now(datetime.timezone.utc)
+        headers = {"webhook-id": "msg_forged", "webhook-timestamp": str(int(timestamp.timestamp())),
+                   "webhook-signature": other.sign("msg_forged", timestamp, forged.decode()), "Content-Type": "application/json"}
+        req = urllib.request.Request(f"{base}/document/update", data=forged, method="POST", headers=headers)
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            status = 200
+        except urllib.error.HTTPError as error:
+            status = error.code
+        check(status == 401, f"[{strategy}] a forged webhook is refused with 401 (got {status})")
+        _, _, body = request("GET", f"{base}/reviews/{review['documentId']}")
+        check(json.loads(body) == row, f"[{strategy}] the forged webhook changed nothing")
+    finally:
+        app.terminate()
+        code = app.wait(timeout=30)
+    check(code == 0, f"[{strategy}] SIGTERM shuts the app down cleanly (exit {code})")
 
 
 def main():
@@ -108,6 +178,10 @@ def main():
             check(status == 400 and error.get("field") == field, f"{name} answers 400 naming {field}")
         status, _, body = request("GET", f"{base}/document/doc_unknown")
         check(status == 404 and "error" in json.loads(body), "an unknown document answers 404 with a JSON error")
+
+        with tempfile.TemporaryDirectory() as folder:
+            for strategy in ["webhook", "poll-fixed:1s"]:
+                check_app(bench, base, strategy, folder)
     finally:
         server.terminate()
         code = server.wait(timeout=30)

@@ -12,13 +12,13 @@ struct ServeApp: AsyncParsableCommand {
         commandName: "app",
         abstract: "Serve our app (Flows): POST /reviews, GET /reviews, and the webhook receiver POST /document/update.",
         discussion: """
-            With a webhook strategy the app registers http://HOST:PORT/document/update (or --public-url) as the callback
-            and verifies every webhook with --secret (or FLOWS_WEBHOOK_SECRET). Use the same --time-scale as the Help Desk.
+            With a webhook strategy the app registers http://HOST:PORT/document/update (or --public-url) as the \
+            callback and verifies every webhook with --secret (or FLOWS_WEBHOOK_SECRET). Use the same --time-scale \
+            as the Help Desk.
             """
     )
 
-    @Option(help: "Address to bind.")
-    var host = "127.0.0.1"
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "Port to bind (0 picks a free one).")
     var port = 3333
@@ -38,54 +38,41 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "How to learn verdicts: webhook, webhook-thin, poll-fixed:1s, poll-backoff:0.5s,2,8s, poll-conditional:1s, long-poll:30s, poll-events:1s, hybrid:60s,120s.")
     var strategy = "webhook"
 
-    @Option(help: "Wall seconds per model second; the same as the Help Desk's.")
-    var timeScale = 1.0
-
     @Option(help: "Our base URL as the Help Desk should call it (default http://HOST:PORT).")
     var publicURL: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
-
     func validate() throws {
-        guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number") }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        try validatePort(port)
         guard let url = URL(string: helpdesk), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ValidationError("--helpdesk must be an http(s) URL such as http://127.0.0.1:8080")
         }
         let spec = try parsedStrategy()
-        if spec.usesWebhooks, try loadSecret() == nil {
+        if spec.usesWebhooks, try webhookSecret(flag: secret, environment: "FLOWS_WEBHOOK_SECRET") == nil {
             throw ValidationError("--secret (or FLOWS_WEBHOOK_SECRET) is required with the \(spec) strategy")
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        server.bootstrapLogging()
         let store = try SQLiteReviewStore(path: db, indexMode: withoutIndex ? .withoutIndex : .withIndex)
         var configuration = ReviewAppConfiguration(
             helpDeskURL: helpdesk,
             strategy: try parsedStrategy(),
             // A polling app still serves the receiver; with no shared secret it refuses every webhook.
-            webhookSecrets: [try loadSecret() ?? .generate()],
+            webhookSecrets: [try webhookSecret(flag: secret, environment: "FLOWS_WEBHOOK_SECRET") ?? .generate()],
             publicURL: publicURL
         )
         configuration.seed = 42
         let app = ReviewApp(
             configuration: configuration,
             store: store,
-            clock: SimulationClock(base: ContinuousClock(), timeScale: timeScale),
+            clock: SimulationClock(base: ContinuousClock(), timeScale: server.timeScale),
             logger: Logger(label: "Flows")
         )
-        let host = self.host
+        let host = server.host
         let strategyName = configuration.strategy.description
         try await app.makeApplication(host: host, port: port) { port in
-            FileHandle.standardError.write(Data("Flows listening on http://\(host):\(port) (strategy \(strategyName))\n".utf8))
+            ServerOptions.announce("Flows listening on http://\(host):\(port) (strategy \(strategyName))")
         }.runService()
     }
 
@@ -94,15 +81,6 @@ struct ServeApp: AsyncParsableCommand {
             return try StrategySpec(parsing: strategy)
         } catch {
             throw ValidationError("--strategy: \(error.description)")
-        }
-    }
-
-    private func loadSecret() throws -> WebhookSecret? {
-        guard let encoded = secret ?? ProcessInfo.processInfo.environment["FLOWS_WEBHOOK_SECRET"] else { return nil }
-        do {
-            return try WebhookSecret(encoded)
-        } catch {
-            throw ValidationError("--secret: \(error.description)")
         }
     }
 }

@@ -12,19 +12,15 @@ struct ServeHelpDesk: AsyncParsableCommand {
         commandName: "helpdesk",
         abstract: "Serve the simulated Help Desk (MockHelpDesk) until SIGINT or SIGTERM.",
         discussion: """
-            Without --secret (or HELPDESK_WEBHOOK_SECRET) a new webhook secret is generated and printed once to stderr.
-            Callback URLs must be loopback unless their host is added with --allow-callback-host.
+            Without --secret (or HELPDESK_WEBHOOK_SECRET) a new webhook secret is generated and printed once to \
+            stderr. Callback URLs must be loopback unless their host is added with --allow-callback-host.
             """
     )
 
-    @Option(help: "Address to bind.")
-    var host = "127.0.0.1"
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "Port to bind (0 picks a free one).")
     var port = 8080
-
-    @Option(help: "Wall seconds per model second: 0.01 runs a 2-5 s review in 20-50 ms.")
-    var timeScale = 1.0
 
     @Option(help: "Seed of every random draw (review delays, verdicts, faults, jitter).")
     var seed: UInt64 = 42
@@ -41,38 +37,28 @@ struct ServeHelpDesk: AsyncParsableCommand {
     @Option(help: "Probability that a review is ACCEPTED.")
     var acceptRatio = 0.7
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
-
     func validate() throws {
-        guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number") }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        try validatePort(port)
         _ = try makeConfiguration()
-        _ = try loadSecret()
+        _ = try webhookSecret(flag: secret, environment: "HELPDESK_WEBHOOK_SECRET")
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let secret = try loadSecret() ?? {
+        server.bootstrapLogging()
+        let secret = try webhookSecret(flag: secret, environment: "HELPDESK_WEBHOOK_SECRET") ?? {
             let generated = WebhookSecret.generate()
-            FileHandle.standardError.write(Data("webhook secret (shown once): \(generated.encoded)\n".utf8))
+            ServerOptions.announce("webhook secret (shown once): \(generated.encoded)")
             return generated
         }()
         let desk = try MockHelpDesk(
             configuration: try makeConfiguration(),
             secret: secret,
-            clock: SimulationClock(base: ContinuousClock(), timeScale: timeScale),
+            clock: SimulationClock(base: ContinuousClock(), timeScale: server.timeScale),
             logger: Logger(label: "MockHelpDesk")
         )
-        let host = self.host
+        let host = server.host
         let app = desk.makeApplication(host: host, port: port) { port in
-            FileHandle.standardError.write(Data("MockHelpDesk listening on http://\(host):\(port)\n".utf8))
+            ServerOptions.announce("MockHelpDesk listening on http://\(host):\(port)")
         }
         try await app.runService()
     }
@@ -89,14 +75,5 @@ struct ServeHelpDesk: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         return configuration
-    }
-
-    private func loadSecret() throws -> WebhookSecret? {
-        guard let encoded = secret ?? ProcessInfo.processInfo.environment["HELPDESK_WEBHOOK_SECRET"] else { return nil }
-        do {
-            return try WebhookSecret(encoded)
-        } catch {
-            throw ValidationError("--secret: \(error.description)")
-        }
     }
 }

@@ -44,21 +44,8 @@ struct ReviewsController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        var status: DocumentStatus?
-        if let raw = request.uri.queryParameters.get("status") {
-            guard let parsed = DocumentStatus(rawValue: raw) else {
-                let allowed = DocumentStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.badRequest(field: "status", "must be one of \(allowed)")
-            }
-            status = parsed
-        }
-        var limit = 100
-        if let raw = request.uri.queryParameters.get("limit") {
-            guard let parsed = Int(raw), (1...1000).contains(parsed) else {
-                throw APIError.badRequest(field: "limit", "must be a whole number from 1 to 1000")
-            }
-            limit = parsed
-        }
+        let status = try request.enumParameter("status", as: DocumentStatus.self)
+        let limit = try request.limitParameter(default: 100, max: 1000)
         return try Response.json(ReviewList(reviews: try await app.store.reviews(status: status, limit: limit)))
     }
 }

@@ -2,41 +2,41 @@ import Foundation
 import GRDB
 import HelpDeskAPI
 
+/// A record whose camelCase properties are stored in snake_case columns.
+protocol SnakeCaseRecord: Codable, PersistableRecord, FetchableRecord {}
+
+extension SnakeCaseRecord {
+    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+}
+
 /// A `webhook-id` already applied.
-struct ReceivedWebhook: Codable, PersistableRecord, FetchableRecord {
+struct ReceivedWebhook: SnakeCaseRecord {
     static let databaseTableName = "received_webhooks"
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     var webhookId: String
     var documentId: String
     var receivedAt: Date
 }
 
 /// Where an event-feed reader stopped.
-struct EventCursorRecord: Codable, PersistableRecord, FetchableRecord {
+struct EventCursorRecord: SnakeCaseRecord {
     static let databaseTableName = "event_cursors"
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     var name: String
     var cursor: String
     var updatedAt: Date
 }
 
 /// A verdict that arrived before its review row.
-struct EarlyVerdict: Codable, PersistableRecord, FetchableRecord {
+struct EarlyVerdict: SnakeCaseRecord {
     static let databaseTableName = "early_verdicts"
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     var documentId: String
     var documentStatus: DocumentStatus
     var receivedAt: Date
 }
 
 /// A thin webhook whose document state is still to be fetched.
-struct ThinNotification: Codable, PersistableRecord, FetchableRecord {
+struct ThinNotification: SnakeCaseRecord {
     static let databaseTableName = "thin_notifications"
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     var documentId: String
     var receivedAt: Date
 

@@ -17,14 +17,7 @@ struct DeliveriesController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        var status: DeliveryStatus?
-        if let raw = request.uri.queryParameters.get("status") {
-            guard let parsed = DeliveryStatus(rawValue: raw) else {
-                let allowed = DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.badRequest(field: "status", "must be one of \(allowed)")
-            }
-            status = parsed
-        }
+        let status = try request.enumParameter("status", as: DeliveryStatus.self)
         let limit = try request.limitParameter(default: 1000, max: 10_000)
         return try Response.json(DeliveryList(deliveries: desk.dispatcher.deliveries(status: status, limit: limit)))
     }
