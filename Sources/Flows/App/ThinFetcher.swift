@@ -2,6 +2,7 @@ import HelpDeskAPI
 import Logging
 import ServiceLifecycle
 import SimulationSupport
+import Synchronization
 
 /// Fetches the state of documents named by thin webhooks, after the receiver has answered.
 ///
@@ -11,6 +12,8 @@ import SimulationSupport
 final class ThinFetcher: Service {
     private let context: StrategyContext
     private let queue: DeadlineQueue<String>
+    /// Documents waiting for a fetch, so one named twice (at start and by the receiver) is fetched once.
+    private let waiting = Mutex<Set<String>>([])
 
     init(context: StrategyContext) {
         self.context = context
@@ -19,6 +22,7 @@ final class ThinFetcher: Service {
 
     /// Fetches `documentId` as soon as possible.
     func enqueue(_ documentId: String) {
+        guard waiting.withLock({ $0.insert(documentId).inserted }) else { return }
         queue.schedule(documentId, at: context.clock.now)
     }
 
@@ -38,6 +42,7 @@ final class ThinFetcher: Service {
             switch try await context.client.document(documentId, kind: .thinFetch) {
             case .state(let state, _) where state.documentStatus.isDecided:
                 _ = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
+                _ = waiting.withLock { $0.remove(documentId) }
                 return
             case .retryLater(let requested):
                 retryAfter = requested ?? retryAfter

@@ -3,6 +3,7 @@ import HelpDeskAPI
 import Logging
 import ServiceLifecycle
 import SimulationSupport
+import Synchronization
 
 /// The per-document pollers (`poll-fixed`, `poll-backoff`, `poll-conditional`, `long-poll`): each pending review
 /// is asked about on its own schedule until it is decided.
@@ -22,6 +23,8 @@ final class DocumentPollingStrategy: Strategy {
     private let context: StrategyContext
     private let queue: DeadlineQueue<Watch>
     private let gate = RetryGate()
+    /// Documents being watched, so a row loaded at start and submitted at the same moment is polled once.
+    private let watched = Mutex<Set<String>>([])
 
     init(spec: StrategySpec, policy: PollPolicy, context: StrategyContext) {
         self.spec = spec
@@ -33,7 +36,7 @@ final class DocumentPollingStrategy: Strategy {
     var callbackStyle: CallbackPayloadStyle? { nil }
 
     func watch(_ review: Review) {
-        guard !review.documentStatus.isDecided else { return }
+        guard !review.documentStatus.isDecided, watched.withLock({ $0.insert(review.documentId).inserted }) else { return }
         schedule(Watch(documentId: review.documentId, attempt: 1, etag: nil), after: nil)
     }
 
@@ -72,6 +75,7 @@ final class DocumentPollingStrategy: Strategy {
                 let verdict = Verdict(documentId: state.documentId, status: state.documentStatus)
                 let outcome = try await context.ledger.apply(verdict, source: .poll)
                 context.meter.record(wasted: !outcome.changedRow)
+                _ = watched.withLock { $0.remove(watch.documentId) }
             case .state(_, let etag):
                 context.meter.record(wasted: true)
                 next.etag = etag ?? watch.etag
