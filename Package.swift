@@ -1,6 +1,20 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Dependency groups several targets share.
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioFoundation: Target.Dependency = .product(name: "NIOFoundationCompat", package: "swift-nio")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+
+/// What a server or client of the simulation builds on.
+let serverStack: [Target.Dependency] = [hummingbird, asyncHTTPClient, logging, serviceLifecycle, nioCore, httpTypes]
+
 let package = Package(
     name: "async-flows",
     platforms: [.macOS(.v15)],
@@ -22,131 +36,58 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Model time, seeded randomness and deadline scheduling shared by both sides of the simulation.
-        .target(
-            name: "SimulationSupport",
-            dependencies: [
-                .product(name: "HeapModule", package: "swift-collections")
-            ]
-        ),
+        .target(name: "SimulationSupport", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // The wire contract of the Help Desk, like a vendor SDK.
-        .target(
-            name: "HelpDeskAPI",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
-            ]
-        ),
+        .target(name: "HelpDeskAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Hummingbird helpers both servers share: JSON errors, bounded body decoding, traffic counting.
-        .target(
-            name: "ServerSupport",
-            dependencies: [
-                "HelpDeskAPI",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
-        ),
+        .target(name: "ServerSupport", dependencies: ["HelpDeskAPI", hummingbird, httpTypes, logging, serviceLifecycle]),
         // The simulated vendor.
         .target(
             name: "MockHelpDesk",
-            dependencies: [
-                "HelpDeskAPI",
-                "SimulationSupport",
-                "ServerSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", .product(name: "DequeModule", package: "swift-collections")]
+                + serverStack
         ),
         // Our app: the integration that learns review verdicts.
         .target(
             name: "Flows",
-            dependencies: [
-                "HelpDeskAPI",
-                "SimulationSupport",
-                "ServerSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioFoundation] + serverStack
         ),
         // Helpers the test targets share: running servers on port 0, an HTTP test client, a clock driver.
         .target(
             name: "TestSupport",
+            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1, nioFoundation] + serverStack
+        ),
+        // The measurement harness: workloads, runs, the analytic model, the DB cost sweep, result files.
+        .target(
+            name: "BenchKit",
             dependencies: [
-                "HelpDeskAPI",
-                "SimulationSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ]
+                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioFoundation,
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ] + serverStack
         ),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "MockHelpDesk",
-                "Flows",
-                "HelpDeskAPI",
-                "SimulationSupport",
+                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ] + serverStack
         ),
         .testTarget(name: "SimulationSupportTests", dependencies: ["SimulationSupport"]),
         .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI"]),
         .testTarget(
             name: "MockHelpDeskTests",
-            dependencies: [
-                "MockHelpDesk",
-                "TestSupport",
-                "HelpDeskAPI",
-                "SimulationSupport",
-                "ServerSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            dependencies: ["MockHelpDesk", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack
         ),
         .testTarget(
             name: "FlowsTests",
-            dependencies: [
-                "Flows",
-                "TestSupport",
-                "MockHelpDesk",
-                "HelpDeskAPI",
-                "SimulationSupport",
-                "ServerSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            dependencies: ["Flows", "TestSupport", "MockHelpDesk", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1]
+                + serverStack
         ),
+        .testTarget(name: "BenchKitTests", dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Bench",
         abstract: "Measure how an app learns the result of slow work done by an external service: webhooks or polling.",
-        subcommands: [Serve.self]
+        discussion: "Without a subcommand, runs the default suite: the strategy comparison and the DB cost sweep.",
+        subcommands: [Suite.self, Run.self, DBCost.self, Serve.self],
+        defaultSubcommand: Suite.self
     )
 }

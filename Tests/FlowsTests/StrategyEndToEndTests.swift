@@ -1,6 +1,7 @@
 import Flows
 import HelpDeskAPI
 import MockHelpDesk
+import ServerSupport
 import SimulationSupport
 import TestSupport
 import Testing
@@ -29,7 +30,9 @@ struct StrategyEndToEndTests {
             let deliveries = harness.desk.stats().deliveries
             #expect(deliveries.attempts == Self.documents)
             #expect(deliveries.delivered == Self.documents)
-            #expect(harness.app.strategyCounts == StrategyCounts())
+            #expect(harness.app.strategyCounts.requests == Self.documents, "one delivery received per document")
+            #expect(harness.app.strategyCounts.wasted == 0)
+            #expect(harness.app.receiverTraffic.requests == Self.documents)
             #expect(harness.app.client.traffic.totalRequests == Self.documents, "the submissions only")
             #expect(harness.app.ledger.snapshot.applied == Self.documents)
         }
@@ -42,6 +45,8 @@ struct StrategyEndToEndTests {
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(harness.desk.stats().deliveries.attempts == Self.documents)
             #expect(harness.app.client.traffic.requests[.thinFetch] == Self.documents)
+            #expect(harness.app.strategyCounts.requests == 2 * Self.documents, "a delivery and a fetch per document")
+            #expect(harness.app.strategyCounts.wasted == 0)
             #expect(try await harness.store.pendingThinNotifications(limit: 10).isEmpty)
         }
     }
@@ -143,7 +148,8 @@ struct StrategyEndToEndTests {
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             await harness.clock.run(harness.simulation.activity, until: FlowHarness.at(130)) { false }
-            #expect(harness.app.strategyCounts.requests == 0)
+            #expect(harness.app.strategyCounts.requests == Self.documents, "the deliveries only: no sweep read the feed")
+            #expect(harness.app.client.traffic.requests[.events] == nil)
             #expect(harness.desk.stats().deliveries.delivered == Self.documents)
         }
     }

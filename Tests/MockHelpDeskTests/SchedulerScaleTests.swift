@@ -1,4 +1,5 @@
 import HelpDeskAPI
+import ServerSupport
 import SimulationSupport
 import Testing
 

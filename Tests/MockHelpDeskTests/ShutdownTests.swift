@@ -1,5 +1,6 @@
 import HelpDeskAPI
 import ServiceLifecycle
+import ServerSupport
 import SimulationSupport
 import Testing
 

@@ -24,6 +24,7 @@ public final class ReviewApp: Sendable {
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
     private let boundURL = Mutex<String?>(nil)
+    private let receiverMeter = Mutex((requests: 0, bytesReceived: 0, bytesSent: 0))
 
     /// - Parameters:
     ///   - configuration: The Help Desk, the strategy, the webhook secrets.
@@ -60,8 +61,13 @@ public final class ReviewApp: Sendable {
         self.strategy = configuration.strategy.makeStrategy(context: context)
     }
 
-    /// Requests the strategy made to learn verdicts, and how many learned nothing.
+    /// Requests by which the app learned or tried to learn verdicts, and how many learned nothing.
     public var strategyCounts: StrategyCounts { meter.snapshot }
+
+    /// What the receiver received and answered: body bytes of `POST /document/update`.
+    public var receiverTraffic: (requests: Int, bytesReceived: Int, bytesSent: Int) {
+        receiverMeter.withLock { ($0.requests, $0.bytesReceived, $0.bytesSent) }
+    }
 
     /// The long-running parts: the client (shut down last), the thin fetcher and the strategy.
     public var services: [any Service] {
@@ -108,12 +114,22 @@ public final class ReviewApp: Sendable {
 
     /// Mounts our API and the webhook receiver on `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let receiverRoute = "POST \(Flows.receiverPath)"
+        router.add(middleware: TrafficCountingMiddleware { [self] sample in
+            guard sample.route == receiverRoute else { return }
+            self.receiverMeter.withLock { meter in
+                meter.requests += 1
+                meter.bytesReceived += sample.requestBytes
+                meter.bytesSent += sample.responseBytes
+            }
+        })
         router.add(middleware: JSONErrorMiddleware())
         ReviewsController(app: self).addRoutes(to: router)
         ReceiverController(
             verifier: WebhookVerifier(secrets: configuration.webhookSecrets),
             ledger: ledger,
             thinFetcher: thinFetcher,
+            meter: meter,
             wallClock: wallClock
         ).addRoutes(to: router)
     }

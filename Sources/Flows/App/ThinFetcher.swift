@@ -41,16 +41,19 @@ final class ThinFetcher: Service {
         do {
             switch try await context.client.document(documentId, kind: .thinFetch) {
             case .state(let state, _) where state.documentStatus.isDecided:
-                _ = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
+                let outcome = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
+                context.meter.record(wasted: !outcome.changedRow)
                 _ = waiting.withLock { $0.remove(documentId) }
                 return
             case .retryLater(let requested):
                 retryAfter = requested ?? retryAfter
+                context.meter.record(wasted: true)
             case .state, .notModified:
-                break
+                context.meter.record(wasted: true)
             }
         } catch {
             guard !Task.isCancelled else { return }
+            context.meter.record(wasted: true)
             context.logger.warning("thin webhook fetch failed", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
         }
         queue.schedule(documentId, at: context.clock.now.advanced(by: retryAfter))

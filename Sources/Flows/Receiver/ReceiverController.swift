@@ -22,6 +22,7 @@ struct ReceiverController<Context: RequestContext> {
     let verifier: WebhookVerifier
     let ledger: VerdictLedger
     let thinFetcher: ThinFetcher
+    let meter: StrategyMeter
     let wallClock: @Sendable () -> Date
 
     static var maxBodyBytes: Int { 64 * 1024 }
@@ -35,6 +36,8 @@ struct ReceiverController<Context: RequestContext> {
     }
 
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+        var learned = false
+        defer { meter.record(wasted: !learned) }
         let body = try await request.collectBody(limit: Self.maxBodyBytes)
         let webhookId = request.headers[.webhookID]
         do {
@@ -59,12 +62,14 @@ struct ReceiverController<Context: RequestContext> {
                 return try Response.json(Result(result: "duplicate"))
             }
             thinFetcher.enqueue(documentId)
+            learned = true
             return try Response.json(Result(result: "queued"), status: .accepted)
         case .full(let payload):
             let outcome = try await ledger.apply(
                 Verdict(documentId: payload.documentId, status: payload.documentStatus, webhookId: webhookId),
                 source: .webhook
             )
+            learned = outcome.changedRow
             switch outcome {
             case .applied: return try Response.json(Result(result: "applied"))
             case .alreadyApplied: return try Response.json(Result(result: "already_applied"))

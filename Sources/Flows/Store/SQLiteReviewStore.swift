@@ -14,7 +14,8 @@ public final class SQLiteReviewStore: ReviewStore {
         case withoutIndex = "without"
     }
 
-    let pool: DatabasePool
+    /// The database, for measurement tools that time raw statements (the DB cost sweep).
+    public let pool: DatabasePool
     private let counter: StatementCounter
     let wallClock: @Sendable () -> Date
     public let indexMode: IndexMode

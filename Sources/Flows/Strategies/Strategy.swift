@@ -14,11 +14,14 @@ public protocol Strategy: Service {
     func watch(_ review: Review)
 }
 
-/// Requests a strategy made and how many of them learned nothing.
+/// The requests by which our app learned, or tried to learn, verdicts, and how many of them learned nothing.
+///
+/// They are the polls and feed reads it made, the thin fetches, and the webhook deliveries its receiver received;
+/// submissions are not among them.
 public struct StrategyCounts: Sendable, Hashable {
-    /// Requests to the Help Desk made to learn verdicts (submissions and thin fetches excluded).
     public var requests = 0
-    /// Of those, requests after which no row changed: still pending, 304, 429/503, an empty or stale feed page, a failure.
+    /// Of those, requests after which no row changed: a poll still pending, a 304, a 429 or 503, a feed page with
+    /// nothing new, a duplicate or refused webhook, a failure.
     public var wasted = 0
 
     public init() {}

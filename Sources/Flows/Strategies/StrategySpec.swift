@@ -1,3 +1,4 @@
+import Foundation
 import SimulationSupport
 
 /// A strategy chosen by name: `webhook`, `webhook-thin`, `poll-fixed:1s`, `poll-backoff:0.5s,2,8s`,
@@ -116,5 +117,26 @@ public struct StrategySpecError: Error, Sendable, Hashable, CustomStringConverti
 
     init(_ description: String) {
         self.description = description
+    }
+}
+
+extension StrategySpec {
+    /// Parses a comma-separated list of strategy names. Commas also separate a strategy's own parameters
+    /// (`poll-backoff:0.5s,2,8s`), so a piece that does not start a known strategy continues the one before it.
+    public static func parseList(_ text: String) throws(StrategySpecError) -> [StrategySpec] {
+        let kinds = ["webhook", "poll-", "long-poll", "hybrid"]
+        var names: [String] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            if let last = names.last, !kinds.contains(where: { trimmed.hasPrefix($0) }), last.contains(":") {
+                names[names.count - 1] = last + "," + trimmed
+            } else {
+                names.append(trimmed)
+            }
+        }
+        guard !names.isEmpty, names != [""] else { throw StrategySpecError("the strategy list is empty") }
+        var specs: [StrategySpec] = []
+        for name in names { specs.append(try StrategySpec(parsing: name)) }
+        return specs
     }
 }

@@ -40,6 +40,10 @@ public struct DeliveryConfiguration: Sendable, Equatable {
     public var jitter: Double = 0.1
     /// A receiver that has not answered within this time has failed the attempt.
     public var timeout: Duration = .seconds(15)
+    /// The least wall time an attempt gets before it times out, whatever the time scale. At 0.01 the 15 s model
+    /// timeout is 150 ms of wall time, short enough for a busy machine to fail a healthy receiver; benchmarks set
+    /// a floor so machine noise is not mistaken for receiver failure. Zero (the default) applies the model timeout alone.
+    public var minimumWallTimeout: Duration = .zero
     /// Attempts in flight at once; more wait their turn before their timeout starts.
     public var maxConcurrentAttempts = 64
 

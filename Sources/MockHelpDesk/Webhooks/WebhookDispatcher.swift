@@ -192,7 +192,8 @@ public final class WebhookDispatcher: Service {
             request.headers.add(name: field.name, value: field.value)
         }
         request.body = .bytes(ByteBuffer(bytes: message.body))
-        let deadline = clock.now.advanced(by: configuration.timeout)
+        let timeout = max(configuration.timeout, clock.modelDuration(fromBase: configuration.minimumWallTimeout))
+        let deadline = clock.now.advanced(by: timeout)
         let result = await clock.run(until: deadline) { [request] () async -> AttemptResult in
             do {
                 // The model-time deadline above is the real timeout; this one only bounds a stalled connection.

@@ -3,6 +3,7 @@ import Foundation
 import HelpDeskAPI
 import Logging
 import MockHelpDesk
+import ServerSupport
 import SimulationSupport
 import TestSupport
 import Testing

@@ -5,6 +5,7 @@ import HelpDeskAPI
 import Hummingbird
 import Logging
 import NIOCore
+import ServerSupport
 import SimulationSupport
 import TestSupport
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HelpDeskAPI
 import Hummingbird
+import ServerSupport
 import SimulationSupport
 import TestSupport
 import Synchronization

@@ -2,15 +2,20 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Runs an application bound to port 0 for as long as `body` runs, handing `body` the port it got, then shuts it
-/// down gracefully.
+/// Runs an application for as long as `body` runs, handing `body` the port it bound (ask for port 0 to get a free
+/// one), then shuts it down gracefully and waits until it has stopped.
+/// - Parameters:
+///   - makeApplication: Builds the application with the `onServerRunning` callback it must pass on.
+///   - logger: The service group's logger.
+///   - body: Runs while the application serves.
 public func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
     _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
+    logger: Logger = .quiet,
     _ body: (Int) async throws -> Result
 ) async throws -> Result {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = makeApplication { port in continuation.yield(port) }
-    let services = ServiceGroup(configuration: .init(services: [app], logger: .quiet))
+    let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
             defer { continuation.finish() }
@@ -34,9 +39,9 @@ public func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
 }
 
 extension Logger {
-    /// A logger for tests: warnings and worse only.
+    /// A logger that shows warnings and worse only.
     public static var quiet: Logger {
-        var logger = Logger(label: "tests")
+        var logger = Logger(label: "async-flows")
         logger.logLevel = .warning
         return logger
     }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// `Bench dbcost`: the receiver's update by table size, with and without the index.
+struct DBCost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dbcost",
+        abstract: "Time the receiver's UPDATE ... WHERE document_id = ? by table size, with and without the document_id index."
+    )
+
+    @Option(help: "Comma-separated table sizes.")
+    var rows = "1000,10000,100000,1000000"
+
+    @Option(help: "Statements per cell (default: as many as fit in 0.6 s, at least 30).")
+    var statements: Int?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try sizes()
+        if let statements, !(1...1_000_000).contains(statements) {
+            throw ValidationError("--statements must be from 1 to 1000000")
+        }
+    }
+
+    func run() async throws {
+        let startedAt = Date()
+        var sweep = DBCostSweep()
+        sweep.rows = try sizes()
+        if let statements {
+            sweep.minimumStatements = statements
+            sweep.maximumStatements = statements
+        }
+        let cells = try await Self.sweep(sweep, progress: ProgressLine())
+        print(SummaryTable.dbCost(cells))
+        try output.write(
+            results: [],
+            dbCost: cells,
+            command: "Bench dbcost",
+            seed: sweep.seed,
+            timeScale: 1,
+            parameters: Self.describe(sweep),
+            startedAt: startedAt
+        )
+    }
+
+    private func sizes() throws -> [Int] {
+        let parts = rows.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let sizes = parts.compactMap(Int.init)
+        guard !parts.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ (1...10_000_000).contains($0) }) else {
+            throw ValidationError("--rows must be a comma-separated list of table sizes from 1 to 10000000, such as 1000,10000")
+        }
+        return sizes
+    }
+
+    static func sweep(_ sweep: DBCostSweep, progress: ProgressLine) async throws -> [DBCostCell] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("async-flows-dbcost-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cells = try await sweep.run(in: folder) { progress.update("dbcost: \($0)") }
+        progress.finish("dbcost: \(cells.count) cells measured")
+        return cells
+    }
+
+    static func describe(_ sweep: DBCostSweep) -> [String: String] {
+        [
+            "dbcost_rows": sweep.rows.map(String.init).joined(separator: ","),
+            "dbcost_statements": "\(sweep.minimumStatements)...\(sweep.maximumStatements) within \(sweep.budgetPerCell.compactDescription) per cell",
+        ]
+    }
+}
+
+import SimulationSupport

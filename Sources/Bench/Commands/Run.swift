@@ -1,0 +1,32 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// `Bench run`: one scenario, the strategies chosen.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run one scenario: the chosen strategies on one seeded workload.")
+
+    @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @Option(help: "Directory for the runs' SQLite files (default: a temporary folder, removed afterwards).")
+    var db: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let startedAt = Date()
+        let scenario = try scenarioOptions.scenario()
+        let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(), logger: benchLogger())
+            .run(databaseDirectory: db.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        print(SummaryTable.strategies(results))
+        try output.write(
+            results: results,
+            dbCost: [],
+            command: "Bench run",
+            seed: scenario.seed,
+            timeScale: scenario.timeScale,
+            parameters: ScenarioOptions.describe(scenario),
+            startedAt: startedAt
+        )
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// `Bench` (or `Bench suite`): the default suite.
+struct Suite: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the default suite: every strategy on 1,000 documents, then the DB cost sweep (about 2 minutes).",
+        discussion: """
+            The comparison submits 1,000 documents at Poisson arrivals of 100 per wall second, time scale 0.01, seed 42, \
+            to every strategy in turn. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and \
+            without the document_id index. Progress goes to stderr on a terminal.
+            """
+    )
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let startedAt = Date()
+        let logger = benchLogger()
+        let progress = ProgressLine()
+        let scenario = ScenarioSpec()
+        let results = try await ComparisonRun(scenario: scenario, progress: progress, logger: logger).run(databaseDirectory: nil)
+        print(SummaryTable.strategies(results))
+        let cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
+        print(SummaryTable.dbCost(cells))
+        try output.write(
+            results: results,
+            dbCost: cells,
+            command: "Bench suite",
+            seed: scenario.seed,
+            timeScale: scenario.timeScale,
+            parameters: ScenarioOptions.describe(scenario).merging(DBCost.describe(DBCostSweep())) { first, _ in first },
+            startedAt: startedAt
+        )
+    }
+}

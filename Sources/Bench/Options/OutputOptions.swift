@@ -1,0 +1,35 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+import Logging
+
+/// Where a run writes its result files.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv and run.json.")
+    var out = "results/latest"
+
+    var directory: URL { URL(fileURLWithPath: out, isDirectory: true) }
+
+    func write(results: [StrategyResult], dbCost: [DBCostCell], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
+        let record = RunRecord(
+            command: command,
+            seed: seed,
+            timeScale: timeScale,
+            parameters: parameters,
+            startedAt: startedAt,
+            durationSeconds: Date().timeIntervalSince(startedAt)
+        )
+        try ResultFiles.write(to: directory, results: results, dbCost: dbCost, run: record)
+        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s.")
+    }
+}
+
+/// The logger of a benchmark run: warnings and errors on stderr.
+func benchLogger() -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .warning
+        return handler
+    }
+    return Logger(label: "Bench")
+}

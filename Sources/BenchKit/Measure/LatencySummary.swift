@@ -1,0 +1,37 @@
+import Histogram
+
+/// Percentiles of a set of durations, from an HdrHistogram at microsecond resolution (3 significant digits).
+public struct LatencySummary: Sendable, Hashable {
+    /// The percentiles exported, as they appear in `latency.csv`.
+    public static let percentiles: [Double] = [50, 90, 99, 99.9]
+
+    public var count: Int
+    /// Milliseconds at each of ``percentiles``, in order.
+    public var percentileMilliseconds: [Double]
+    public var maxMilliseconds: Double
+    public var meanMilliseconds: Double
+
+    /// Summarises durations; negative ones (a clock read out of order) count as zero.
+    public init(_ durations: [Duration]) {
+        var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        for duration in durations {
+            let microseconds = max(0, (duration.components.seconds * 1_000_000) + duration.components.attoseconds / 1_000_000_000_000)
+            _ = histogram.record(UInt64(microseconds))
+        }
+        count = durations.count
+        guard count > 0 else {
+            percentileMilliseconds = Self.percentiles.map { _ in 0 }
+            maxMilliseconds = 0
+            meanMilliseconds = 0
+            return
+        }
+        percentileMilliseconds = Self.percentiles.map { Double(histogram.valueAtPercentile($0)) / 1000 }
+        maxMilliseconds = Double(histogram.max) / 1000
+        meanMilliseconds = histogram.mean / 1000
+    }
+
+    public func milliseconds(atPercentile percentile: Double) -> Double {
+        guard let index = Self.percentiles.firstIndex(of: percentile) else { return .nan }
+        return percentileMilliseconds[index]
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import SimulationSupport
+
+/// The files a run writes: `summary.csv`, `latency.csv`, `dbcost.csv` and `run.json`. Their columns are a public
+/// interface, explained in `results/README.md`.
+public enum ResultFiles {
+    public static let summaryColumns = [
+        "scenario", "strategy", "documents", "completed", "lost", "accepted", "declined",
+        "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_p999_ms", "latency_max_ms", "latency_mean_ms",
+        "model_latency_mean_ms", "latency_ratio",
+        "requests_total", "requests_per_doc", "model_requests_per_doc", "requests_ratio",
+        "submit_requests", "status_requests", "event_requests", "webhook_attempts", "webhook_retries", "duplicates_sent",
+        "thin_fetches", "learning_requests", "wasted_requests", "efficiency", "duplicates_suppressed", "conflicts",
+        "bytes_sent", "bytes_received", "db_statements", "db_time_ms", "cpu_user_s", "cpu_sys_s",
+        "wall_s", "model_s", "time_scale",
+    ]
+
+    public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms"]
+
+    public static let dbCostColumns = ["backend", "rows", "index", "statements", "p50_us", "p99_us", "mean_us", "plan", "speedup"]
+
+    public static func summary(_ results: [StrategyResult], timeScale: Double) -> CSVTable {
+        var table = CSVTable(columns: summaryColumns)
+        let number = { (value: Double) in CSVTable.number(value) }
+        for result in results {
+            let latency = result.latency
+            table.append([
+                result.scenario, result.strategy.description, String(result.documents), String(result.completed), String(result.lost),
+                String(result.accepted), String(result.declined),
+                number(latency.milliseconds(atPercentile: 50)), number(latency.milliseconds(atPercentile: 90)),
+                number(latency.milliseconds(atPercentile: 99)), number(latency.milliseconds(atPercentile: 99.9)),
+                number(latency.maxMilliseconds), number(latency.meanMilliseconds),
+                number(result.model.latencyMeanMilliseconds), result.latencyRatio.map(number) ?? "",
+                String(result.requestsTotal), number(result.requestsPerDocument), number(result.model.requestsPerDocument),
+                number(result.requestsRatio),
+                String(result.submitRequests), String(result.statusRequests), String(result.eventRequests),
+                String(result.webhookAttempts), String(result.webhookRetries), String(result.duplicatesSent),
+                String(result.thinFetches), String(result.learningRequests), String(result.wastedRequests),
+                CSVTable.number(result.efficiency, digits: 4), String(result.duplicatesSuppressed), String(result.conflicts),
+                String(result.bytesSent), String(result.bytesReceived), String(result.dbStatements),
+                number(result.dbTime.millisecondsValue), number(result.cpu.user), number(result.cpu.system),
+                number(result.wallDuration.secondsValue), number(result.modelDuration.secondsValue), CSVTable.number(timeScale, digits: 6),
+            ])
+        }
+        return table
+    }
+
+    public static func latency(_ results: [StrategyResult]) -> CSVTable {
+        var table = CSVTable(columns: latencyColumns)
+        for result in results {
+            for (percentile, value) in zip(LatencySummary.percentiles, result.latency.percentileMilliseconds) {
+                table.append([result.scenario, result.strategy.description, CSVTable.number(percentile), CSVTable.number(value)])
+            }
+            table.append([result.scenario, result.strategy.description, "100", CSVTable.number(result.latency.maxMilliseconds)])
+        }
+        return table
+    }
+
+    public static func dbCost(_ cells: [DBCostCell]) -> CSVTable {
+        var table = CSVTable(columns: dbCostColumns)
+        for cell in cells {
+            table.append([
+                cell.backend, String(cell.rows), cell.indexed ? "with" : "without", String(cell.statements),
+                CSVTable.number(cell.p50Microseconds), CSVTable.number(cell.p99Microseconds), CSVTable.number(cell.meanMicroseconds),
+                cell.plan, CSVTable.number(cell.speedup, digits: 2),
+            ])
+        }
+        return table
+    }
+
+    /// Writes whatever the run produced into `directory`, creating it.
+    public static func write(
+        to directory: URL,
+        results: [StrategyResult],
+        dbCost: [DBCostCell],
+        run: RunRecord
+    ) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if !results.isEmpty {
+            try summary(results, timeScale: run.timeScale).text.write(to: directory.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
+            try latency(results).text.write(to: directory.appendingPathComponent("latency.csv"), atomically: true, encoding: .utf8)
+        }
+        if !dbCost.isEmpty {
+            try ResultFiles.dbCost(dbCost).text.write(to: directory.appendingPathComponent("dbcost.csv"), atomically: true, encoding: .utf8)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(run).write(to: directory.appendingPathComponent("run.json"))
+    }
+}

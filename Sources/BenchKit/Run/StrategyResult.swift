@@ -1,0 +1,61 @@
+import Flows
+import Foundation
+import HelpDeskAPI
+import SimulationSupport
+
+/// Everything measured for one strategy on one scenario: one row of `summary.csv`.
+public struct StrategyResult: Sendable {
+    public var scenario: String
+    public var strategy: StrategySpec
+    public var documents: Int
+    /// Rows that hold their verdict at the end of the run.
+    public var completed: Int
+    /// Rows still pending after the drain.
+    public var lost: Int
+    /// Verdicts the Help Desk decided: the same for a seed whatever the strategy.
+    public var accepted: Int
+    public var declined: Int
+    /// Notification latency: row committed with its verdict minus Help Desk decision, model time.
+    public var latency: LatencySummary
+    public var model: ModelExpectation
+    /// HTTP requests between the two sides, by kind, as the Help Desk counted them (webhooks as it sent them).
+    public var submitRequests: Int
+    public var statusRequests: Int
+    public var eventRequests: Int
+    public var webhookAttempts: Int
+    public var webhookRetries: Int
+    public var duplicatesSent: Int
+    /// Of the status requests, those made to fetch a thin webhook's state.
+    public var thinFetches: Int
+    /// Requests by which our app learned or tried to learn a verdict, and those that learned nothing
+    /// (see ``StrategyCounts``), plus webhook attempts that never reached our receiver.
+    public var learningRequests: Int
+    public var wastedRequests: Int
+    public var duplicatesSuppressed: Int
+    public var conflicts: Int
+    /// Body bytes our app sent to and received from the Help Desk, both directions of both kinds of traffic.
+    public var bytesSent: Int
+    public var bytesReceived: Int
+    public var dbStatements: Int
+    public var dbTime: Duration
+    public var cpu: CPUTime
+    /// How long the strategy's run lasted, wall and model time.
+    public var wallDuration: Duration
+    public var modelDuration: Duration
+
+    public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + webhookAttempts + duplicatesSent }
+
+    public var requestsPerDocument: Double { Double(requestsTotal) / Double(max(documents, 1)) }
+
+    /// Useful learning requests over all learning requests.
+    public var efficiency: Double {
+        learningRequests == 0 ? 1 : Double(learningRequests - wastedRequests) / Double(learningRequests)
+    }
+
+    /// Measured over model mean latency; `nil` when the model expects none.
+    public var latencyRatio: Double? {
+        model.latencyMeanMilliseconds > 0 ? latency.meanMilliseconds / model.latencyMeanMilliseconds : nil
+    }
+
+    public var requestsRatio: Double { requestsPerDocument / model.requestsPerDocument }
+}

@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Flows
+import Foundation
+import HelpDeskAPI
+import Logging
+import MockHelpDesk
+import NIOCore
+import NIOFoundationCompat
+import ServerSupport
+import SimulationSupport
+import Synchronization
+
+/// Runs one strategy on one scenario, over real HTTP on loopback: a fresh Help Desk and a fresh app with its own
+/// SQLite file, the scenario's documents submitted open-loop through `POST /reviews`, then a drain.
+public struct StrategyRunner: Sendable {
+    public let scenario: ScenarioSpec
+    /// Where the run's database file goes.
+    public let directory: URL
+    public let logger: Logger
+
+    public init(scenario: ScenarioSpec, directory: URL, logger: Logger = .quiet) {
+        self.scenario = scenario
+        self.directory = directory
+        self.logger = logger
+    }
+
+    /// - Parameters:
+    ///   - strategy: The strategy to run.
+    ///   - index: Its position in the scenario, for the database's file name.
+    ///   - progress: Called with the number of documents submitted so far.
+    public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
+        let clock = SimulationClock(base: ContinuousClock(), timeScale: scenario.timeScale)
+        let secret = WebhookSecret.generate()
+        let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger)
+        let path = directory.appendingPathComponent("\(scenario.name)-\(index).sqlite").path
+        let store = try SQLiteReviewStore(path: path)
+        let applied = AppliedInstants()
+
+        let cpuStart = CPUTime.now
+        let wallStart = ContinuousClock.now
+        let modelStart = clock.now
+        let outcome = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
+            let app = ReviewApp(
+                configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
+                store: store,
+                clock: clock,
+                logger: logger
+            )
+            app.ledger.onVerdictApplied { event in applied.record(event.review.documentId, at: event.appliedAt) }
+            return try await withRunningApplication({ app.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { appPort in
+                try await submitAll(to: "http://127.0.0.1:\(appPort)", clock: clock, progress: progress)
+                await drain(app: app, clock: clock, strategy: strategy)
+                return (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
+            }
+        }
+        let cpu = CPUTime.now - cpuStart
+        let wallDuration = wallStart.duration(to: .now)
+        let modelDuration = modelStart.duration(to: clock.now)
+        let (counts, traffic, receiver, verdicts) = outcome
+
+        let decisions = desk.decisions
+        let decidedAt = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.decidedAt) })
+        let appliedAt = applied.all
+        let latencies = appliedAt.compactMap { documentId, instant in decidedAt[documentId].map { $0.duration(to: instant) } }
+        let pending = try await store.reviews(status: .pendingReview, limit: Int.max).count
+        let total = try await store.reviews(status: nil, limit: Int.max).count
+        let stats = desk.stats()
+        let statements = store.statementStatistics()
+        let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
+
+        return StrategyResult(
+            scenario: scenario.name,
+            strategy: strategy,
+            documents: scenario.documents,
+            completed: total - pending,
+            lost: scenario.documents - (total - pending),
+            accepted: decisions.filter { $0.verdict == .accepted }.count,
+            declined: decisions.filter { $0.verdict == .declined }.count,
+            latency: LatencySummary(latencies),
+            model: AnalyticModel.expectation(
+                for: strategy,
+                reviewDelay: scenario.reviewDelay,
+                documents: scenario.documents,
+                window: modelDuration,
+                seed: scenario.seed
+            ),
+            submitRequests: stats.requestCount(route: "POST /document"),
+            statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
+            eventRequests: stats.requestCount(route: "GET /events"),
+            webhookAttempts: stats.deliveries.attempts,
+            webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
+            duplicatesSent: stats.deliveries.duplicatesSent,
+            thinFetches: traffic.requests[.thinFetch] ?? 0,
+            learningRequests: counts.requests + unreachedAttempts,
+            wastedRequests: counts.wasted + unreachedAttempts,
+            duplicatesSuppressed: verdicts.duplicatesSuppressed,
+            conflicts: verdicts.conflicts,
+            bytesSent: traffic.bytesSent + receiver.bytesSent,
+            bytesReceived: traffic.bytesReceived + receiver.bytesReceived,
+            dbStatements: statements.statements,
+            dbTime: statements.totalDuration,
+            cpu: cpu,
+            wallDuration: wallDuration,
+            modelDuration: modelDuration
+        )
+    }
+
+    /// Submits every document at its planned instant, each in its own task, whatever happens to the others.
+    private func submitAll(to baseURL: String, clock: SimulationClock, progress: @escaping @Sendable (Int) -> Void) async throws {
+        let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let submitted = SubmissionCount()
+        let start = clock.now
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, offset) in schedule.offsets.enumerated() {
+                    group.addTask {
+                        try await clock.sleep(until: start.advanced(by: clock.modelDuration(fromBase: offset)))
+                        var request = HTTPClientRequest(url: baseURL + "/reviews")
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(index).pdf"}"#))
+                        let response = try await client.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 16)
+                        guard response.status == .created else {
+                            throw BenchError("POST /reviews answered \(response.status.code) for document \(index)")
+                        }
+                        progress(submitted.increment())
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// Waits until every row has its verdict, or until the last review could have been decided and the strategy's
+    /// longest interval has passed twice more, whichever comes first.
+    private func drain(app: ReviewApp, clock: SimulationClock, strategy: StrategySpec) async {
+        let limit = clock.now.advanced(by: scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1))
+        let documents = scenario.documents
+        _ = await clock.run(until: limit) { await app.ledger.waitForApplied(count: documents) }
+    }
+}
+
+/// How many documents have been submitted so far.
+final class SubmissionCount: Sendable {
+    private let count = Mutex(0)
+
+    func increment() -> Int {
+        count.withLock { count in
+            count += 1
+            return count
+        }
+    }
+}
+
+/// When each row got its verdict.
+final class AppliedInstants: Sendable {
+    private let instants = Mutex<[String: SimulationClock.Instant]>([:])
+
+    func record(_ documentId: String, at instant: SimulationClock.Instant) {
+        instants.withLock { $0[documentId] = $0[documentId] ?? instant }
+    }
+
+    var all: [String: SimulationClock.Instant] { instants.withLock { $0 } }
+}
+
+/// A failed benchmark step, with what failed.
+public struct BenchError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,59 @@
+import Flows
+import MockHelpDesk
+import SimulationSupport
+
+/// One workload and the strategies to run on it.
+public struct ScenarioSpec: Sendable {
+    /// The `scenario` column of the results: `comparison`, or a fault's name.
+    public var name = "comparison"
+    public var documents = 1000
+    /// Mean submissions per wall second (Poisson).
+    public var arrivalRate = 100.0
+    /// Wall seconds per model second.
+    public var timeScale = 0.01
+    public var seed: UInt64 = 42
+    /// Model time a review takes, drawn uniformly.
+    public var reviewDelay: ClosedRange<Duration> = .seconds(2) ... .seconds(5)
+    public var acceptRatio = 0.7
+    public var strategies: [StrategySpec] = ScenarioSpec.defaultStrategies
+    /// Faults the Help Desk injects.
+    public var faults = FaultConfiguration()
+
+    public init() {}
+
+    /// The strategies of the default comparison: every strategy, fixed polling at three intervals.
+    public static let defaultStrategies: [StrategySpec] = [
+        .webhook, .webhookThin,
+        .pollFixed(interval: .milliseconds(500)), .pollFixed(interval: .seconds(1)), .pollFixed(interval: .seconds(2)),
+        .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8)),
+        .pollConditional(interval: .seconds(1)),
+        .longPoll(wait: .seconds(30)),
+        .pollEvents(interval: .seconds(1)),
+        .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)),
+    ]
+
+    /// The Help Desk this scenario runs against.
+    var helpDeskConfiguration: HelpDeskConfiguration {
+        var configuration = HelpDeskConfiguration()
+        configuration.seed = seed
+        configuration.reviewDelay = reviewDelay
+        configuration.acceptRatio = acceptRatio
+        configuration.faults = faults
+        configuration.delivery.minimumWallTimeout = .seconds(2)
+        return configuration
+    }
+}
+
+extension StrategySpec {
+    /// The longest wait of the strategy between learning chances, model time: the drain after the last decision
+    /// lasts at least this long before a document still pending counts as lost.
+    var longestInterval: Duration {
+        switch self {
+        case .webhook, .webhookThin: .seconds(1)
+        case .pollFixed(let interval), .pollConditional(let interval), .pollEvents(let interval): interval
+        case .pollBackoff(_, _, let cap): cap
+        case .longPoll(let wait): wait
+        case .hybrid(let sweep, let staleAfter): sweep + staleAfter
+        }
+    }
+}
