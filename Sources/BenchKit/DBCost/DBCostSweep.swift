@@ -27,8 +27,8 @@ public struct DBCostCell: Sendable, Hashable {
 public struct DBCostSweep: Sendable {
     public var rows: [Int] = [1_000, 10_000, 100_000, 1_000_000]
     /// Wall time each cell may take.
-    public var budgetPerCell: Duration = .milliseconds(600)
-    public var minimumStatements = 30
+    public var budgetPerCell: Duration = .milliseconds(400)
+    public var minimumStatements = 20
     public var maximumStatements = 5_000
     public var seed: UInt64 = 42
 

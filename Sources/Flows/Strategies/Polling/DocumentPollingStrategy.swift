@@ -16,6 +16,9 @@ final class DocumentPollingStrategy: Strategy {
         var documentId: String
         var attempt: Int
         var etag: String?
+        /// When this poll was due: the next one is due a delay later, so the time a request takes does not stretch
+        /// the schedule (a fixed poll stays one per interval).
+        var due: SimulationClock.Instant
     }
 
     let spec: StrategySpec
@@ -37,7 +40,8 @@ final class DocumentPollingStrategy: Strategy {
 
     func watch(_ review: Review) {
         guard !review.documentStatus.isDecided, watched.withLock({ $0.insert(review.documentId).inserted }) else { return }
-        schedule(Watch(documentId: review.documentId, attempt: 1, etag: nil), after: nil)
+        let now = context.clock.now
+        schedule(Watch(documentId: review.documentId, attempt: 1, etag: nil, due: now), after: nil)
     }
 
     func run() async throws {
@@ -50,16 +54,23 @@ final class DocumentPollingStrategy: Strategy {
         }
     }
 
+    /// Schedules `watch`'s poll a policy delay after the previous one was due (never in the past), and no sooner
+    /// than `minimum` from now.
     private func schedule(_ watch: Watch, after minimum: Duration?) {
-        var delay = policy.delay(watch.attempt, watch.documentId)
-        if let minimum { delay = max(delay, minimum) }
-        queue.schedule(watch, at: context.clock.now.advanced(by: delay))
+        let now = context.clock.now
+        var due = max(watch.due.advanced(by: policy.delay(watch.attempt, watch.documentId)), now)
+        if let minimum { due = max(due, now.advanced(by: minimum)) }
+        var next = watch
+        next.due = due
+        queue.schedule(next, at: due)
     }
 
     private func poll(_ watch: Watch) async {
         let now = context.clock.now
         if let pausedUntil = gate.pausedUntil(now: now) {
-            queue.schedule(watch, at: pausedUntil)
+            var paused = watch
+            paused.due = pausedUntil
+            queue.schedule(paused, at: pausedUntil)
             return
         }
         var next = watch
