@@ -39,7 +39,7 @@ public struct StrategyRunner: Sendable {
         let cpuStart = CPUTime.now
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
-        let outcome = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
+        let app = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
             let app = ReviewApp(
                 configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
                 store: store,
@@ -47,16 +47,17 @@ public struct StrategyRunner: Sendable {
                 logger: logger
             )
             app.ledger.onVerdictApplied { event in applied.record(event.review.documentId, at: event.appliedAt) }
-            return try await withRunningApplication({ app.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { appPort in
+            try await withRunningApplication({ app.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { appPort in
                 try await submitAll(to: "http://127.0.0.1:\(appPort)", clock: clock, progress: progress)
                 await drain(app: app, clock: clock, strategy: strategy)
-                return (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
             }
+            // Read once the app has stopped: the last receipt's counters are written after its row is.
+            return app
         }
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
         let modelDuration = modelStart.duration(to: clock.now)
-        let (counts, traffic, receiver, verdicts) = outcome
+        let (counts, traffic, receiver, verdicts) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
 
         let decisions = desk.decisions
         let decidedAt = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.decidedAt) })
