@@ -10,6 +10,18 @@ struct OutputOptions: ParsableArguments {
 
     var directory: URL { URL(fileURLWithPath: out, isDirectory: true) }
 
+    /// Creates the directory now, so an unusable `--out` fails before the run, not after it.
+    func validate() throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("--out \(out): the directory cannot be created (\(error.localizedDescription))")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory.path) else {
+            throw ValidationError("--out \(out): the directory is not writable")
+        }
+    }
+
     func write(results: [StrategyResult], dbCost: [DBCostCell], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
         let record = RunRecord(
             command: command,
