@@ -19,13 +19,21 @@ struct Run: AsyncParsableCommand {
         let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(), logger: benchLogger())
             .run(databaseDirectory: db.map { URL(fileURLWithPath: $0, isDirectory: true) })
         print(SummaryTable.strategies(results))
+        // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
+        var cells: [DBCostCell] = []
+        var parameters = ScenarioOptions.describe(scenario)
+        if let sweep = scenarioOptions.profile?.dbCost {
+            cells = try await DBCost.sweep(sweep, progress: ProgressLine())
+            print(SummaryTable.dbCost(cells))
+            parameters.merge(DBCost.describe(sweep)) { first, _ in first }
+        }
         try output.write(
             results: results,
-            dbCost: [],
-            command: "Bench run",
+            dbCost: cells,
+            command: "Bench run" + (scenarioOptions.profile.map { " --profile \($0.rawValue)" } ?? ""),
             seed: scenario.seed,
             timeScale: scenario.timeScale,
-            parameters: ScenarioOptions.describe(scenario),
+            parameters: parameters,
             startedAt: startedAt
         )
     }

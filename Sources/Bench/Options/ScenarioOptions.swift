@@ -5,53 +5,53 @@ import SimulationSupport
 
 /// The workload options of `Bench run`.
 struct ScenarioOptions: ParsableArguments {
-    @Option(help: "Documents to submit.")
-    var documents = 1000
+    @Option(help: "A named workload to start from: ci (the regression gate's). Options given with it override it.")
+    var profile: Profile?
 
-    @Option(help: "Mean submissions per wall second (Poisson arrivals, open-loop).")
-    var rate = 100.0
+    @Option(help: "Documents to submit (default 1000).")
+    var documents: Int?
 
-    @Option(help: "Wall seconds per model second.")
-    var timeScale = 0.01
+    @Option(help: "Mean submissions per wall second, Poisson arrivals, open-loop (default 100).")
+    var rate: Double?
 
-    @Option(help: "Seed of every random draw.")
-    var seed: UInt64 = 42
+    @Option(help: "Wall seconds per model second (default 0.01).")
+    var timeScale: Double?
+
+    @Option(help: "Seed of every random draw (default 42).")
+    var seed: UInt64?
 
     @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: all ten of the suite).")
     var strategies: String?
 
-    @Option(help: "Range of review delays, model time.")
-    var reviewDelay = DurationRangeArgument(.seconds(2) ... .seconds(5))
+    @Option(help: "Range of review delays, model time (default 2s...5s).")
+    var reviewDelay: DurationRangeArgument?
 
-    @Option(help: "Probability that a review is ACCEPTED.")
-    var acceptRatio = 0.7
+    @Option(help: "Probability that a review is ACCEPTED (default 0.7).")
+    var acceptRatio: Double?
 
     func validate() throws {
-        guard documents > 0, documents <= 1_000_000 else { throw ValidationError("--documents must be from 1 to 1000000") }
-        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
-        guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number") }
-        guard (0...1).contains(acceptRatio) else { throw ValidationError("--accept-ratio must be between 0 and 1") }
-        _ = try parsedStrategies()
-    }
-
-    func parsedStrategies() throws -> [StrategySpec] {
-        guard let strategies else { return ScenarioSpec.defaultStrategies }
-        do {
-            return try StrategySpec.parseList(strategies)
-        } catch {
-            throw ValidationError("--strategies: \(error.description)")
-        }
+        if let documents, !(1...1_000_000).contains(documents) { throw ValidationError("--documents must be from 1 to 1000000") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
+        if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
+        if let acceptRatio, !(0...1).contains(acceptRatio) { throw ValidationError("--accept-ratio must be between 0 and 1") }
+        _ = try scenario()
     }
 
     func scenario() throws -> ScenarioSpec {
-        var scenario = ScenarioSpec()
-        scenario.documents = documents
-        scenario.arrivalRate = rate
-        scenario.timeScale = timeScale
-        scenario.seed = seed
-        scenario.reviewDelay = reviewDelay.range
-        scenario.acceptRatio = acceptRatio
-        scenario.strategies = try parsedStrategies()
+        var scenario = profile?.scenario ?? ScenarioSpec()
+        if let documents { scenario.documents = documents }
+        if let rate { scenario.arrivalRate = rate }
+        if let timeScale { scenario.timeScale = timeScale }
+        if let seed { scenario.seed = seed }
+        if let reviewDelay { scenario.reviewDelay = reviewDelay.range }
+        if let acceptRatio { scenario.acceptRatio = acceptRatio }
+        if let strategies {
+            do {
+                scenario.strategies = try StrategySpec.parseList(strategies)
+            } catch {
+                throw ValidationError("--strategies: \(error.description)")
+            }
+        }
         return scenario
     }
 
@@ -63,6 +63,9 @@ struct ScenarioOptions: ParsableArguments {
             "review_delay": "\(scenario.reviewDelay.lowerBound.compactDescription)...\(scenario.reviewDelay.upperBound.compactDescription)",
             "accept_ratio": String(scenario.acceptRatio),
             "strategies": scenario.strategies.map(\.description).joined(separator: " "),
+            "scenario": scenario.name,
         ]
     }
 }
+
+extension Profile: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import Foundation
 
 /// `run.json`: what a run was and where it ran.
 public struct RunRecord: Codable, Sendable {
-    public struct Machine: Codable, Sendable {
+    public struct Machine: Codable, Sendable, Hashable {
         public var cores: Int
         public var memoryBytes: UInt64
         public var os: String

@@ -57,3 +57,12 @@ extension StrategySpec {
         }
     }
 }
+
+extension ScenarioSpec {
+    /// Strategies from the space-separated canonical names `run.json` records.
+    public static func strategies(named text: String) throws(StrategySpecError) -> [StrategySpec] {
+        var specs: [StrategySpec] = []
+        for name in text.split(separator: " ") { specs.append(try StrategySpec(parsing: String(name))) }
+        return specs
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// `Bench check`: the CI regression gate.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare a run with results/baseline.json: exit 0 when every figure holds, 2 when any regressed, 4 when some improved.",
+        discussion: """
+            Without --run it first runs the CI profile (Bench run --profile ci) into --out. With --update it rewrites \
+            the baseline from the run instead, keeping each figure's kind, tolerance and comment.
+            """
+    )
+
+    @Option(help: "The baseline file.")
+    var baseline = "results/baseline.json"
+
+    @Option(help: "A run directory to check (its summary.csv and dbcost.csv); default: run the CI profile now.")
+    var run: String?
+
+    @Flag(help: "Rewrite the baseline from the run, deliberately.")
+    var update = false
+
+    @Option(help: "Where the CI profile's run is written when --run is not given.")
+    var out = "results/latest-ci"
+
+    func validate() throws {
+        if !update {
+            do {
+                _ = try Baseline.load(from: URL(fileURLWithPath: baseline))
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        if let run, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: run).appendingPathComponent("summary.csv").path) {
+            throw ValidationError("--run \(run) holds no summary.csv")
+        }
+    }
+
+    func run() async throws {
+        let directory = try await runDirectory()
+        let figures = try RunFigures(directory: directory)
+        let url = URL(fileURLWithPath: baseline)
+        if update {
+            let record = try JSONDecoder.iso8601.decode(RunRecord.self, from: Data(contentsOf: directory.appendingPathComponent("run.json")))
+            let strategies = try ScenarioSpec.strategies(named: record.parameters["strategies"] ?? "")
+            var fresh = BaselinePolicy.figures(for: figures, strategies: strategies)
+            if let existing = try? Baseline.load(from: url) {
+                fresh = fresh.map { figure in Self.keepingJudgement(of: existing, for: figure) }
+            }
+            let updated = Baseline(
+                origin: .init(gitRevision: record.gitRevision, measuredAt: record.startedAt, machine: record.machine, command: record.command),
+                figures: fresh
+            )
+            try updated.validate()
+            try updated.write(to: url)
+            print("Baseline \(url.path) rewritten from \(directory.path): \(fresh.count) figures.")
+            return
+        }
+        let check = BaselineCheck(baseline: try Baseline.load(from: url), run: figures)
+        print(check.report, terminator: "")
+        if check.exitCode != 0 { throw ExitCode(check.exitCode) }
+    }
+
+    private func runDirectory() async throws -> URL {
+        if let run { return URL(fileURLWithPath: run, isDirectory: true) }
+        var command = try Run.parse(["--profile", "ci", "--out", out])
+        try await command.run()
+        return URL(fileURLWithPath: out, isDirectory: true)
+    }
+
+    /// A figure as the policy makes it from the run, with the kind, tolerance, floor, band and comment the existing
+    /// baseline chose for it, if it has one.
+    static func keepingJudgement(of existing: Baseline, for figure: Baseline.Figure) -> Baseline.Figure {
+        guard let kept = existing.figures.first(where: { $0.name == figure.name }) else { return figure }
+        var merged = kept
+        if kept.kind == .exact || kept.kind == .within { merged.value = figure.value }
+        return merged
+    }
+}
+
+extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

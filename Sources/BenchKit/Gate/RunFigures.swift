@@ -1,0 +1,65 @@
+import Foundation
+
+/// The figures of a run, read back from its result files, by name (`STRATEGY/measure`, `all/measure`, `dbcost/measure`).
+public struct RunFigures: Sendable, Hashable {
+    public var values: [String: Double]
+
+    public init(values: [String: Double]) {
+        self.values = values
+    }
+
+    /// Reads `summary.csv` and, when present, `dbcost.csv` from a run directory.
+    public init(directory: URL) throws(BenchError) {
+        let summary = try Self.table(directory.appendingPathComponent("summary.csv"))
+        let dbcost = FileManager.default.fileExists(atPath: directory.appendingPathComponent("dbcost.csv").path)
+            ? try Self.table(directory.appendingPathComponent("dbcost.csv")) : nil
+        try self.init(summary: summary, dbcost: dbcost)
+    }
+
+    init(summary: CSVTable, dbcost: CSVTable?) throws(BenchError) {
+        var values: [String: Double] = [:]
+        func number(_ record: [String: String], _ column: String) throws(BenchError) -> Double {
+            guard let text = record[column] else { throw BenchError("summary.csv has no \(column) column") }
+            guard let value = Double(text) else { throw BenchError("summary.csv: \(column) is \"\(text)\", not a number") }
+            return value
+        }
+        var p50: [String: Double] = [:]
+        for record in summary.records {
+            guard let strategy = record["strategy"] else { throw BenchError("summary.csv has no strategy column") }
+            let documents = try number(record, "documents")
+            values["\(strategy)/completed_share"] = try number(record, "completed") / documents
+            values["\(strategy)/requests_per_doc"] = try number(record, "requests_per_doc")
+            values["\(strategy)/webhook_attempts_per_doc"] = try number(record, "webhook_attempts") / documents
+            if let ratio = record["latency_ratio"], let value = Double(ratio) { values["\(strategy)/latency_ratio"] = value }
+            p50[strategy] = try number(record, "latency_p50_ms")
+            let accepted = try number(record, "accepted")
+            if let seen = values["all/accepted"], seen != accepted {
+                values["all/accepted_agrees"] = 0
+            } else {
+                values["all/accepted"] = accepted
+                values["all/accepted_agrees"] = values["all/accepted_agrees"] ?? 1
+            }
+        }
+        if let webhook = p50["webhook"], webhook > 0 {
+            for (strategy, value) in p50 where strategy != "webhook" {
+                values["\(strategy)/p50_over_webhook_p50"] = value / webhook
+            }
+        }
+        for record in dbcost?.records ?? [] where record["index"] == "with" {
+            if let rows = record["rows"], let speedup = record["speedup"].flatMap(Double.init) {
+                values["dbcost/speedup_\(rows)_rows"] = speedup
+            }
+        }
+        self.values = values
+    }
+
+    private static func table(_ url: URL) throws(BenchError) -> CSVTable {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw BenchError("\(url.path) cannot be read: \(error.localizedDescription)")
+        }
+        return try CSVTable(parsing: text)
+    }
+}

@@ -1,0 +1,25 @@
+import Flows
+import Foundation
+
+/// Named workloads of `Bench run --profile`.
+public enum Profile: String, Sendable, CaseIterable {
+    /// The regression gate's: every strategy on 200 documents at 50 per second, time scale 0.1, and the 100k-row
+    /// DB cell; about a minute. The slower time scale keeps the machine's milliseconds small against the
+    /// strategies' intervals, so figures stay stable from one machine to another.
+    case ci
+
+    public var scenario: ScenarioSpec {
+        var scenario = ScenarioSpec()
+        scenario.name = "ci"
+        scenario.documents = 200
+        scenario.arrivalRate = 50
+        scenario.timeScale = 0.1
+        return scenario
+    }
+
+    public var dbCost: DBCostSweep {
+        var sweep = DBCostSweep()
+        sweep.rows = [100_000]
+        return sweep
+    }
+}
