@@ -9,6 +9,8 @@ public struct ContractViolation: Error, Sendable, Hashable, CustomStringConverti
         case wrongType = "wrong_type"
         /// A field has the right type but a value the contract does not allow.
         case invalidValue = "invalid_value"
+        /// A request carries a field the contract does not define.
+        case unknownField = "unknown_field"
     }
 
     public var kind: Kind

@@ -22,6 +22,18 @@ public enum HelpDeskJSON {
         try makeEncoder().encode(value)
     }
 
+    /// Decodes a request body that may carry only the fields its type defines, as Stripe's API does: a misspelt
+    /// optional field is refused rather than silently ignored.
+    public static func decodeStrictly<Value: Decodable & KnownFields>(_ type: Value.Type, from data: Data) throws(ContractViolation) -> Value {
+        let value = try decode(type, from: data)
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let unknown = object.keys.filter({ !Value.fieldNames.contains($0) }).sorted().first
+        {
+            throw ContractViolation(kind: .unknownField, field: unknown, problem: "is not a field of this request")
+        }
+        return value
+    }
+
     /// Decodes a contract value, turning every failure into a ``ContractViolation`` that names the field.
     public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws(ContractViolation) -> Value {
         do {

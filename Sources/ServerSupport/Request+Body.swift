@@ -31,6 +31,17 @@ extension Request {
         }
     }
 
+    /// Reads and decodes a JSON body that may carry only the fields its type defines (400 naming any other).
+    public func decodeStrictJSON<Value: Decodable & KnownFields>(_ type: Value.Type, limit: Int) async throws(APIError) -> Value {
+        try requireJSONContentType()
+        let data = try await collectBody(limit: limit)
+        do {
+            return try HelpDeskJSON.decodeStrictly(type, from: data)
+        } catch {
+            throw APIError(.badRequest, error.description, field: error.field)
+        }
+    }
+
     /// Reads and decodes a JSON body of the contract.
     /// - Parameters:
     ///   - type: The contract type.

@@ -15,8 +15,10 @@ import ServerSupport
 struct ReviewsController<Context: RequestContext> {
     let app: ReviewApp
 
-    struct SubmitRequest: Codable {
+    struct SubmitRequest: Codable, KnownFields {
         var documentUrl: String
+
+        static var fieldNames: Set<String> { ["documentUrl"] }
     }
 
     struct ReviewList: Codable {
@@ -30,7 +32,7 @@ struct ReviewsController<Context: RequestContext> {
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        let body = try await request.decodeJSON(SubmitRequest.self, limit: 16 * 1024)
+        let body = try await request.decodeStrictJSON(SubmitRequest.self, limit: 16 * 1024)
         let review = try await app.submit(documentUrl: body.documentUrl)
         return try Response.json(review, status: .created, headers: [.location: "/reviews/\(review.documentId)"])
     }

@@ -20,6 +20,13 @@ public struct CallbackPolicy: Sendable, Equatable {
     public func validate(_ raw: String) throws(APIError) -> URL {
         let field = "X-Callback-Url"
         guard raw.count <= Self.maxLength else { throw .badRequest(field: field, "must be at most \(Self.maxLength) characters") }
+        // Control characters, raw or percent-encoded (CR and LF above all), could split the request the dispatcher sends.
+        let decoded = raw.removingPercentEncoding ?? raw
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+            !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw .badRequest(field: field, "must not contain control characters")
+        }
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else {
             throw .badRequest(field: field, "must be an absolute http or https URL")
         }

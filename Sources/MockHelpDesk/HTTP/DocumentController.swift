@@ -21,7 +21,7 @@ struct DocumentController<Context: RequestContext> {
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        let body = try await request.decodeJSON(SubmitDocumentRequest.self, limit: Self.maxBodyBytes)
+        let body = try await request.decodeStrictJSON(SubmitDocumentRequest.self, limit: Self.maxBodyBytes)
         let submission = try Submission.validate(
             body,
             callbackURL: request.headers[values: .callbackURL].first,
