@@ -81,6 +81,9 @@ public final class MockHelpDesk: Sendable {
     /// Reviews scheduled and not yet decided.
     public var pendingReviews: Int { scheduler.pendingCount }
 
+    /// Whether every webhook has been sent for good: none is scheduled (first send, duplicate or retry) or in flight.
+    public var deliveriesSettled: Bool { dispatcher.isIdle }
+
     /// Returns once at least `count` reviews have been decided.
     public func waitForDecisions(count: Int) async {
         while registry.eventCount < count, !Task.isCancelled {

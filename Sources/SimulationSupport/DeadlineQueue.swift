@@ -57,6 +57,9 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
     /// The number of entries not yet handed to the consumer.
     public var count: Int { state.withLock { $0.heap.count } }
 
+    /// Whether no entry waits and none is in the consumer's hands.
+    public var isIdle: Bool { state.withLock { $0.heap.isEmpty && $0.outstanding == 0 } }
+
     /// Adds `element`, due at `deadline`.
     public func schedule(_ element: Element, at deadline: SimulationClock.Instant) {
         let isNewEarliest = state.withLock { state -> Bool in

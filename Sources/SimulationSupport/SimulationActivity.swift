@@ -38,6 +38,13 @@ public final class SimulationActivity: Sendable {
         }
     }
 
+    /// Returns once `predicate` holds, checked now and after every change of any queue.
+    public func wait(until predicate: @escaping @Sendable () -> Bool) async {
+        while !predicate(), !Task.isCancelled {
+            await changes.wait(for: 0, unless: predicate)
+        }
+    }
+
     /// Returns once the simulation is quiet.
     public func waitUntilQuiet() async {
         while !isQuiet, !Task.isCancelled {

@@ -19,8 +19,9 @@ struct SmallRunTests {
         var scenario = ScenarioSpec()
         scenario.documents = 50
         scenario.arrivalRate = 100
-        // Slow enough that a debug build's milliseconds of overhead stay small against a 1 s poll interval.
-        scenario.timeScale = 0.1
+        // Slow enough that a debug build's milliseconds of overhead, with other tests running beside it, stay small
+        // against a 1 s poll interval.
+        scenario.timeScale = 0.25
         scenario.strategies = [.webhook, .pollFixed(interval: .seconds(1))]
         let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test"))
             .run(databaseDirectory: nil)

@@ -12,7 +12,7 @@ struct DBCost: AsyncParsableCommand {
     @Option(help: "Comma-separated table sizes.")
     var rows = "1000,10000,100000,1000000"
 
-    @Option(help: "Statements per cell (default: as many as fit in 0.4 s, at least 20).")
+    @Option(help: "Statements per cell (default: as many as fit in 0.25 s, at least 20).")
     var statements: Int?
 
     @OptionGroup var output: OutputOptions

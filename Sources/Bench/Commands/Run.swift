@@ -15,24 +15,36 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let startedAt = Date()
-        let scenario = try scenarioOptions.scenario()
-        let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(), logger: benchLogger())
-            .run(databaseDirectory: db.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        let workload = try scenarioOptions.workload()
+        let logger = benchLogger()
+        let results: [StrategyResult]
+        switch scenarioOptions.scenario {
+        case .comparison:
+            results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger)
+                .run(databaseDirectory: db.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        case .faults:
+            results = try await FaultRun(base: workload, progress: ProgressLine(), logger: logger).run()
+        }
         print(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
         var cells: [DBCostCell] = []
-        var parameters = ScenarioOptions.describe(scenario)
+        var parameters = ScenarioOptions.describe(workload)
+        parameters["scenario"] = scenarioOptions.scenario.rawValue
         if let sweep = scenarioOptions.profile?.dbCost {
             cells = try await DBCost.sweep(sweep, progress: ProgressLine())
             print(SummaryTable.dbCost(cells))
             parameters.merge(DBCost.describe(sweep)) { first, _ in first }
         }
+        if scenarioOptions.scenario == .faults {
+            parameters["strategies"] = Set(results.map(\.strategy.description)).sorted().joined(separator: " ")
+        }
         try output.write(
             results: results,
             dbCost: cells,
-            command: "Bench run" + (scenarioOptions.profile.map { " --profile \($0.rawValue)" } ?? ""),
-            seed: scenario.seed,
-            timeScale: scenario.timeScale,
+            command: "Bench run" + (scenarioOptions.profile.map { " --profile \($0.rawValue)" } ?? "")
+                + (scenarioOptions.scenario == .faults ? " --scenario faults" : ""),
+            seed: workload.seed,
+            timeScale: workload.timeScale,
             parameters: parameters,
             startedAt: startedAt
         )

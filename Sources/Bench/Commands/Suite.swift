@@ -5,11 +5,12 @@ import Foundation
 /// `Bench` (or `Bench suite`): the default suite.
 struct Suite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the default suite: every strategy on 1,000 documents, then the DB cost sweep (about 2 minutes).",
+        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios, then the DB cost sweep (about 2 minutes).",
         discussion: """
             The comparison submits 1,000 documents at Poisson arrivals of 100 per wall second, time scale 0.01, seed 42, \
-            to every strategy in turn. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and \
-            without the document_id index. Progress goes to stderr on a terminal.
+            to every strategy in turn. The fault scenarios run 60 documents (400 per second) through each fault with the strategies it \
+            concerns. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
+            document_id index. Progress goes to stderr on a terminal.
             """
     )
 
@@ -20,7 +21,9 @@ struct Suite: AsyncParsableCommand {
         let logger = benchLogger()
         let progress = ProgressLine()
         let scenario = ScenarioSpec()
-        let results = try await ComparisonRun(scenario: scenario, progress: progress, logger: logger).run(databaseDirectory: nil)
+        let comparison = try await ComparisonRun(scenario: scenario, progress: progress, logger: logger).run(databaseDirectory: nil)
+        let faults = try await FaultRun(progress: progress, logger: logger).run()
+        let results = comparison + faults
         print(SummaryTable.strategies(results))
         let cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
         print(SummaryTable.dbCost(cells))

@@ -5,6 +5,9 @@ import SimulationSupport
 
 /// The workload options of `Bench run`.
 struct ScenarioOptions: ParsableArguments {
+    @Option(help: "comparison (every chosen strategy on one workload) or faults (each fault with the strategies it concerns).")
+    var scenario: ScenarioKind = .comparison
+
     @Option(help: "A named workload to start from: ci (the regression gate's). Options given with it override it.")
     var profile: Profile?
 
@@ -34,11 +37,19 @@ struct ScenarioOptions: ParsableArguments {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
         if let acceptRatio, !(0...1).contains(acceptRatio) { throw ValidationError("--accept-ratio must be between 0 and 1") }
-        _ = try scenario()
+        if scenario == .faults, strategies != nil {
+            throw ValidationError("--strategies cannot be combined with --scenario faults: each fault runs the strategies it concerns")
+        }
+        if scenario == .faults, profile != nil {
+            throw ValidationError("--profile cannot be combined with --scenario faults")
+        }
+        _ = try workload()
     }
 
-    func scenario() throws -> ScenarioSpec {
-        var scenario = profile?.scenario ?? ScenarioSpec()
+    /// The workload: the profile's, the fault section's or the default, with every option given applied on top.
+    func workload() throws -> ScenarioSpec {
+        let base = scenario == .faults ? FaultScenario.baseWorkload : (profile?.scenario ?? ScenarioSpec())
+        var scenario = base
         if let documents { scenario.documents = documents }
         if let rate { scenario.arrivalRate = rate }
         if let timeScale { scenario.timeScale = timeScale }
@@ -69,3 +80,9 @@ struct ScenarioOptions: ParsableArguments {
 }
 
 extension Profile: ExpressibleByArgument {}
+
+/// Which scenario `Bench run` runs.
+enum ScenarioKind: String, ExpressibleByArgument, CaseIterable {
+    case comparison
+    case faults
+}

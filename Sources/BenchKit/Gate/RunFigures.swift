@@ -24,7 +24,9 @@ public struct RunFigures: Sendable, Hashable {
             return value
         }
         var p50: [String: Double] = [:]
-        for record in summary.records {
+        // The gate reads one scenario: the file's first (a suite's fault rows are not part of it).
+        let scenario = summary.records.first?["scenario"]
+        for record in summary.records where record["scenario"] == scenario {
             guard let strategy = record["strategy"] else { throw BenchError("summary.csv has no strategy column") }
             let documents = try number(record, "documents")
             values["\(strategy)/completed_share"] = try number(record, "completed") / documents

@@ -11,6 +11,7 @@ public enum ResultFiles {
         "requests_total", "requests_per_doc", "model_requests_per_doc", "requests_ratio",
         "submit_requests", "status_requests", "event_requests", "webhook_attempts", "webhook_retries", "duplicates_sent",
         "thin_fetches", "learning_requests", "wasted_requests", "efficiency", "duplicates_suppressed", "conflicts",
+        "double_applied", "wrong_verdicts",
         "bytes_sent", "bytes_received", "db_statements", "db_time_ms", "cpu_user_s", "cpu_sys_s",
         "wall_s", "model_s", "time_scale",
     ]
@@ -37,6 +38,7 @@ public enum ResultFiles {
                 String(result.webhookAttempts), String(result.webhookRetries), String(result.duplicatesSent),
                 String(result.thinFetches), String(result.learningRequests), String(result.wastedRequests),
                 CSVTable.number(result.efficiency, digits: 4), String(result.duplicatesSuppressed), String(result.conflicts),
+                String(result.doubleApplied), String(result.wrongVerdicts),
                 String(result.bytesSent), String(result.bytesReceived), String(result.dbStatements),
                 number(result.dbTime.millisecondsValue), number(result.cpu.user), number(result.cpu.system),
                 number(result.wallDuration.secondsValue), number(result.modelDuration.secondsValue), CSVTable.number(timeScale, digits: 6),

@@ -8,12 +8,13 @@ public enum SummaryTable {
 
     public static func strategies(_ results: [StrategyResult]) -> String {
         var rows = [[
-            "scenario", "strategy", "done", "lost", "p50 ms", "p99 ms", "mean ms", "model ms", "req/doc", "model", "wasted", "efficiency",
-            "cpu s",
+            "scenario", "strategy", "done", "lost", "twice", "p50 ms", "p99 ms", "mean ms", "model ms", "req/doc", "model", "wasted",
+            "efficiency", "cpu s",
         ]]
         for result in results {
             rows.append([
                 result.scenario, result.strategy.description, "\(result.completed)/\(result.documents)", String(result.lost),
+                String(result.doubleApplied),
                 format(result.latency.milliseconds(atPercentile: 50)), format(result.latency.milliseconds(atPercentile: 99)),
                 format(result.latency.meanMilliseconds), format(result.model.latencyMeanMilliseconds),
                 format(result.requestsPerDocument, digits: 2), format(result.model.requestsPerDocument, digits: 2),

@@ -33,6 +33,10 @@ public struct StrategyResult: Sendable {
     public var wastedRequests: Int
     public var duplicatesSuppressed: Int
     public var conflicts: Int
+    /// Rows that got their verdict more than once (a transition applied twice): must be 0.
+    public var doubleApplied: Int
+    /// Rows holding a verdict other than the one the Help Desk decided: must be 0.
+    public var wrongVerdicts: Int
     /// Body bytes our app sent to and received from the Help Desk, both directions of both kinds of traffic.
     public var bytesSent: Int
     public var bytesReceived: Int

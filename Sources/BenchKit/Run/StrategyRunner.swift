@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Flows
 import Foundation
+import Hummingbird
 import HelpDeskAPI
 import Logging
 import MockHelpDesk
@@ -47,9 +48,12 @@ public struct StrategyRunner: Sendable {
                 logger: logger
             )
             app.ledger.onVerdictApplied { event in applied.record(event.review.documentId, at: event.appliedAt) }
-            try await withRunningApplication({ app.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { appPort in
+            let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
+            let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
+            try await withRunningApplication({ app.makeApplication(port: 0, middleware: middleware, onServerRunning: $0) }, logger: logger) { appPort in
+                faults?.begin()
                 try await submitAll(to: "http://127.0.0.1:\(appPort)", clock: clock, progress: progress)
-                await drain(app: app, clock: clock, strategy: strategy)
+                await drain(app: app, desk: desk, clock: clock, strategy: strategy)
             }
             // Read once the app has stopped: the last receipt's counters are written after its row is.
             return app
@@ -57,14 +61,17 @@ public struct StrategyRunner: Sendable {
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
         let modelDuration = modelStart.duration(to: clock.now)
-        let (counts, traffic, receiver, verdicts) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
+        let (counts, traffic, receiver, ledger) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
 
         let decisions = desk.decisions
         let decidedAt = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.decidedAt) })
-        let appliedAt = applied.all
+        let appliedAt = applied.first
         let latencies = appliedAt.compactMap { documentId, instant in decidedAt[documentId].map { $0.duration(to: instant) } }
-        let pending = try await store.reviews(status: .pendingReview, limit: Int.max).count
-        let total = try await store.reviews(status: nil, limit: Int.max).count
+        let rows = try await store.reviews(status: nil, limit: Int.max)
+        let total = rows.count
+        let pending = rows.filter { $0.documentStatus == .pendingReview }.count
+        let verdicts = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.verdict) })
+        let wrongVerdicts = rows.filter { $0.documentStatus.isDecided && verdicts[$0.documentId] != $0.documentStatus }.count
         let stats = desk.stats()
         let statements = store.statementStatistics()
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
@@ -94,8 +101,10 @@ public struct StrategyRunner: Sendable {
             thinFetches: traffic.requests[.thinFetch] ?? 0,
             learningRequests: counts.requests + unreachedAttempts,
             wastedRequests: counts.wasted + unreachedAttempts,
-            duplicatesSuppressed: verdicts.duplicatesSuppressed,
-            conflicts: verdicts.conflicts,
+            duplicatesSuppressed: ledger.duplicatesSuppressed,
+            conflicts: ledger.conflicts,
+            doubleApplied: applied.repeats,
+            wrongVerdicts: wrongVerdicts,
             bytesSent: traffic.bytesSent + receiver.bytesSent,
             bytesReceived: traffic.bytesReceived + receiver.bytesReceived,
             dbStatements: statements.statements,
@@ -138,12 +147,16 @@ public struct StrategyRunner: Sendable {
         try await client.shutdown()
     }
 
-    /// Waits until every row has its verdict, or until the last review could have been decided and the strategy's
-    /// longest interval has passed twice more, whichever comes first.
-    private func drain(app: ReviewApp, clock: SimulationClock, strategy: StrategySpec) async {
-        let limit = clock.now.advanced(by: scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1))
+    /// Waits until every row has its verdict and the Help Desk has no webhook left to send (a retry of a delivery
+    /// that was applied but answered too late must still arrive), or until the last review could have been decided
+    /// and the strategy's longest interval has passed twice more, whichever comes first.
+    private func drain(app: ReviewApp, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
+        let limit = clock.now.advanced(by: scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain)
         let documents = scenario.documents
-        _ = await clock.run(until: limit) { await app.ledger.waitForApplied(count: documents) }
+        _ = await clock.run(until: limit) {
+            await app.ledger.waitForApplied(count: documents)
+            await clock.activity.wait { desk.deliveriesSettled }
+        }
     }
 }
 
@@ -159,15 +172,20 @@ final class SubmissionCount: Sendable {
     }
 }
 
-/// When each row got its verdict.
+/// When each row first got its verdict, and how often a row got one again.
 final class AppliedInstants: Sendable {
-    private let instants = Mutex<[String: SimulationClock.Instant]>([:])
+    private let state = Mutex<(first: [String: SimulationClock.Instant], repeats: Int)>(([:], 0))
 
     func record(_ documentId: String, at instant: SimulationClock.Instant) {
-        instants.withLock { $0[documentId] = $0[documentId] ?? instant }
+        state.withLock { state in
+            if state.first[documentId] == nil { state.first[documentId] = instant } else { state.repeats += 1 }
+        }
     }
 
-    var all: [String: SimulationClock.Instant] { instants.withLock { $0 } }
+    var first: [String: SimulationClock.Instant] { state.withLock { $0.first } }
+
+    /// Verdicts applied to a row that already had one.
+    var repeats: Int { state.withLock { $0.repeats } }
 }
 
 /// A failed benchmark step, with what failed.

@@ -18,6 +18,13 @@ public struct ScenarioSpec: Sendable {
     public var strategies: [StrategySpec] = ScenarioSpec.defaultStrategies
     /// Faults the Help Desk injects.
     public var faults = FaultConfiguration()
+    /// Faults our receiver suffers.
+    public var receiverFaults = ReceiverFaults()
+    /// The least wall time a webhook attempt gets before the Help Desk gives up on it (see
+    /// `DeliveryConfiguration.minimumWallTimeout`).
+    public var minimumDeliveryTimeout: Duration = .seconds(2)
+    /// Model time added to the drain before a pending document counts as lost.
+    public var extraDrain: Duration = .zero
 
     public init() {}
 
@@ -39,7 +46,7 @@ public struct ScenarioSpec: Sendable {
         configuration.reviewDelay = reviewDelay
         configuration.acceptRatio = acceptRatio
         configuration.faults = faults
-        configuration.delivery.minimumWallTimeout = .seconds(2)
+        configuration.delivery.minimumWallTimeout = minimumDeliveryTimeout
         return configuration
     }
 }

@@ -135,12 +135,19 @@ public final class ReviewApp: Sendable {
     }
 
     /// An application serving our API and receiver, with the app's services.
+    /// - Parameters:
+    ///   - host: Address to bind; loopback by default.
+    ///   - port: Port to bind; 0 picks a free one.
+    ///   - middleware: Runs around every route, outside the app's own: a benchmark's injected receiver faults.
+    ///   - onServerRunning: Called with the bound port once the server listens.
     public func makeApplication(
         host: String = "127.0.0.1",
         port: Int = 3333,
+        middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        for each in middleware { router.add(middleware: each) }
         addRoutes(to: router)
         return Application(
             router: router,

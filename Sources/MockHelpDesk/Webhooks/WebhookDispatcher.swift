@@ -99,8 +99,8 @@ public final class WebhookDispatcher: Service {
         book.withLock { $0.delivery(id) }
     }
 
-    /// Sends or not yet sent: messages waiting in the queue.
-    var scheduledCount: Int { queue.count }
+    /// Whether no send is scheduled or in flight.
+    var isIdle: Bool { queue.isIdle }
 
     public func run() async throws {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.clientConfiguration(configuration))

@@ -1,0 +1,76 @@
+import Foundation
+import MockHelpDesk
+import Testing
+
+@testable import BenchKit
+@testable import Flows
+
+/// Small real runs of the fault scenarios: what each fault must and must not do.
+@Suite(.timeLimit(.minutes(2)))
+struct FaultScenarioTests {
+    private func run(
+        _ names: [String],
+        strategies: [StrategySpec]? = nil,
+        timeScale: Double = 0.05,
+        adjust: (inout FaultScenario) -> Void = { _ in }
+    ) async throws -> [String: StrategyResult] {
+        var base = FaultScenario.baseWorkload
+        base.documents = 30
+        // Slower than the suite's 0.01, so a debug build's overhead stays small against the model's waits.
+        base.timeScale = timeScale
+        var faults = FaultScenario.all.filter { names.contains($0.name) }
+        faults = faults.map { fault in
+            var fault = fault
+            if let strategies { fault.strategies = strategies }
+            adjust(&fault)
+            return fault
+        }
+        let results = try await FaultRun(base: base, faults: faults, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run()
+        return Dictionary(uniqueKeysWithValues: results.map { ("\($0.scenario) \($0.strategy)", $0) })
+    }
+
+    @Test func droppedWebhooksAreLostByWebhooksAloneAndSettledByReconciliation() async throws {
+        let results = try await run(["drop-10pct"], strategies: [.webhook, FaultScenario.hybrid])
+        let plan = FaultPlan(seed: 42, configuration: try #require(FaultScenario.all.first { $0.name == "drop-10pct" }).helpDesk)
+        let dropped = (0..<30).filter { plan.deliveryFaults(forMessage: UInt64($0)).drop }.count
+        #expect(dropped > 0, "the seed drops some of 30 webhooks")
+        let webhook = try #require(results["drop-10pct webhook"])
+        #expect(webhook.lost == dropped, "webhooks alone lose exactly the dropped ones")
+        let hybrid = try #require(results["drop-10pct hybrid:10s,20s"])
+        #expect(hybrid.lost == 0)
+        #expect(hybrid.eventRequests >= 1, "the sweep read the feed")
+        for result in results.values {
+            #expect(result.doubleApplied == 0)
+            #expect(result.wrongVerdicts == 0)
+        }
+    }
+
+    @Test func duplicatesAndASlowReceiverNeverApplyATransitionTwice() async throws {
+        let results = try await run(["duplicate-30pct", "slow-receiver"], strategies: [.webhook])
+        let duplicate = try #require(results["duplicate-30pct webhook"])
+        #expect(duplicate.lost == 0)
+        #expect(duplicate.duplicatesSent > 0)
+        #expect(duplicate.duplicatesSuppressed == duplicate.duplicatesSent)
+        #expect(duplicate.doubleApplied == 0)
+        #expect(duplicate.wrongVerdicts == 0)
+        let slow = try #require(results["slow-receiver webhook"])
+        #expect(slow.lost == 0)
+        #expect(slow.webhookRetries == 30, "every first answer came too late, so every message was sent again")
+        #expect(slow.duplicatesSuppressed == 30)
+        #expect(slow.doubleApplied == 0)
+    }
+
+    @Test func anOutageIsBridgedByRetriesAndStatusFaultsByBackingOff() async throws {
+        // The outage covers the first 20 s of model time (4 s of wall time at 0.2), so every first delivery meets it
+        // however busy the machine is with other tests.
+        let results = try await run(["outage-5s", "status-503-5pct"], strategies: [.webhook, .pollFixed(interval: .seconds(1))], timeScale: 0.2) { fault in
+            if fault.receiver.outage != nil { fault.receiver.outage = (start: .zero, length: .seconds(20)) }
+        }
+        let outage = try #require(results["outage-5s webhook"])
+        #expect(outage.lost == 0)
+        #expect(outage.webhookRetries >= 30, "every delivery met the outage and was retried after it")
+        let status = try #require(results["status-503-5pct poll-fixed:1s"])
+        #expect(status.lost == 0)
+        #expect(status.wastedRequests > 0)
+    }
+}
