@@ -19,6 +19,8 @@ struct EventPollingStrategy: Strategy {
 
     func run() async throws {
         let reader = EventFeedReader(cursorName: Self.cursorName, source: .eventFeed, context: context)
+        let stored = try await context.ledger.store.eventCursor(named: Self.cursorName)
+        context.logger.info("reading the event feed", metadata: ["after": "\(stored ?? "the start")"])
         await PeriodicTask(clock: context.clock, period: interval).run {
             do {
                 return try await reader.drain()
