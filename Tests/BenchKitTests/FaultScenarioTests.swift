@@ -62,14 +62,16 @@ struct FaultScenarioTests {
     }
 
     @Test func anOutageIsBridgedByRetriesAndStatusFaultsByBackingOff() async throws {
-        // The outage covers the first 20 s of model time (4 s of wall time at 0.2), so every first delivery meets it
-        // however busy the machine is with other tests.
+        // The outage covers the first 20 s of model time (4 s of wall time at 0.2), so first deliveries meet it.
         let results = try await run(["outage-5s", "status-503-5pct"], strategies: [.webhook, .pollFixed(interval: .seconds(1))], timeScale: 0.2) { fault in
             if fault.receiver.outage != nil { fault.receiver.outage = (start: .zero, length: .seconds(20)) }
         }
         let outage = try #require(results["outage-5s webhook"])
         #expect(outage.lost == 0)
-        #expect(outage.webhookRetries >= 30, "every delivery met the outage and was retried after it")
+        // How many first deliveries fall inside the window depends on how busy the machine is; each that did must
+        // have been sent again.
+        #expect(outage.webhookFailedAttempts > 0, "deliveries met the outage")
+        #expect(outage.webhookRetries >= outage.webhookFailedAttempts, "every failed attempt was followed by a retry")
         let status = try #require(results["status-503-5pct poll-fixed:1s"])
         #expect(status.lost == 0)
         #expect(status.wastedRequests > 0)

@@ -54,8 +54,12 @@ struct SmallRunTests {
         #expect(polling["completed"] == "50")
         let mean = try #require(polling["latency_mean_ms"].flatMap(Double.init))
         let model = try #require(polling["model_latency_mean_ms"].flatMap(Double.init))
-        // The model says 500 ms; loopback overhead is magnified by 1 / time scale and adds to it.
-        #expect(mean > 0.7 * model && mean < 1.6 * model, "poll-fixed:1s mean \(mean) ms against a model of \(model) ms")
+        // The model says 500 ms and overhead only adds to it: a poller that learned sooner would be polling more often
+        // than its interval. How much overhead adds depends on the machine's load; bounding it is the gate's job.
+        #expect(mean > 0.7 * model, "poll-fixed:1s mean \(mean) ms against a model of \(model) ms")
+        let perDocument = try #require(polling["requests_per_doc"].flatMap(Double.init))
+        let modelPerDocument = try #require(polling["model_requests_per_doc"].flatMap(Double.init))
+        #expect(perDocument <= 1.1 * modelPerDocument, "one status request per interval (\(perDocument) vs \(modelPerDocument))")
         #expect(webhook["accepted"] == polling["accepted"], "the same seed decides the same verdicts")
 
         let latency = try rows(folder.appendingPathComponent("latency.csv"))

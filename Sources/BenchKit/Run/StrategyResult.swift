@@ -24,6 +24,8 @@ public struct StrategyResult: Sendable {
     public var eventRequests: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
+    /// Webhook attempts that failed: a non-2xx answer, a timeout or a transport error.
+    public var webhookFailedAttempts: Int
     public var duplicatesSent: Int
     /// Of the status requests, those made to fetch a thin webhook's state.
     public var thinFetches: Int

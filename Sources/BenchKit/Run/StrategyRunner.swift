@@ -97,6 +97,7 @@ public struct StrategyRunner: Sendable {
             eventRequests: stats.requestCount(route: "GET /events"),
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
+            webhookFailedAttempts: stats.deliveries.failedAttempts,
             duplicatesSent: stats.deliveries.duplicatesSent,
             thinFetches: traffic.requests[.thinFetch] ?? 0,
             learningRequests: counts.requests + unreachedAttempts,
