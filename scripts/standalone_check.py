@@ -65,14 +65,25 @@ def check(condition, message):
     print(f"ok: {message}")
 
 
-def start(command, banner):
-    """Starts a server and returns it with the port it reports on stderr."""
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+# Everything the servers write, to check that the secret never appears in it.
+server_output = []
+
+
+def collect(process):
+    """Keeps reading a server's stderr into `server_output`; returns the thread, to join after the server exits."""
+    thread = threading.Thread(target=lambda: server_output.extend(process.stderr), daemon=True)
+    thread.start()
+    return thread
+
+
+def start(command, banner, env=None):
+    """Starts a server and returns it with the port it reports on stderr and the thread reading the rest."""
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     for line in process.stderr:
+        server_output.append(line)
         match = re.search(banner + r" listening on http://127\.0\.0\.1:(\d+)", line)
         if match:
-            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
-            return process, int(match.group(1))
+            return process, int(match.group(1)), collect(process)
     check(False, f"{banner} reports its port")
 
 
@@ -87,9 +98,15 @@ def wait_for(condition, seconds=30):
     return None
 
 
-def check_app(bench, desk_base, strategy, folder):
-    app, port = start([bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", os.path.join(folder, f"{strategy}.sqlite"),
-                       "--secret", SECRET, "--strategy", strategy, "--time-scale", "0.01"], "Flows")
+def check_app(bench, desk_base, strategy, folder, secret_from_environment):
+    command = [bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", os.path.join(folder, f"{strategy}.sqlite"),
+               "--strategy", strategy, "--time-scale", "0.01", "--log-level", "trace"]
+    env = dict(os.environ)
+    if secret_from_environment:
+        env["FLOWS_WEBHOOK_SECRET"] = SECRET
+    else:
+        command += ["--secret", SECRET]
+    app, port, reader = start(command, "Flows", env)
     try:
         base = f"http://127.0.0.1:{port}"
         status, _, body = request("POST", f"{base}/reviews", {"documentUrl": "https://example.com/standalone.pdf"},
@@ -124,6 +141,7 @@ def check_app(bench, desk_base, strategy, folder):
     finally:
         app.terminate()
         code = app.wait(timeout=30)
+        reader.join(timeout=10)
     check(code == 0, f"[{strategy}] SIGTERM shuts the app down cleanly (exit {code})")
 
 
@@ -134,17 +152,19 @@ def main():
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/document/update"
 
     server = subprocess.Popen(
-        [bench, "serve", "helpdesk", "--port", "0", "--time-scale", "0.01", "--secret", SECRET],
+        [bench, "serve", "helpdesk", "--port", "0", "--time-scale", "0.01", "--secret", SECRET, "--log-level", "trace"],
         stderr=subprocess.PIPE, text=True)
+    reader = None
     try:
         port = None
         for line in server.stderr:
+            server_output.append(line)
             match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
             if match:
                 port = int(match.group(1))
                 break
         check(port is not None, "the Help Desk reports its port")
-        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+        reader = collect(server)
         base = f"http://127.0.0.1:{port}"
         json_headers = {"Content-Type": "application/json"}
 
@@ -180,13 +200,20 @@ def main():
         check(status == 404 and "error" in json.loads(body), "an unknown document answers 404 with a JSON error")
 
         with tempfile.TemporaryDirectory() as folder:
-            for strategy in ["webhook", "poll-fixed:1s"]:
-                check_app(bench, base, strategy, folder)
+            # The secret reaches the app once from the environment, once from the flag.
+            check_app(bench, base, "webhook", folder, secret_from_environment=True)
+            check_app(bench, base, "poll-fixed:1s", folder, secret_from_environment=False)
     finally:
         server.terminate()
         code = server.wait(timeout=30)
+        if reader:
+            reader.join(timeout=10)
         receiver.shutdown()
     check(code == 0, f"SIGTERM shuts the Help Desk down cleanly (exit {code})")
+    key = SECRET.removeprefix("whsec_")
+    output = "".join(server_output)
+    check(len(server_output) > 10 and key not in output,
+          f"the secret appears nowhere in the {len(server_output)} lines both servers logged at trace level")
 
 
 if __name__ == "__main__":
