@@ -83,7 +83,10 @@ struct OpenAPITests {
 /// A store that is never called: building routes needs one, serving them is not under test here.
 private struct InertStore: ReviewStore {
     struct Unused: Error {}
-    func recordSubmission(documentUrl: String, response: SubmitDocumentResponse) async throws -> Review { throw Unused() }
+    func recordIntent(_ intent: SubmissionIntent) async throws { throw Unused() }
+    func discardIntent(key: String) async throws { throw Unused() }
+    func openIntents(limit: Int) async throws -> [SubmissionIntent] { throw Unused() }
+    func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> (review: Review, inserted: Bool) { throw Unused() }
     func apply(_ verdict: Verdict) async throws -> VerdictOutcome { throw Unused() }
     func apply(events: [DocumentEvent], advancingCursor name: String, to cursor: String) async throws -> [VerdictOutcome] { throw Unused() }
     func eventCursor(named name: String) async throws -> String? { throw Unused() }

@@ -19,6 +19,34 @@ struct StoreTests {
             let indexed = try SQLiteReviewStore(path: path, indexMode: .withIndex)
             let indexedPlan = try await indexed.receiverUpdatePlan()
             #expect(indexedPlan.contains("SEARCH document_reviews USING INDEX document_reviews_on_document_id (document_id=?)"), "\(indexedPlan)")
+            #expect(try await indexed.openIntents(limit: 10).isEmpty, "every later step is there too")
+
+            #expect(throws: SQLiteReviewStoreError.self, "a file with the index cannot be measured without it") {
+                try SQLiteReviewStore(path: path, indexMode: .withoutIndex)
+            }
+        }
+    }
+
+    @Test func anIntentLastsFromBeforeTheSubmissionUntilItsRowIsInserted() async throws {
+        try await withTemporaryStore { store, _ in
+            let first = SubmissionIntent(documentUrl: "https://x.test/a", callbackURL: "http://127.0.0.1:1/document/update", callbackStyle: .thin)
+            let second = SubmissionIntent(documentUrl: "https://x.test/b")
+            try await store.recordIntent(first)
+            try await store.recordIntent(second)
+            #expect(try await store.openIntents(limit: 10) == [first, second], "oldest first, callback kept as sent")
+
+            let recorded = try await store.recordSubmission(first, response: submitted("doc_1"))
+            #expect(recorded.inserted)
+            #expect(recorded.review.documentUrl == "https://x.test/a")
+            #expect(try await store.openIntents(limit: 10) == [second])
+
+            let again = try await store.recordSubmission(first, response: submitted("doc_1"))
+            #expect(!again.inserted, "the same submission recorded twice keeps one row")
+            #expect(again.review.id == recorded.review.id)
+            #expect(try await store.reviews(status: nil, limit: 10).count == 1)
+
+            try await store.discardIntent(key: second.key)
+            #expect(try await store.openIntents(limit: 10).isEmpty)
         }
     }
 
@@ -34,7 +62,7 @@ struct StoreTests {
 
     @Test func aVerdictMovesAPendingRowOnceAndOnlyOnce() async throws {
         try await withTemporaryStore { store, _ in
-            let review = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
+            let review = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
             #expect(review.id != nil)
             #expect(review.documentStatus == .pendingReview)
 
@@ -49,7 +77,7 @@ struct StoreTests {
 
     @Test func aConflictingVerdictChangesNothingNotEvenTheDeduplicationTable() async throws {
         try await withTemporaryStore { store, _ in
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
             _ = try await store.apply(Verdict(documentId: "doc_1", status: .declined, webhookId: "msg_1"))
             let before = try await store.review(documentId: "doc_1")
             #expect(try await store.apply(Verdict(documentId: "doc_1", status: .accepted, webhookId: "msg_2")) == .conflict(existing: .declined))
@@ -64,7 +92,7 @@ struct StoreTests {
             #expect(try await store.apply(Verdict(documentId: "doc_early", status: .declined, webhookId: "msg_1")) == .parked)
             #expect(try await store.apply(Verdict(documentId: "doc_early", status: .declined, webhookId: "msg_1")) == .duplicateDelivery)
             #expect(try await store.apply(Verdict(documentId: "doc_early", status: .accepted)) == .conflict(existing: .declined))
-            let review = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_early"))
+            let review = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_early")).review
             #expect(review.documentStatus == .declined)
             #expect(try await store.review(documentId: "doc_early")?.documentStatus == .declined)
             let parked = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM early_verdicts") }
@@ -74,8 +102,8 @@ struct StoreTests {
 
     @Test func eventsAndTheirCursorLandTogetherAndSurviveAReopen() async throws {
         try await withTemporaryStore { store, path in
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/b", response: submitted("doc_2"))
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/b"), response: submitted("doc_2")).review
             let events = [
                 DocumentEvent(id: "evt_1", documentId: "doc_1", agentId: "agent_1", documentStatus: .accepted, version: 2, occurredAt: Date()),
                 DocumentEvent(id: "evt_2", documentId: "doc_other", agentId: "agent_1", documentStatus: .declined, version: 2, occurredAt: Date()),
@@ -94,7 +122,7 @@ struct StoreTests {
 
     @Test func thinNotificationsAreKeptUntilFetched() async throws {
         try await withTemporaryStore { store, _ in
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
             #expect(try await store.recordThinNotification(documentId: "doc_1", webhookId: "msg_1"))
             #expect(try await !store.recordThinNotification(documentId: "doc_1", webhookId: "msg_1"))
             #expect(try await store.pendingThinNotifications(limit: 10) == ["doc_1"])
@@ -109,7 +137,7 @@ struct StoreTests {
     @Test func everyStatementIsCountedAndTimed() async throws {
         try await withTemporaryStore { store, _ in
             let before = store.statementStatistics()
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
             _ = try await store.review(documentId: "doc_1")
             let after = store.statementStatistics() - before
             #expect(after.statements >= 3, "begin/insert/commit and a select")
@@ -119,7 +147,7 @@ struct StoreTests {
 
     @Test func theBenchmarkedUpdateIsTheSQLTheReceiverRuns() async throws {
         try await withTemporaryStore { store, _ in
-            _ = try await store.recordSubmission(documentUrl: "https://x.test/a", response: submitted("doc_1"))
+            _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review
             let statements = try await store.pool.write { db -> [String] in
                 let traced = TracedStatements()
                 db.trace { traced.append($0.description) }

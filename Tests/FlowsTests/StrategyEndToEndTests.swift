@@ -4,6 +4,7 @@ import MockHelpDesk
 import ServerSupport
 import SimulationSupport
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import Flows
@@ -202,6 +203,33 @@ struct StrategyEndToEndTests {
             #expect(settled)
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(poller.strategyCounts.requests == Self.documents, "one poll each, a second after the poller started")
+        }
+    }
+
+    @Test func submissionsAnInterruptedRunLeftBehindAreFinishedAtTheNextStart() async throws {
+        let answered = SubmissionIntent(documentUrl: "https://example.com/answered.pdf")
+        let unsent = SubmissionIntent(documentUrl: "https://example.com/unsent.pdf")
+        let mismatched = SubmissionIntent(documentUrl: "https://example.com/mismatched.pdf")
+        let stored = Mutex<String?>(nil)
+        try await FlowHarness.run(strategy: .pollFixed(interval: .seconds(1)), beforeAppStarts: { store, deskURL in
+            // A previous run stored three intents and stopped: the Help Desk had accepted the first, never saw the
+            // second, and knows the third's key from another request.
+            for intent in [answered, unsent, mismatched] { try await store.recordIntent(intent) }
+            try await TestHTTPClient.with(baseURL: deskURL) { desk in
+                let first = try await desk.sendJSON(.POST, "/document", ["documentUrl": answered.documentUrl], headers: [(HelpDeskHeader.idempotencyKey, answered.key)])
+                try #require(first.status == 201)
+                stored.withLock { $0 = try? first.decode(SubmitDocumentResponse.self).documentId }
+                let other = try await desk.sendJSON(.POST, "/document", ["documentUrl": "https://example.com/other.pdf"], headers: [(HelpDeskHeader.idempotencyKey, mismatched.key)])
+                try #require(other.status == 201)
+            }
+        }) { harness in
+            #expect(await harness.app.resumptionAtStart() == 2)
+            #expect(harness.desk.stats().documents.submitted == 3, "the answered one was not made twice")
+            let answeredId = try #require(stored.withLock { $0 })
+            #expect(try await harness.store.review(documentId: answeredId)?.documentUrl == answered.documentUrl)
+            #expect(try await harness.store.openIntents(limit: 10).isEmpty, "the refused one is forgotten")
+            #expect(try await harness.runUntilAllDecided(limit: 20))
+            try await harness.expectRowsMatchTheHelpDesk(count: 2)
         }
     }
 }

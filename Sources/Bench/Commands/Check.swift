@@ -64,7 +64,7 @@ struct Check: AsyncParsableCommand {
 
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
-        var command = try Run.parse(["--profile", "ci", "--out", out])
+        let command = try Run.parse(["--profile", "ci", "--out", out])
         try await command.run()
         return URL(fileURLWithPath: out, isDirectory: true)
     }

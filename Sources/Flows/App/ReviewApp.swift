@@ -25,6 +25,11 @@ public final class ReviewApp: Sendable {
     private let wallClock: @Sendable () -> Date
     private let boundURL = Mutex<String?>(nil)
     private let receiverMeter = Mutex((requests: 0, bytesReceived: 0, bytesSent: 0))
+    /// Keys of the submissions this process is sending, which ``resumeOpenIntents()`` leaves alone.
+    private let sending = Mutex<Set<String>>([])
+    /// Rows stored by the resumption at start, once it has run.
+    private let resumedAtStart = Mutex<Int?>(nil)
+    private let resumedAtStartChanges = ChangeWaiters<Int>()
 
     /// - Parameters:
     ///   - configuration: The Help Desk, the strategy, the webhook secrets.
@@ -69,9 +74,10 @@ public final class ReviewApp: Sendable {
         receiverMeter.withLock { ($0.requests, $0.bytesReceived, $0.bytesSent) }
     }
 
-    /// The long-running parts: the client (shut down last), the thin fetcher and the strategy.
+    /// The long-running parts: the client (shut down last), the resumption of interrupted submissions, the thin
+    /// fetcher and the strategy.
     public var services: [any Service] {
-        [HelpDeskClientService(client: client), thinFetcher, strategy]
+        [HelpDeskClientService(client: client), IntentResumption(app: self), thinFetcher, strategy]
     }
 
     /// The URL the Help Desk calls back, when the strategy uses webhooks.
@@ -83,8 +89,10 @@ public final class ReviewApp: Sendable {
 
     /// Submits a document to the Help Desk and stores its review.
     ///
-    /// The row is inserted after the Help Desk answers; a webhook that arrives before the insert commits is parked
-    /// by the store and applied by the insert (see ``ReviewStore/recordSubmission(documentUrl:response:)``).
+    /// The submission is stored before it is sent (a ``SubmissionIntent``), so a crash before the row is inserted
+    /// leaves something for the next start to finish. The row is inserted after the Help Desk answers; a webhook that
+    /// arrives before the insert commits is parked by the store and applied by the insert (see
+    /// ``ReviewStore/recordSubmission(_:response:)``). A submission that fails is forgotten: our caller was told.
     public func submit(documentUrl: String) async throws(APIError) -> Review {
         guard let url = URL(string: documentUrl), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
             url.host(percentEncoded: false)?.isEmpty == false, documentUrl.count <= 2048
@@ -95,21 +103,83 @@ public final class ReviewApp: Sendable {
         if strategy.callbackStyle != nil, callback == nil {
             throw APIError(.serviceUnavailable, "the app does not know its own URL yet")
         }
+        let intent = SubmissionIntent(documentUrl: documentUrl, callbackURL: callback?.url, callbackStyle: callback?.style)
+        sending.withLock { _ = $0.insert(intent.key) }
+        defer { sending.withLock { _ = $0.remove(intent.key) } }
+        do {
+            try await store.recordIntent(intent)
+        } catch {
+            logger.error("submission could not be stored", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "the submission could not be stored")
+        }
         let response: SubmitDocumentResponse
         do {
-            response = try await client.submit(documentUrl: documentUrl, callback: callback, idempotencyKey: UUID().uuidString)
+            response = try await client.submit(documentUrl: documentUrl, callback: callback, idempotencyKey: intent.key)
         } catch {
             logger.error("submission failed", metadata: ["error": "\(error)"])
+            do {
+                try await store.discardIntent(key: intent.key)
+            } catch {
+                logger.error("failed submission could not be forgotten", metadata: ["error": "\(error)"])
+            }
             throw APIError(.badGateway, error.description)
         }
         do {
-            let review = try await ledger.recordSubmission(documentUrl: documentUrl, response: response)
-            strategy.watch(review)
-            return review
+            return try await record(intent, response: response)
         } catch {
             logger.error("review could not be stored", metadata: ["document.id": "\(response.documentId)", "error": "\(error)"])
             throw APIError(.internalServerError, "the review could not be stored")
         }
+    }
+
+    private func record(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> Review {
+        let review = try await ledger.recordSubmission(intent, response: response)
+        strategy.watch(review)
+        return review
+    }
+
+    /// Returns once the resumption of interrupted submissions at start has run, with how many rows it stored.
+    public func resumptionAtStart() async -> Int {
+        while true {
+            if let resumed = resumedAtStart.withLock({ $0 }) { return resumed }
+            await resumedAtStartChanges.wait(for: 0) { self.resumedAtStart.withLock { $0 != nil } }
+        }
+    }
+
+    func resumeAtStart() async {
+        let resumed = await resumeOpenIntents()
+        resumedAtStart.withLock { $0 = resumed }
+        resumedAtStartChanges.notify(0)
+    }
+
+    /// Sends again, with their own idempotency keys, the submissions a previous run stored but did not finish (it
+    /// stopped between storing one and inserting its row), and stores their rows. One the Help Desk refuses is
+    /// forgotten; one it cannot be asked about now stays for the next start.
+    /// - Returns: How many rows were stored.
+    @discardableResult
+    public func resumeOpenIntents() async -> Int {
+        let intents: [SubmissionIntent]
+        do {
+            intents = try await store.openIntents(limit: Int.max)
+        } catch {
+            logger.error("interrupted submissions could not be read", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var resumed = 0
+        for intent in intents where !sending.withLock({ $0.contains(intent.key) }) {
+            do {
+                let response = try await client.submit(documentUrl: intent.documentUrl, callback: intent.callback, idempotencyKey: intent.key)
+                let review = try await record(intent, response: response)
+                resumed += 1
+                logger.notice("resumed an interrupted submission", metadata: ["document.id": "\(review.documentId)"])
+            } catch let error as HelpDeskClientError where !error.isRetryable {
+                logger.warning("the Help Desk refused an interrupted submission", metadata: ["error": "\(error)"])
+                try? await store.discardIntent(key: intent.key)
+            } catch {
+                logger.warning("an interrupted submission is left for the next start", metadata: ["error": "\(error)"])
+            }
+        }
+        return resumed
     }
 
     /// Mounts our API and the webhook receiver on `router`.
@@ -160,6 +230,17 @@ public final class ReviewApp: Sendable {
             },
             logger: logger
         )
+    }
+}
+
+/// Finishes, once at start, the submissions a previous run left between storing and recording them, then waits
+/// for shutdown like the other services (a service that returns would stop the app).
+struct IntentResumption: Service {
+    let app: ReviewApp
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await app.resumeAtStart() }
+        try? await gracefulShutdown()
     }
 }
 

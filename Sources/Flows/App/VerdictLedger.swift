@@ -86,9 +86,9 @@ public final class VerdictLedger: Sendable {
         return outcomes
     }
 
-    func recordSubmission(documentUrl: String, response: SubmitDocumentResponse) async throws -> Review {
-        let review = try await store.recordSubmission(documentUrl: documentUrl, response: response)
-        if review.documentStatus.isDecided {
+    func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> Review {
+        let (review, inserted) = try await store.recordSubmission(intent, response: response)
+        if inserted, review.documentStatus.isDecided {
             counts.withLock { $0.applied += 1 }
             notify(VerdictApplied(review: review, source: .early, appliedAt: clock.now))
         }

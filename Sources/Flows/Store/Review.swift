@@ -52,3 +52,4 @@ extension Review: FetchableRecord, MutablePersistableRecord {
 }
 
 extension DocumentStatus: DatabaseValueConvertible {}
+extension CallbackPayloadStyle: DatabaseValueConvertible {}

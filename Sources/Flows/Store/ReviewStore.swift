@@ -37,6 +37,32 @@ public enum VerdictOutcome: Sendable, Hashable {
     }
 }
 
+/// A submission stored before it is sent to the Help Desk, and forgotten when its review row is inserted.
+///
+/// If the app stops between the Help Desk's answer and that insert, the next start sends it again, byte for byte
+/// the same request with the same idempotency key: the Help Desk answers with the document it already made, and the
+/// row is inserted then.
+public struct SubmissionIntent: Sendable, Hashable {
+    /// The `Idempotency-Key` the submission is sent with.
+    public var key: String
+    public var documentUrl: String
+    /// The callback sent with it, kept so a second send is the same request as the first.
+    public var callbackURL: String?
+    public var callbackStyle: CallbackPayloadStyle?
+
+    public init(key: String = UUID().uuidString, documentUrl: String, callbackURL: String? = nil, callbackStyle: CallbackPayloadStyle? = nil) {
+        self.key = key
+        self.documentUrl = documentUrl
+        self.callbackURL = callbackURL
+        self.callbackStyle = callbackStyle
+    }
+
+    /// The callback as the Help Desk client takes it.
+    public var callback: (url: String, style: CallbackPayloadStyle)? {
+        callbackURL.map { (url: $0, style: callbackStyle ?? .full) }
+    }
+}
+
 /// Reads and counts of the statements a store ran.
 public struct StatementStatistics: Sendable, Hashable {
     public var statements: Int
@@ -55,10 +81,21 @@ public struct StatementStatistics: Sendable, Hashable {
 /// Where our app keeps its reviews. Every method is one atomic step: an implementation for another database must
 /// keep each one a single transaction that serializes against the others for the same document.
 public protocol ReviewStore: Sendable {
-    /// Stores a review the Help Desk has just accepted. A verdict that arrived before this row (a webhook that beat
-    /// our insert) is applied in the same transaction, so it is never lost.
-    /// - Returns: The row as stored, with its verdict if one was waiting.
-    func recordSubmission(documentUrl: String, response: SubmitDocumentResponse) async throws -> Review
+    /// Stores a submission about to be sent, before it is sent.
+    func recordIntent(_ intent: SubmissionIntent) async throws
+
+    /// Forgets a submission the Help Desk refused or that failed before it got an answer.
+    func discardIntent(key: String) async throws
+
+    /// Submissions stored and not yet answered: what a crash left behind, oldest first.
+    func openIntents(limit: Int) async throws -> [SubmissionIntent]
+
+    /// Stores the review the Help Desk made for a submission and forgets the intent, in one transaction. A verdict
+    /// that arrived before this row (a webhook that beat our insert) is applied in the same transaction, so it is
+    /// never lost. If the document already has its row (the same submission recorded twice), that row is returned
+    /// and nothing is inserted.
+    /// - Returns: The row as stored, with its verdict if one was waiting, and whether this call inserted it.
+    func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> (review: Review, inserted: Bool)
 
     /// Applies a verdict, at most once per `webhook-id`; only `PENDING_REVIEW -> ACCEPTED | DECLINED` changes a row.
     func apply(_ verdict: Verdict) async throws -> VerdictOutcome

@@ -3,11 +3,33 @@ import GRDB
 import HelpDeskAPI
 
 extension SQLiteReviewStore {
-    public func recordSubmission(documentUrl: String, response: SubmitDocumentResponse) async throws -> Review {
+    public func recordIntent(_ intent: SubmissionIntent) async throws {
+        let now = wallClock()
+        try await pool.write { db in try SubmissionIntentRecord(intent, createdAt: now).insert(db) }
+    }
+
+    public func discardIntent(key: String) async throws {
+        _ = try await pool.write { db in try SubmissionIntentRecord.deleteOne(db, key: key) }
+    }
+
+    public func openIntents(limit: Int) async throws -> [SubmissionIntent] {
+        try await pool.read { db in
+            try SubmissionIntentRecord.order(SubmissionIntentRecord.Columns.createdAt).limit(limit).fetchAll(db).map(\.intent)
+        }
+    }
+
+    public func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> (review: Review, inserted: Bool) {
         let now = wallClock()
         return try await pool.write { db in
+            // The intent is gone only if this submission was recorded (or discarded) already: only then look for
+            // its row, which keeps the common path free of a read that scans without the index.
+            if try !SubmissionIntentRecord.deleteOne(db, key: intent.key),
+                let existing = try Review.filter(Review.Columns.documentId == response.documentId).fetchOne(db)
+            {
+                return (existing, false)
+            }
             var review = Review(
-                documentUrl: documentUrl,
+                documentUrl: intent.documentUrl,
                 agentId: response.agentId,
                 documentId: response.documentId,
                 documentStatus: response.documentStatus,
@@ -19,7 +41,7 @@ extension SQLiteReviewStore {
                 try early.delete(db)
             }
             try review.insert(db)
-            return review
+            return (review, true)
         }
     }
 

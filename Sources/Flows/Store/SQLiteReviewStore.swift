@@ -2,6 +2,18 @@ import Foundation
 import GRDB
 import HelpDeskAPI
 
+/// Why a database file could not be opened as asked.
+public enum SQLiteReviewStoreError: Error, CustomStringConvertible {
+    case hasDocumentIdIndex(path: String)
+
+    public var description: String {
+        switch self {
+        case .hasDocumentIdIndex(let path):
+            "\(path) already has the document_id index; open it with the index, or use a new file to measure without it"
+        }
+    }
+}
+
 /// The reviews in SQLite through GRDB: a `DatabasePool` in WAL mode with `synchronous=NORMAL` (SQLite's default
 /// is FULL even in WAL) and a busy timeout, every statement counted and timed.
 ///
@@ -23,7 +35,8 @@ public final class SQLiteReviewStore: ReviewStore {
     /// Opens (creating if needed) and migrates a database file.
     /// - Parameters:
     ///   - path: The database file; `-wal` and `-shm` files sit beside it.
-    ///   - indexMode: Migrate up to and including the `document_id` index, or up to the step before it.
+    ///   - indexMode: Migrate with or without the `document_id` index. A file that has the index cannot be opened
+    ///     without it: that throws ``SQLiteReviewStoreError/hasDocumentIdIndex(path:)``.
     ///   - wallClock: The time written to `created_at` and `updated_at`.
     public init(path: String, indexMode: IndexMode = .withIndex, wallClock: @escaping @Sendable () -> Date = { Date() }) throws {
         let counter = StatementCounter()
@@ -37,11 +50,11 @@ public final class SQLiteReviewStore: ReviewStore {
         self.counter = counter
         self.wallClock = wallClock
         self.indexMode = indexMode
-        let migrator = ReviewMigrations.migrator()
-        switch indexMode {
-        case .withIndex: try migrator.migrate(pool)
-        case .withoutIndex: try migrator.migrate(pool, upTo: ReviewMigrations.lastStepWithoutIndex)
+        if indexMode == .withoutIndex {
+            let applied = try pool.read { db in try ReviewMigrations.migrator().appliedIdentifiers(db) }
+            if applied.contains(ReviewMigrations.documentIdIndex) { throw SQLiteReviewStoreError.hasDocumentIdIndex(path: path) }
         }
+        try ReviewMigrations.migrator(withDocumentIdIndex: indexMode == .withIndex).migrate(pool)
     }
 
     public func statementStatistics() -> StatementStatistics {

@@ -44,3 +44,29 @@ struct ThinNotification: SnakeCaseRecord {
         static let receivedAt = Column("received_at")
     }
 }
+
+/// A submission stored before it is sent (see ``SubmissionIntent``).
+struct SubmissionIntentRecord: SnakeCaseRecord {
+    static let databaseTableName = "submission_intents"
+    var key: String
+    var documentUrl: String
+    var callbackUrl: String?
+    var callbackStyle: CallbackPayloadStyle?
+    var createdAt: Date
+
+    enum Columns {
+        static let createdAt = Column("created_at")
+    }
+
+    init(_ intent: SubmissionIntent, createdAt: Date) {
+        key = intent.key
+        documentUrl = intent.documentUrl
+        callbackUrl = intent.callbackURL
+        callbackStyle = intent.callbackStyle
+        self.createdAt = createdAt
+    }
+
+    var intent: SubmissionIntent {
+        SubmissionIntent(key: key, documentUrl: documentUrl, callbackURL: callbackUrl, callbackStyle: callbackStyle)
+    }
+}

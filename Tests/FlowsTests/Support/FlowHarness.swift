@@ -30,6 +30,7 @@ struct FlowHarness: Sendable {
         strategy: StrategySpec,
         indexMode: SQLiteReviewStore.IndexMode = .withIndex,
         configureDesk: (inout HelpDeskConfiguration) -> Void = { _ in },
+        beforeAppStarts prepare: (_ store: SQLiteReviewStore, _ deskURL: String) async throws -> Void = { _, _ in },
         _ body: (FlowHarness) async throws -> Result
     ) async throws -> Result {
         let clock = ManualClock()
@@ -49,6 +50,7 @@ struct FlowHarness: Sendable {
         let store = try SQLiteReviewStore(path: directory.appendingPathComponent("reviews.sqlite").path, indexMode: indexMode, wallClock: wallClock)
 
         return try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }) { deskPort in
+            try await prepare(store, "http://127.0.0.1:\(deskPort)")
             let app = ReviewApp(
                 configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
                 store: store,

@@ -2,8 +2,9 @@ import GRDB
 
 /// The schema of our app, as named steps in order. A step never changes once shipped; a new need is a new step.
 ///
-/// The `document_id` index is a step of its own and the last one, so a store can be opened without it
-/// (migrated up to the step before) and every measurement can be made both ways.
+/// The `document_id` index is a step of its own, which a migrator can leave out, so a store can be opened without
+/// it and every measurement can be made both ways. A database migrated without it gets it if it is later opened with
+/// it; the other way round is refused (see ``SQLiteReviewStore/init(path:indexMode:wallClock:)``).
 enum ReviewMigrations {
     static let documentReviews = "v1-document-reviews"
     static let receivedWebhooks = "v2-received-webhooks"
@@ -11,11 +12,10 @@ enum ReviewMigrations {
     static let earlyVerdicts = "v4-early-verdicts"
     static let thinNotifications = "v5-thin-notifications"
     static let documentIdIndex = "v6-document-id-index"
+    static let submissionIntents = "v7-submission-intents"
 
-    /// The last step a store without the index is migrated to.
-    static let lastStepWithoutIndex = thinNotifications
-
-    static func migrator() -> DatabaseMigrator {
+    /// Every step, or every step but the `document_id` index.
+    static func migrator(withDocumentIdIndex: Bool = true) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(documentReviews) { db in
             // The reference tutorial's table, column for column.
@@ -60,8 +60,21 @@ enum ReviewMigrations {
                 table.column("received_at", .datetime).notNull()
             }
         }
-        migrator.registerMigration(documentIdIndex) { db in
-            try db.create(index: "document_reviews_on_document_id", on: "document_reviews", columns: ["document_id"])
+        if withDocumentIdIndex {
+            migrator.registerMigration(documentIdIndex) { db in
+                try db.create(index: "document_reviews_on_document_id", on: "document_reviews", columns: ["document_id"])
+            }
+        }
+        migrator.registerMigration(submissionIntents) { db in
+            // Submissions stored before they are sent and deleted when their review row is inserted: one left over
+            // after a crash is sent again with the same idempotency key.
+            try db.create(table: "submission_intents") { table in
+                table.column("key", .text).primaryKey()
+                table.column("document_url", .text).notNull()
+                table.column("callback_url", .text)
+                table.column("callback_style", .text)
+                table.column("created_at", .datetime).notNull()
+            }
         }
         return migrator
     }
