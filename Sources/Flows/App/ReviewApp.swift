@@ -114,14 +114,10 @@ public final class ReviewApp: Sendable {
         }
         let response: SubmitDocumentResponse
         do {
-            response = try await client.submit(documentUrl: documentUrl, callback: callback, idempotencyKey: intent.key)
+            response = try await send(intent)
         } catch {
             logger.error("submission failed", metadata: ["error": "\(error)"])
-            do {
-                try await store.discardIntent(key: intent.key)
-            } catch {
-                logger.error("failed submission could not be forgotten", metadata: ["error": "\(error)"])
-            }
+            await discard(intent)
             throw APIError(.badGateway, error.description)
         }
         do {
@@ -129,6 +125,20 @@ public final class ReviewApp: Sendable {
         } catch {
             logger.error("review could not be stored", metadata: ["document.id": "\(response.documentId)", "error": "\(error)"])
             throw APIError(.internalServerError, "the review could not be stored")
+        }
+    }
+
+    /// Sends an intent to the Help Desk: the first send and a resumed one are built here alone, so they are the
+    /// same request and the Help Desk's idempotency recognises the second.
+    private func send(_ intent: SubmissionIntent) async throws(HelpDeskClientError) -> SubmitDocumentResponse {
+        try await client.submit(documentUrl: intent.documentUrl, callback: intent.callback, idempotencyKey: intent.key)
+    }
+
+    private func discard(_ intent: SubmissionIntent) async {
+        do {
+            try await store.discardIntent(key: intent.key)
+        } catch {
+            logger.error("a submission intent could not be forgotten", metadata: ["error": "\(error)"])
         }
     }
 
@@ -168,13 +178,13 @@ public final class ReviewApp: Sendable {
         var resumed = 0
         for intent in intents where !sending.withLock({ $0.contains(intent.key) }) {
             do {
-                let response = try await client.submit(documentUrl: intent.documentUrl, callback: intent.callback, idempotencyKey: intent.key)
+                let response = try await send(intent)
                 let review = try await record(intent, response: response)
                 resumed += 1
                 logger.notice("resumed an interrupted submission", metadata: ["document.id": "\(review.documentId)"])
             } catch let error as HelpDeskClientError where !error.isRetryable {
                 logger.warning("the Help Desk refused an interrupted submission", metadata: ["error": "\(error)"])
-                try? await store.discardIntent(key: intent.key)
+                await discard(intent)
             } catch {
                 logger.warning("an interrupted submission is left for the next start", metadata: ["error": "\(error)"])
             }
