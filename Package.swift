@@ -8,6 +8,7 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioFoundation: Target.Dependency = .product(name: "NIOFoundationCompat", package: "swift-nio")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "BenchKit",
             dependencies: [
-                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioFoundation,
+                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioPosix, nioFoundation,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + serverStack
         ),

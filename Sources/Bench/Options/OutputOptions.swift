@@ -22,7 +22,7 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    func write(results: [StrategyResult], dbCost: [DBCostCell], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
+    func write(results: [StrategyResult], dbCost: [DBCostCell], receiver: ReceiverResult? = nil, command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
         let record = RunRecord(
             command: command,
             seed: seed,
@@ -31,7 +31,7 @@ struct OutputOptions: ParsableArguments {
             startedAt: startedAt,
             durationSeconds: Date().timeIntervalSince(startedAt)
         )
-        try ResultFiles.write(to: directory, results: results, dbCost: dbCost, run: record)
+        try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, run: record)
         print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s.")
     }
 }

@@ -46,7 +46,7 @@ public struct DBCostSweep: Sendable {
             }
             progress("loading \(count) rows")
             let bare = try SQLiteReviewStore(path: path, indexMode: .withoutIndex)
-            try await load(count, into: bare)
+            try await PendingRows.load(count, into: bare)
             progress("timing the update at \(count) rows without the index")
             let scan = try await measure(bare, rows: count, indexed: false)
             progress("timing the update at \(count) rows with the index")
@@ -57,28 +57,6 @@ public struct DBCostSweep: Sendable {
             cells.append(search)
         }
         return cells
-    }
-
-    /// The document id of row `index`.
-    static func documentId(_ index: Int) -> String { "doc_\(index)" }
-
-    /// Loads `count` pending rows in one transaction with one prepared statement that SQLite fills from a
-    /// counter, so a million rows take about a second instead of a million bound executions.
-    private func load(_ count: Int, into store: SQLiteReviewStore) async throws {
-        try await store.pool.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE counter(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM counter WHERE n + 1 < ?)
-                    INSERT INTO document_reviews (document_url, agent_id, document_id, document_status, created_at, updated_at)
-                    SELECT 'https://example.com/' || n || '.pdf', 'agent_1', 'doc_' || n, 'PENDING_REVIEW',
-                           '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000'
-                    FROM counter
-                    """,
-                arguments: [count]
-            )
-            let loaded = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_reviews WHERE document_id = ?", arguments: [Self.documentId(count - 1)])
-            guard loaded == 1 else { throw BenchError("the DB cost table was not loaded with \(count) rows") }
-        }
     }
 
     private func measure(_ store: SQLiteReviewStore, rows: Int, indexed: Bool) async throws -> DBCostCell {
@@ -93,7 +71,7 @@ public struct DBCostSweep: Sendable {
                 let clock = ContinuousClock()
                 let started = clock.now
                 while durations.count < maximum, durations.count < minimum || started.duration(to: clock.now) < budget {
-                    let target = Self.documentId(Int(random.next() % UInt64(rows)))
+                    let target = PendingRows.documentId(Int(random.next() % UInt64(rows)))
                     let before = clock.now
                     try update.execute(arguments: ["ACCEPTED", "2026-01-02 00:00:00.000", target, "PENDING_REVIEW"])
                     durations.append(before.duration(to: clock.now))

@@ -1,7 +1,7 @@
 import Foundation
 import SimulationSupport
 
-/// The files a run writes: `summary.csv`, `latency.csv`, `dbcost.csv` and `run.json`. Their columns are a public
+/// The files a run writes: `summary.csv`, `latency.csv`, `dbcost.csv`, `receiver.csv` and `run.json`. Their columns are a public
 /// interface, explained in `results/README.md`.
 public enum ResultFiles {
     public static let summaryColumns = [
@@ -19,6 +19,38 @@ public enum ResultFiles {
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms"]
 
     public static let dbCostColumns = ["backend", "rows", "index", "statements", "p50_us", "p99_us", "mean_us", "plan", "speedup"]
+
+    public static let receiverColumns = [
+        "phase", "rows", "connections", "window_s", "requests", "req_per_s", "ratio_to_ceiling",
+        "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "latency_mean_ms",
+        "status_2xx", "status_other", "errors", "server_cpu_us_per_req", "load_cpu_us_per_req", "rss_mb", "peak_rss_mb",
+        "committed", "applied", "already_applied", "wrk_req_per_s",
+    ]
+
+    public static func receiver(_ result: ReceiverResult) -> CSVTable {
+        var table = CSVTable(columns: receiverColumns)
+        for phase in [result.ceiling, result.receiver] {
+            let load = phase.load
+            let ok = load.statuses.filter { Int($0.key).map { (200..<300).contains($0) } ?? false }.values.reduce(0, +)
+            let isReceiver = phase.name == "receiver"
+            let megabytes = { (bytes: UInt64?) in bytes.map { CSVTable.number(Double($0) / 1_048_576, digits: 1) } ?? "" }
+            table.append([
+                phase.name, String(result.rows), String(result.connections), CSVTable.number(load.windowSeconds),
+                String(load.requests), CSVTable.number(load.requestsPerSecond, digits: 1),
+                isReceiver ? CSVTable.number(result.ratio, digits: 4) : "1",
+                CSVTable.number(load.latencyP50Microseconds / 1000), CSVTable.number(load.latencyP90Microseconds / 1000),
+                CSVTable.number(load.latencyP99Microseconds / 1000), CSVTable.number(load.latencyMaxMicroseconds / 1000),
+                CSVTable.number(load.latencyMeanMicroseconds / 1000),
+                String(ok), String(load.requests - ok), String(load.errors),
+                CSVTable.number(phase.serverCPUMicrosecondsPerRequest, digits: 2), CSVTable.number(phase.loadCPUMicrosecondsPerRequest, digits: 2),
+                megabytes(phase.residentBytes), megabytes(phase.peakResidentBytes),
+                isReceiver ? String(result.committed) : "", isReceiver ? String(result.applied) : "",
+                isReceiver ? String(result.alreadyApplied) : "",
+                isReceiver ? "" : (result.wrkRequestsPerSecond.map { CSVTable.number($0, digits: 1) } ?? ""),
+            ])
+        }
+        return table
+    }
 
     public static func summary(_ results: [StrategyResult], timeScale: Double) -> CSVTable {
         var table = CSVTable(columns: summaryColumns)
@@ -75,6 +107,7 @@ public enum ResultFiles {
         to directory: URL,
         results: [StrategyResult],
         dbCost: [DBCostCell],
+        receiver: ReceiverResult? = nil,
         run: RunRecord
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -84,6 +117,9 @@ public enum ResultFiles {
         }
         if !dbCost.isEmpty {
             try ResultFiles.dbCost(dbCost).text.write(to: directory.appendingPathComponent("dbcost.csv"), atomically: true, encoding: .utf8)
+        }
+        if let receiver {
+            try ResultFiles.receiver(receiver).text.write(to: directory.appendingPathComponent("receiver.csv"), atomically: true, encoding: .utf8)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

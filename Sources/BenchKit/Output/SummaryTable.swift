@@ -36,6 +36,30 @@ public enum SummaryTable {
         return render(rows)
     }
 
+    public static func receiver(_ result: ReceiverResult) -> String {
+        var rows = [["phase", "req/s", "share", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors", "server µs/req", "load µs/req", "RSS MB"]]
+        for phase in [result.ceiling, result.receiver] {
+            let load = phase.load
+            let ok = load.statuses.filter { Int($0.key).map { (200..<300).contains($0) } ?? false }.values.reduce(0, +)
+            rows.append([
+                phase.name, format(load.requestsPerSecond, digits: 0),
+                phase.name == "receiver" ? String(format: "%.0f%%", result.ratio * 100) : "100%",
+                format(load.latencyP50Microseconds / 1000, digits: 2), format(load.latencyP99Microseconds / 1000, digits: 2),
+                format(load.latencyMaxMicroseconds / 1000, digits: 2), String(load.requests - ok), String(load.errors),
+                format(phase.serverCPUMicrosecondsPerRequest), format(phase.loadCPUMicrosecondsPerRequest),
+                phase.residentBytes.map { format(Double($0) / 1_048_576, digits: 0) } ?? "-",
+            ])
+        }
+        var text = render(rows)
+        text += "\(result.rows) pending rows, \(result.connections) connections; \(result.committed) deliveries committed "
+            + "(\(result.applied) applied, \(result.alreadyApplied) already applied).\n"
+        if let wrk = result.wrkRequestsPerSecond {
+            text += String(format: "wrk on the ceiling route: %.0f req/s; our load generator reached %.0f%% of it.\n",
+                           wrk, result.ceiling.load.requestsPerSecond / wrk * 100)
+        }
+        return text
+    }
+
     private static func format(_ value: Double, digits: Int = 1) -> String {
         value.isFinite ? String(format: "%.\(digits)f", value) : "-"
     }
