@@ -70,10 +70,12 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + serverStack
         ),
+        // glibc allocator settings for the benchmark's process.
+        .target(name: "CMallocTuning"),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport",
+                "CMallocTuning", "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", nioCore, nioPosix,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
         ),
@@ -88,7 +90,10 @@ let package = Package(
             dependencies: ["Flows", "TestSupport", "MockHelpDesk", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1]
                 + serverStack
         ),
-        .testTarget(name: "BenchKitTests", dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk"]),
+        .testTarget(
+            name: "BenchKitTests",
+            dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", logging, nioCore]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

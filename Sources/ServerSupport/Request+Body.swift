@@ -23,12 +23,27 @@ extension Request {
 
     /// Refuses with 415 a body not declared as `application/json` (parameters such as `charset` are allowed).
     public func requireJSONContentType() throws(APIError) {
-        let mediaType = headers[.contentType]?
-            .split(separator: ";", maxSplits: 1).first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
+        guard let value = headers[.contentType], Self.isJSONMediaType(value.utf8) else {
             throw APIError(.unsupportedMediaType, "the body must be sent as application/json", field: "Content-Type")
         }
+    }
+
+    /// Whether a `Content-Type` value names `application/json`, in any case, with optional spaces and parameters;
+    /// compared byte by byte, as every webhook goes through it.
+    static func isJSONMediaType(_ value: String.UTF8View) -> Bool {
+        let expected = Array("application/json".utf8)
+        var bytes = value[...]
+        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        var matched = 0
+        while matched < expected.count, let byte = bytes.first {
+            let lower = (65...90).contains(byte) ? byte + 32 : byte
+            guard lower == expected[matched] else { return false }
+            matched += 1
+            bytes = bytes.dropFirst()
+        }
+        guard matched == expected.count else { return false }
+        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        return bytes.isEmpty || bytes.first == UInt8(ascii: ";")
     }
 
     /// Reads and decodes a JSON body that may carry only the fields its type defines (400 naming any other).

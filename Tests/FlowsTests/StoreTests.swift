@@ -151,7 +151,7 @@ struct StoreTests {
             let statements = try await store.pool.write { db -> [String] in
                 let traced = TracedStatements()
                 db.trace { traced.append($0.description) }
-                _ = try SQLiteReviewStore.markDecided(Verdict(documentId: "doc_1", status: .accepted), in: db, at: Date())
+                _ = try SQLiteReviewStore.markDecided(Verdict(documentId: "doc_1", status: .accepted), in: db, timestamp: "2026-01-01 00:00:00.000")
                 db.trace(options: [], nil)
                 return traced.all
             }

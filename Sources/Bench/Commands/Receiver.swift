@@ -74,7 +74,7 @@ struct Receiver: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("async-flows-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try await benchmark.run(executable: currentExecutable(), in: folder, logger: benchLogger()) { progress.update($0) }
+        let result = try await benchmark.run(driver: .childProcess(executable: currentExecutable()), in: folder, logger: benchLogger()) { progress.update($0) }
         progress.finish(String(format: "receiver: %.0f req/s, %.0f%% of the ceiling's %.0f", result.receiver.load.requestsPerSecond,
                                result.ratio * 100, result.ceiling.load.requestsPerSecond))
         return result

@@ -18,7 +18,12 @@ public struct LatencySummary: Sendable, Hashable {
             let microseconds = max(0, (duration.components.seconds * 1_000_000) + duration.components.attoseconds / 1_000_000_000_000)
             _ = histogram.record(UInt64(microseconds))
         }
-        count = durations.count
+        self.init(histogram: histogram)
+    }
+
+    /// Summarises a histogram of microseconds.
+    public init(histogram: Histogram<UInt64>) {
+        count = Int(histogram.totalCount)
         guard count > 0 else {
             percentileMilliseconds = Self.percentiles.map { _ in 0 }
             maxMilliseconds = 0

@@ -14,6 +14,7 @@ public enum ResultFiles {
         "double_applied", "wrong_verdicts",
         "bytes_sent", "bytes_received", "db_statements", "db_time_ms", "cpu_user_s", "cpu_sys_s",
         "wall_s", "model_s", "time_scale",
+        "submit_failed", "submit_p50_ms", "submit_p99_ms", "peak_backlog", "saturated", "cpu_ms_per_doc", "peak_rss_mb",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms"]
@@ -74,6 +75,10 @@ public enum ResultFiles {
                 String(result.bytesSent), String(result.bytesReceived), String(result.dbStatements),
                 number(result.dbTime.millisecondsValue), number(result.cpu.user), number(result.cpu.system),
                 number(result.wallDuration.secondsValue), number(result.modelDuration.secondsValue), CSVTable.number(timeScale, digits: 6),
+                String(result.submissions.failed), number(result.submissions.latency.milliseconds(atPercentile: 50)),
+                number(result.submissions.latency.milliseconds(atPercentile: 99)), String(result.submissions.peakBacklog),
+                result.submissions.saturated ? "1" : "0", number(result.cpuMillisecondsPerDocument),
+                result.peakResidentBytes.map { CSVTable.number(Double($0) / 1_048_576, digits: 1) } ?? "",
             ])
         }
         return table

@@ -9,7 +9,7 @@ public enum SummaryTable {
     public static func strategies(_ results: [StrategyResult]) -> String {
         var rows = [[
             "scenario", "strategy", "done", "lost", "twice", "p50 ms", "p99 ms", "mean ms", "model ms", "req/doc", "model", "wasted",
-            "efficiency", "cpu s",
+            "efficiency", "cpu ms/doc", "submit p99 ms",
         ]]
         for result in results {
             rows.append([
@@ -19,10 +19,19 @@ public enum SummaryTable {
                 format(result.latency.meanMilliseconds), format(result.model.latencyMeanMilliseconds),
                 format(result.requestsPerDocument, digits: 2), format(result.model.requestsPerDocument, digits: 2),
                 String(result.wastedRequests), String(format: "%.1f%%", result.efficiency * 100),
-                format(result.cpu.user + result.cpu.system, digits: 2),
+                format(result.cpuMillisecondsPerDocument, digits: 2),
+                format(result.submissions.latency.milliseconds(atPercentile: 99)) + (result.submissions.saturated ? " SATURATED" : ""),
             ])
         }
-        return render(rows) + "Latency is model time (wall time × 1 / time scale). Zapier reported 1.5% efficiency for its own polling.\n"
+        var notes = "Latency is model time (wall time × 1 / time scale). Zapier reported 1.5% efficiency for its own polling.\n"
+        for result in results where result.submissions.failed > 0 {
+            notes += "\(result.scenario) \(result.strategy): \(result.submissions.failed) submissions failed, first: \(result.submissions.firstFailure ?? "-")\n"
+        }
+        for result in results where result.submissions.saturated {
+            notes += "\(result.scenario) \(result.strategy): SATURATED, arrivals outpaced the system (peak backlog \(result.submissions.peakBacklog) "
+                + "submissions, last answered \(format(result.submissions.drainAfterLastArrival.secondsValue, digits: 1)) s after the last arrival)\n"
+        }
+        return render(rows) + notes
     }
 
     public static func dbCost(_ cells: [DBCostCell]) -> String {
@@ -52,7 +61,8 @@ public enum SummaryTable {
         }
         var text = render(rows)
         text += "\(result.rows) pending rows, \(result.connections) connections; \(result.committed) deliveries committed "
-            + "(\(result.applied) applied, \(result.alreadyApplied) already applied).\n"
+            + "(\(result.applied) applied, \(result.alreadyApplied) already applied) "
+            + "in \(result.commits) transactions.\n"
         if let wrk = result.wrkRequestsPerSecond {
             text += String(format: "wrk on the ceiling route: %.0f req/s; our load generator reached %.0f%% of it.\n",
                            wrk, result.ceiling.load.requestsPerSecond / wrk * 100)

@@ -41,6 +41,8 @@ public struct ReceiverResult: Sendable, Hashable {
     /// Rows that took their verdict, and deliveries that found it already there.
     public var applied: Int
     public var alreadyApplied: Int
+    /// Transactions that committed the receiver's writes, over the whole test.
+    public var commits: Int
     /// `wrk`'s rate on the ceiling route with the same connections, when asked for and installed.
     public var wrkRequestsPerSecond: Double?
 
@@ -68,13 +70,21 @@ public struct ReceiverBenchmark: Sendable {
     /// Also run `wrk` against the ceiling route, to check the load generator against it.
     public var compareWithWrk = false
 
+    /// Where the load generator runs.
+    public enum LoadDriver: Sendable {
+        /// `executable receiver-load ...`: its own process, so the server's CPU and memory are the server's alone.
+        case childProcess(executable: URL)
+        /// On its own event loop in this process (for tests: CPU and memory figures then include the generator).
+        case inProcess
+    }
+
     public init() {}
 
     /// - Parameters:
-    ///   - executable: The `Bench` binary, run as `Bench receiver-load` for each phase.
+    ///   - driver: Where the load generator runs.
     ///   - directory: Where the database file goes.
     public func run(
-        executable: URL,
+        driver: LoadDriver,
         in directory: URL,
         logger: Logger,
         progress: @escaping @Sendable (String) -> Void = { _ in }
@@ -105,13 +115,13 @@ public struct ReceiverBenchmark: Sendable {
         }, logger: logger) { port in
             progress("receiver: driving the ceiling route")
             let ceiling = try await phase("ceiling", path: ReceiverBenchmark.ceilingPath, port: port, requests: 20_000,
-                                          unique: false, executable: executable, secret: secret)
+                                          unique: false, driver: driver, secret: secret)
             let wrk = compareWithWrk ? try await WrkComparison(connections: connections, duration: duration).run(port: port, secret: secret) : nil
             // Enough unique deliveries for the receiver to run at half again the ceiling's rate.
             let needed = Int(ceiling.load.requestsPerSecond * 1.5 * (duration + warmup).secondsValue) + 10_000
             progress("receiver: driving POST \(Flows.receiverPath) with \(needed) pre-encoded deliveries")
             let receiver = try await phase("receiver", path: Flows.receiverPath, port: port, requests: needed,
-                                           unique: true, executable: executable, secret: secret)
+                                           unique: true, driver: driver, secret: secret)
             return (ceiling, receiver, wrk)
         }
         let (committed, decided) = try await store.pool.read { db in
@@ -133,6 +143,7 @@ public struct ReceiverBenchmark: Sendable {
             committed: committed,
             applied: ledger.applied,
             alreadyApplied: ledger.alreadyApplied,
+            commits: store.groupCommitStatistics.batches,
             wrkRequestsPerSecond: wrk
         )
     }
@@ -144,25 +155,36 @@ public struct ReceiverBenchmark: Sendable {
         port: Int,
         requests: Int,
         unique: Bool,
-        executable: URL,
+        driver: LoadDriver,
         secret: WebhookSecret
     ) async throws -> ReceiverPhase {
-        var arguments = [
-            "receiver-load", "--port", String(port), "--path", path, "--rows", String(rows), "--requests", String(requests),
-            "--connections", String(connections), "--duration", duration.compactDescription, "--warmup", warmup.compactDescription,
-            "--seed", String(seed),
-        ]
-        if unique { arguments.append("--unique") }
         ProcessMemory.resetPeak()
         let cpuStart = CPUTime.now
-        let output = try await ChildProcess.run(executable, arguments: arguments, environment: [LoadGenerator.secretVariable: secret.encoded])
-        let cpu = CPUTime.now - cpuStart
         let load: LoadReport
-        do {
-            load = try JSONDecoder().decode(LoadReport.self, from: output)
-        } catch {
-            throw BenchError("the load generator's report could not be read: \(String(decoding: output.prefix(300), as: UTF8.self))")
+        switch driver {
+        case .childProcess(let executable):
+            var arguments = [
+                "receiver-load", "--port", String(port), "--path", path, "--rows", String(rows), "--requests", String(requests),
+                "--connections", String(connections), "--duration", duration.compactDescription, "--warmup", warmup.compactDescription,
+                "--seed", String(seed),
+            ]
+            if unique { arguments.append("--unique") }
+            let output = try await ChildProcess.run(executable, arguments: arguments, environment: [LoadGenerator.secretVariable: secret.encoded])
+            do {
+                load = try JSONDecoder().decode(LoadReport.self, from: output)
+            } catch {
+                throw BenchError("the load generator's report could not be read: \(String(decoding: output.prefix(300), as: UTF8.self))")
+            }
+        case .inProcess:
+            let encoded = PreEncodedRequests.deliveries(
+                count: requests, rows: rows, path: path, host: "127.0.0.1:\(port)", secret: secret, seed: seed,
+                timestamp: Int64(Date().timeIntervalSince1970)
+            )
+            load = try await LoadGenerator.run(
+                host: "127.0.0.1", port: port, requests: encoded, mayRepeat: !unique, connections: connections, warmup: warmup, duration: duration
+            )
         }
+        let cpu = CPUTime.now - cpuStart
         if load.exhausted, unique { throw BenchError("the load generator ran out of its \(requests) unique deliveries; the receiver outran its ceiling") }
         return ReceiverPhase(
             name: name,

@@ -12,6 +12,10 @@ public struct StrategyResult: Sendable {
     public var completed: Int
     /// Rows still pending after the drain.
     public var lost: Int
+    /// The open-loop submissions: their latency, the backlog, failures (documents without a row).
+    public var submissions: SubmissionReport
+    /// The process's highest resident memory during the strategy's run, bytes.
+    public var peakResidentBytes: UInt64?
     /// Verdicts the Help Desk decided: the same for a seed whatever the strategy.
     public var accepted: Int
     public var declined: Int
@@ -48,6 +52,9 @@ public struct StrategyResult: Sendable {
     /// How long the strategy's run lasted, wall and model time.
     public var wallDuration: Duration
     public var modelDuration: Duration
+
+    /// Process CPU time per document, milliseconds.
+    public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
 
     public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + webhookAttempts + duplicatesSent }
 

@@ -37,10 +37,11 @@ public struct StrategyRunner: Sendable {
         let store = try SQLiteReviewStore(path: path)
         let applied = AppliedInstants()
 
+        ProcessMemory.resetPeak()
         let cpuStart = CPUTime.now
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
-        let app = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
+        let (app, submissions) = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
             let app = ReviewApp(
                 configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
                 store: store,
@@ -50,14 +51,17 @@ public struct StrategyRunner: Sendable {
             app.ledger.onVerdictApplied { event in applied.record(event.review.documentId, at: event.appliedAt) }
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
-            try await withRunningApplication({ app.makeApplication(port: 0, middleware: middleware, onServerRunning: $0) }, logger: logger) { appPort in
+            let submissions = try await withRunningApplication({ app.makeApplication(port: 0, middleware: middleware, onServerRunning: $0) }, logger: logger) { appPort in
                 faults?.begin()
-                try await submitAll(to: "http://127.0.0.1:\(appPort)", clock: clock, progress: progress)
+                let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
+                let submissions = try await OpenLoopSubmitter(schedule: schedule, baseURL: "http://127.0.0.1:\(appPort)").run(progress: progress)
                 await drain(app: app, desk: desk, clock: clock, strategy: strategy)
+                return submissions
             }
             // Read once the app has stopped: the last receipt's counters are written after its row is.
-            return app
+            return (app, submissions)
         }
+        let peakResident = ProcessMemory.peakResidentBytes
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
         let modelDuration = modelStart.duration(to: clock.now)
@@ -81,7 +85,9 @@ public struct StrategyRunner: Sendable {
             strategy: strategy,
             documents: scenario.documents,
             completed: total - pending,
-            lost: scenario.documents - (total - pending),
+            lost: pending,
+            submissions: submissions,
+            peakResidentBytes: peakResident,
             accepted: decisions.filter { $0.verdict == .accepted }.count,
             declined: decisions.filter { $0.verdict == .declined }.count,
             latency: LatencySummary(latencies),
@@ -114,38 +120,6 @@ public struct StrategyRunner: Sendable {
             wallDuration: wallDuration,
             modelDuration: modelDuration
         )
-    }
-
-    /// Submits every document at its planned instant, each in its own task, whatever happens to the others.
-    private func submitAll(to baseURL: String, clock: SimulationClock, progress: @escaping @Sendable (Int) -> Void) async throws {
-        let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let submitted = SubmissionCount()
-        let start = clock.now
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, offset) in schedule.offsets.enumerated() {
-                    group.addTask {
-                        try await clock.sleep(until: start.advanced(by: clock.modelDuration(fromBase: offset)))
-                        var request = HTTPClientRequest(url: baseURL + "/reviews")
-                        request.method = .POST
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(index).pdf"}"#))
-                        let response = try await client.execute(request, timeout: .seconds(30))
-                        _ = try await response.body.collect(upTo: 1 << 16)
-                        guard response.status == .created else {
-                            throw BenchError("POST /reviews answered \(response.status.code) for document \(index)")
-                        }
-                        progress(submitted.increment())
-                    }
-                }
-                try await group.waitForAll()
-            }
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
     }
 
     /// Waits until every row has its verdict and the Help Desk has no webhook left to send (a retry of a delivery

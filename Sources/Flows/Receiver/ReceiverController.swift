@@ -27,6 +27,7 @@ struct ReceiverController<Context: RequestContext> {
 
     static var maxBodyBytes: Int { 64 * 1024 }
 
+    /// The body of every successful answer.
     struct Result: Codable {
         var result: String
     }
@@ -59,11 +60,11 @@ struct ReceiverController<Context: RequestContext> {
         case .thin(let documentId):
             guard try await ledger.store.recordThinNotification(documentId: documentId, webhookId: webhookId) else {
                 ledger.countDuplicate()
-                return try Response.json(Result(result: "duplicate"))
+                return ReceiverAnswer.duplicate.response
             }
             thinFetcher.enqueue(documentId)
             learned = true
-            return try Response.json(Result(result: "queued"), status: .accepted)
+            return ReceiverAnswer.queued.response
         case .full(let payload):
             let outcome = try await ledger.apply(
                 Verdict(documentId: payload.documentId, status: payload.documentStatus, webhookId: webhookId),
@@ -71,10 +72,10 @@ struct ReceiverController<Context: RequestContext> {
             )
             learned = outcome.changedRow
             switch outcome {
-            case .applied: return try Response.json(Result(result: "applied"))
-            case .alreadyApplied: return try Response.json(Result(result: "already_applied"))
-            case .duplicateDelivery: return try Response.json(Result(result: "duplicate"))
-            case .parked: return try Response.json(Result(result: "parked"), status: .accepted)
+            case .applied: return ReceiverAnswer.applied.response
+            case .alreadyApplied: return ReceiverAnswer.alreadyApplied.response
+            case .duplicateDelivery: return ReceiverAnswer.duplicate.response
+            case .parked: return ReceiverAnswer.parked.response
             case .conflict(let existing):
                 throw APIError(
                     .conflict,
@@ -86,30 +87,77 @@ struct ReceiverController<Context: RequestContext> {
     }
 }
 
-/// A webhook body: full when it carries `documentStatus`, thin when it carries only `documentId`.
-enum IncomingWebhook {
+/// The receiver's successful answers, encoded once: `{"result": ...}` with 200, or 202 when the verdict waits.
+enum ReceiverAnswer: String, CaseIterable {
+    case applied
+    case alreadyApplied = "already_applied"
+    case duplicate
+    case parked
+    case queued
+
+    var status: HTTPResponse.Status {
+        switch self {
+        case .applied, .alreadyApplied, .duplicate: .ok
+        case .parked, .queued: .accepted
+        }
+    }
+
+    private static let bodies: [ReceiverAnswer: ByteBuffer] = Dictionary(
+        uniqueKeysWithValues: allCases.map { answer in
+            // Encoding five fixed values cannot fail.
+            (answer, ByteBuffer(bytes: try! HelpDeskJSON.encode(ReceiverController<BasicRequestContext>.Result(result: answer.rawValue))))
+        }
+    )
+
+    var response: Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.bodies[self]!))
+    }
+}
+
+/// A webhook body: full when it carries `documentStatus` or `agentId`, thin when it carries only `documentId`.
+enum IncomingWebhook: Decodable {
     case full(WebhookPayload)
     case thin(documentId: String)
 
-    /// Decodes a body, answering 400 for what is not a JSON object and 422 naming the field for the rest.
-    static func decode(_ body: Data) throws(APIError) -> IncomingWebhook {
-        guard let object = try? JSONSerialization.jsonObject(with: body), let fields = object as? [String: Any] else {
-            throw APIError(.badRequest, "the body must be a JSON object")
+    private enum CodingKeys: String, CodingKey {
+        case agentId, documentId, documentStatus, metadata
+    }
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        guard fields.contains(.documentStatus) || fields.contains(.agentId) else {
+            self = .thin(documentId: try fields.decode(String.self, forKey: .documentId))
+            return
         }
-        do throws(ContractViolation) {
-            if fields["documentStatus"] == nil, fields["agentId"] == nil {
-                let thin = try HelpDeskJSON.decode(ThinWebhookPayload.self, from: body)
-                guard !thin.documentId.isEmpty else { throw ContractViolation(kind: .invalidValue, field: "documentId", problem: "must not be empty") }
-                return .thin(documentId: thin.documentId)
-            }
-            let payload = try HelpDeskJSON.decode(WebhookPayload.self, from: body)
-            guard !payload.documentId.isEmpty else { throw ContractViolation(kind: .invalidValue, field: "documentId", problem: "must not be empty") }
-            guard payload.documentStatus.isDecided else {
-                throw ContractViolation(kind: .invalidValue, field: "documentStatus", problem: "must be ACCEPTED or DECLINED")
-            }
-            return .full(payload)
+        self = .full(
+            WebhookPayload(
+                agentId: try fields.decode(String.self, forKey: .agentId),
+                documentId: try fields.decode(String.self, forKey: .documentId),
+                documentStatus: try fields.decode(DocumentStatus.self, forKey: .documentStatus),
+                metadata: try fields.decodeIfPresent([String: String].self, forKey: .metadata)
+            )
+        )
+    }
+
+    /// Decodes a body in one pass, answering 400 for what is not a JSON object and 422 naming the field for the rest.
+    static func decode(_ body: Data) throws(APIError) -> IncomingWebhook {
+        let webhook: IncomingWebhook
+        do {
+            webhook = try HelpDeskJSON.decode(IncomingWebhook.self, from: body)
         } catch {
+            guard error.field != nil else { throw APIError(.badRequest, "the body must be a JSON object") }
             throw APIError(.unprocessableContent, error.description, field: error.field)
         }
+        let empty = APIError(.unprocessableContent, "documentId: must not be empty", field: "documentId")
+        switch webhook {
+        case .thin(let documentId):
+            guard !documentId.isEmpty else { throw empty }
+        case .full(let payload):
+            guard !payload.documentId.isEmpty else { throw empty }
+            guard payload.documentStatus.isDecided else {
+                throw APIError(.unprocessableContent, "documentStatus: must be ACCEPTED or DECLINED", field: "documentStatus")
+            }
+        }
+        return webhook
     }
 }

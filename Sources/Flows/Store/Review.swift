@@ -46,6 +46,17 @@ extension Review: FetchableRecord, MutablePersistableRecord {
         public static let updatedAt = Column("updated_at")
     }
 
+    /// Decodes a row by column name, without the `Decodable` machinery: the receiver reads one per verdict.
+    public init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        documentUrl = try row.decode(forColumn: "document_url")
+        agentId = try row.decode(forColumn: "agent_id")
+        documentId = try row.decode(forColumn: "document_id")
+        documentStatus = try row.decode(forColumn: "document_status")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

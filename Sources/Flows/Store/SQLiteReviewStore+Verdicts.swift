@@ -4,12 +4,11 @@ import HelpDeskAPI
 
 extension SQLiteReviewStore {
     public func recordIntent(_ intent: SubmissionIntent) async throws {
-        let now = wallClock()
-        try await pool.write { db in try SubmissionIntentRecord(intent, createdAt: now).insert(db) }
+        _ = try await writes.commit(.recordIntent(intent))
     }
 
     public func discardIntent(key: String) async throws {
-        _ = try await pool.write { db in try SubmissionIntentRecord.deleteOne(db, key: key) }
+        _ = try await writes.commit(.discardIntent(key: key))
     }
 
     public func openIntents(limit: Int) async throws -> [SubmissionIntent] {
@@ -19,51 +18,24 @@ extension SQLiteReviewStore {
     }
 
     public func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> (review: Review, inserted: Bool) {
-        let now = wallClock()
-        return try await pool.write { db in
-            // The intent is gone only if this submission was recorded (or discarded) already: only then look for
-            // its row, which keeps the common path free of a read that scans without the index.
-            if try !SubmissionIntentRecord.deleteOne(db, key: intent.key),
-                let existing = try Review.filter(Review.Columns.documentId == response.documentId).fetchOne(db)
-            {
-                return (existing, false)
-            }
-            var review = Review(
-                documentUrl: intent.documentUrl,
-                agentId: response.agentId,
-                documentId: response.documentId,
-                documentStatus: response.documentStatus,
-                createdAt: now,
-                updatedAt: now
-            )
-            if let early = try EarlyVerdict.fetchOne(db, key: response.documentId) {
-                review.documentStatus = early.documentStatus
-                try early.delete(db)
-            }
-            try review.insert(db)
-            return (review, true)
+        guard case .submission(let review, let inserted) = try await writes.commit(.recordSubmission(intent, response)) else {
+            throw GroupCommitError()
         }
+        return (review, inserted)
     }
 
     public func apply(_ verdict: Verdict) async throws -> VerdictOutcome {
-        let now = wallClock()
-        return try await writeRollingBackConflicts { db in
-            if let webhookId = verdict.webhookId {
-                let seen = ReceivedWebhook(webhookId: webhookId, documentId: verdict.documentId, receivedAt: now)
-                try seen.insert(db, onConflict: .ignore)
-                if db.changesCount == 0 { return .duplicateDelivery }
-            }
-            return try Self.apply(verdict, in: db, at: now)
-        }
+        try await verdictOutcome(of: .apply(verdict))
     }
 
     public func apply(events: [DocumentEvent], advancingCursor name: String, to cursor: String) async throws -> [VerdictOutcome] {
         let now = wallClock()
+        let timestamp = StorageTimestamp.string(from: now)
         return try await pool.write { db in
             var outcomes: [VerdictOutcome] = []
             for event in events where event.documentStatus.isDecided {
                 // A conflict in the feed is reported, not fatal: the rest of the page and the cursor still land.
-                outcomes.append(try Self.apply(Verdict(documentId: event.documentId, status: event.documentStatus), in: db, at: now))
+                outcomes.append(try Self.transition(Verdict(documentId: event.documentId, status: event.documentStatus), in: db, timestamp: timestamp))
             }
             try EventCursorRecord(name: name, cursor: cursor, updatedAt: now).upsert(db)
             return outcomes
@@ -71,13 +43,10 @@ extension SQLiteReviewStore {
     }
 
     public func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool {
-        let now = wallClock()
-        return try await pool.write { db in
-            try ReceivedWebhook(webhookId: webhookId, documentId: documentId, receivedAt: now).insert(db, onConflict: .ignore)
-            guard db.changesCount > 0 else { return false }
-            try ThinNotification(documentId: documentId, receivedAt: now).insert(db, onConflict: .ignore)
-            return true
+        guard case .recorded(let recorded) = try await writes.commit(.recordThinNotification(documentId: documentId, webhookId: webhookId)) else {
+            throw GroupCommitError()
         }
+        return recorded
     }
 
     public func pendingThinNotifications(limit: Int) async throws -> [String] {
@@ -87,57 +56,11 @@ extension SQLiteReviewStore {
     }
 
     public func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome {
-        let now = wallClock()
-        return try await writeRollingBackConflicts { db in
-            let outcome = try Self.apply(verdict, in: db, at: now)
-            _ = try ThinNotification.deleteOne(db, key: verdict.documentId)
-            return outcome
-        }
+        try await verdictOutcome(of: .applyFetched(verdict))
     }
 
-    /// The state transition shared by every path: only a pending row takes a verdict.
-    private static func apply(_ verdict: Verdict, in db: Database, at now: Date) throws -> VerdictOutcome {
-        guard verdict.status.isDecided else { return .alreadyApplied }
-        if try markDecided(verdict, in: db, at: now) > 0 {
-            guard let review = try Review.filter(Review.Columns.documentId == verdict.documentId).fetchOne(db) else {
-                return .alreadyApplied
-            }
-            return .applied(review)
-        }
-        if let existing = try Review.filter(Review.Columns.documentId == verdict.documentId).fetchOne(db) {
-            return existing.documentStatus == verdict.status ? .alreadyApplied : .conflict(existing: existing.documentStatus)
-        }
-        if let early = try EarlyVerdict.fetchOne(db, key: verdict.documentId) {
-            return early.documentStatus == verdict.status ? .alreadyApplied : .conflict(existing: early.documentStatus)
-        }
-        try EarlyVerdict(documentId: verdict.documentId, documentStatus: verdict.status, receivedAt: now).insert(db)
-        return .parked
+    private func verdictOutcome(of write: StoreWrite) async throws -> VerdictOutcome {
+        guard case .verdict(let outcome) = try await writes.commit(write) else { throw GroupCommitError() }
+        return outcome
     }
-
-    /// The receiver's update (``ReceiverUpdate/sql``): the row of the document, if still pending, takes the verdict.
-    /// - Returns: The number of rows changed, 0 or 1.
-    static func markDecided(_ verdict: Verdict, in db: Database, at now: Date) throws -> Int {
-        try Review
-            .filter(Review.Columns.documentId == verdict.documentId)
-            .filter(Review.Columns.documentStatus == DocumentStatus.pendingReview)
-            .updateAll(db, Review.Columns.documentStatus.set(to: verdict.status), Review.Columns.updatedAt.set(to: now))
-    }
-
-    /// Runs a write whose conflicting outcome must leave no trace, not even the `webhook-id` it recorded.
-    private func writeRollingBackConflicts(_ body: @escaping @Sendable (Database) throws -> VerdictOutcome) async throws -> VerdictOutcome {
-        do {
-            return try await pool.write { db in
-                let outcome = try body(db)
-                if case .conflict = outcome { throw ConflictRollback(outcome: outcome) }
-                return outcome
-            }
-        } catch let rollback as ConflictRollback {
-            return rollback.outcome
-        }
-    }
-}
-
-/// Thrown inside a write to roll it back while still reporting its outcome.
-private struct ConflictRollback: Error {
-    var outcome: VerdictOutcome
 }

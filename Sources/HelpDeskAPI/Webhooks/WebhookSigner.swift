@@ -19,10 +19,10 @@ public struct WebhookHeaders: Sendable, Hashable {
 
 /// Signs webhook bodies the Standard Webhooks way: HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`.
 public struct WebhookSigner: Sendable {
-    private let secret: WebhookSecret
+    private let key: KeyedHMAC
 
     public init(secret: WebhookSecret) {
-        self.secret = secret
+        self.key = KeyedHMAC(key: secret.key)
     }
 
     /// The `webhook-signature` value for one message: `v1,<base64 HMAC-SHA256>`.
@@ -31,7 +31,7 @@ public struct WebhookSigner: Sendable {
     ///   - timestamp: The `webhook-timestamp`, Unix seconds.
     ///   - body: The exact bytes sent as the body.
     public func signature(id: String, timestamp: Int64, body: some DataProtocol) -> String {
-        let mac = WebhookSignedContent.mac(id: id, timestamp: String(timestamp), body: body, key: secret.key)
+        let mac = key.mac(id: id, timestamp: String(timestamp), body: body)
         return "v1," + Data(mac).base64EncodedString()
     }
 
@@ -41,11 +41,29 @@ public struct WebhookSigner: Sendable {
     }
 }
 
-enum WebhookSignedContent {
-    static func mac(id: String, timestamp: String, body: some DataProtocol, key: SymmetricKey) -> HashedAuthenticationCode<SHA256> {
-        var hmac = HMAC<SHA256>(key: key)
-        hmac.update(data: Data("\(id).\(timestamp).".utf8))
+/// HMAC-SHA256 keyed once for a secret: each message starts from a copy of the keyed state, so the key's padding is
+/// hashed once per secret rather than once per webhook, and `{id}.{timestamp}.` is fed without building a string.
+struct KeyedHMAC: @unchecked Sendable {
+    // swift-crypto does not declare HMAC Sendable. This value is never mutated after init; every use mutates a copy,
+    // and the hashers inside are copy-on-write, so the copies never touch the shared state.
+    private let keyed: HMAC<SHA256>
+
+    init(key: SymmetricKey) {
+        keyed = HMAC<SHA256>(key: key)
+    }
+
+    func mac(id: String, timestamp: String, body: some DataProtocol) -> HashedAuthenticationCode<SHA256> {
+        var hmac = keyed
+        Self.update(&hmac, id)
+        Self.update(&hmac, ".")
+        Self.update(&hmac, timestamp)
+        Self.update(&hmac, ".")
         hmac.update(data: body)
         return hmac.finalize()
+    }
+
+    private static func update(_ hmac: inout HMAC<SHA256>, _ text: String) {
+        var text = text
+        text.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
     }
 }

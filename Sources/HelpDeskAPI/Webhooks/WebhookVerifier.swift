@@ -10,7 +10,7 @@ public struct WebhookVerifier: Sendable {
     /// The default timestamp tolerance of the Standard Webhooks libraries: five minutes.
     public static let defaultTolerance: Duration = .seconds(300)
 
-    private let secrets: [WebhookSecret]
+    private let keys: [KeyedHMAC]
     private let tolerance: Duration
 
     /// - Parameters:
@@ -18,7 +18,7 @@ public struct WebhookVerifier: Sendable {
     ///   - tolerance: How far the timestamp may be from `now`.
     public init(secrets: [WebhookSecret], tolerance: Duration = defaultTolerance) {
         precondition(!secrets.isEmpty, "a verifier needs at least one secret")
-        self.secrets = secrets
+        self.keys = secrets.map { KeyedHMAC(key: $0.key) }
         self.tolerance = tolerance
     }
 
@@ -55,8 +55,8 @@ public struct WebhookVerifier: Sendable {
         if skew > limit { throw .future }
 
         let candidates = try Self.v1Signatures(in: signature)
-        for secret in secrets {
-            let expected = WebhookSignedContent.mac(id: id, timestamp: timestamp, body: body, key: secret.key)
+        for key in keys {
+            let expected = key.mac(id: id, timestamp: timestamp, body: body)
             // `==` between a MAC and bytes is swift-crypto's constant-time comparison.
             if candidates.contains(where: { expected == $0 }) { return }
         }
