@@ -49,8 +49,10 @@ let package = Package(
         // The simulated vendor.
         .target(
             name: "MockHelpDesk",
-            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", .product(name: "DequeModule", package: "swift-collections")]
-                + serverStack
+            dependencies: [
+                "HelpDeskAPI", "SimulationSupport", "ServerSupport", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ] + serverStack
         ),
         // Our app: the integration that learns review verdicts.
         .target(
@@ -70,12 +72,10 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ] + serverStack
         ),
-        // glibc allocator settings for the benchmark's process.
-        .target(name: "CMallocTuning"),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "CMallocTuning", "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", nioCore, nioPosix,
+                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
         ),

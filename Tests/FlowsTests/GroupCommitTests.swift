@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import HelpDeskAPI
+import SimulationSupport
 import Synchronization
 import Testing
 
@@ -115,7 +116,7 @@ struct GroupCommitTests {
     }
 
     @Test func storedTimestampsMatchGRDBsOwnFormat() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(seed: 2026)
         let dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -0.0005), Date(timeIntervalSince1970: 951_782_400.9999)]
             + (0..<2000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2_208_988_800...7_258_118_400, using: &generator)) }
         for date in dates {

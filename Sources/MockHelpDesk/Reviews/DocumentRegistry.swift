@@ -30,6 +30,8 @@ final class DocumentRegistry: Sendable {
         var events: [DocumentEvent] = []
         var decisions: [HelpDeskDecision] = []
         var accepted = 0
+        /// One URL per distinct callback, shared by every document that names it (a URL costs hundreds of bytes).
+        var callbackURLs: [String: URL] = [:]
     }
 
     private let state = Mutex(State())
@@ -51,6 +53,12 @@ final class DocumentRegistry: Sendable {
             state.nextOrdinal += 1
             var review = plan(ordinal)
             if state.documents[review.documentId] != nil { review.documentId += "_\(ordinal)" }
+            let callback = callback.map { callback in
+                let key = callback.url.absoluteString
+                let url = state.callbackURLs[key] ?? callback.url
+                state.callbackURLs[key] = url
+                return Callback(url: url, style: callback.style)
+            }
             let record = Record(
                 state: DocumentState(
                     documentId: review.documentId,

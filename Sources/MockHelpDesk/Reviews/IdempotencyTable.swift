@@ -1,4 +1,6 @@
+import Crypto
 import DequeModule
+import Foundation
 import HelpDeskAPI
 import SimulationSupport
 
@@ -13,6 +15,43 @@ struct IdempotencyTable: Sendable {
         var request: SubmitDocumentRequest
         var callbackURL: String?
         var callbackStyle: CallbackPayloadStyle
+
+        /// SHA-256 of the request as encoded (sorted keys) and its callback headers: what the table keeps, 32 bytes
+        /// instead of the request itself, as payment APIs keep a hash of the parameters.
+        var digest: Digest {
+            var hash = SHA256()
+            hash.update(data: (try? HelpDeskJSON.encode(request)) ?? Data(request.documentUrl.utf8))
+            hash.update(data: Data([0]))
+            hash.update(data: Data((callbackURL ?? "").utf8))
+            hash.update(data: Data([0]))
+            hash.update(data: Data(callbackStyle.rawValue.utf8))
+            return Digest(hash.finalize())
+        }
+    }
+
+    /// A SHA-256 digest held inline (swift-crypto's digest type is not `Sendable`).
+    struct Digest: Sendable, Hashable {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ digest: SHA256Digest) {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            digest.withUnsafeBytes { bytes = Array($0) }
+            func word(_ index: Int) -> UInt64 {
+                bytes[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            words = (word(0), word(1), word(2), word(3))
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.words == rhs.words
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
     }
 
     enum Reservation: Sendable, Hashable {
@@ -24,7 +63,7 @@ struct IdempotencyTable: Sendable {
     }
 
     private struct Entry: Sendable {
-        var fingerprint: Fingerprint
+        var fingerprint: Digest
         var response: SubmitDocumentResponse?
         var expiresAt: SimulationClock.Instant
     }
@@ -42,12 +81,13 @@ struct IdempotencyTable: Sendable {
 
     mutating func reserve(_ key: String, for fingerprint: Fingerprint, at now: SimulationClock.Instant) -> Reservation {
         purge(at: now)
+        let digest = fingerprint.digest
         if let entry = entries[key] {
-            guard entry.fingerprint == fingerprint else { return .mismatch }
+            guard entry.fingerprint == digest else { return .mismatch }
             return entry.response.map(Reservation.replay) ?? .inFlight
         }
         let expiresAt = now.advanced(by: ttl)
-        entries[key] = Entry(fingerprint: fingerprint, response: nil, expiresAt: expiresAt)
+        entries[key] = Entry(fingerprint: digest, response: nil, expiresAt: expiresAt)
         expiries.append((key, expiresAt))
         return .proceed
     }

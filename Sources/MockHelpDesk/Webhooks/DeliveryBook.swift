@@ -47,6 +47,15 @@ struct DeliveryBook: Sendable {
         var attempts: [DeliveryAttempt] = []
         /// Attempts since the schedule last started (it restarts on a requested redelivery).
         var seriesAttempts = 0
+        /// A duplicate send (fault injection) is still to come, so the body is still needed.
+        var duplicatePending = false
+
+        /// Drops the body once nothing can send the message again: delivered or disabled, no duplicate to come.
+        /// A dead-lettered message keeps it for a requested redelivery.
+        mutating func releaseBodyIfDone() {
+            guard !duplicatePending, status == .delivered || status == .disabled else { return }
+            message.body = Data()
+        }
 
         var delivery: Delivery {
             Delivery(
@@ -87,10 +96,26 @@ struct DeliveryBook: Sendable {
         records[id]?.message
     }
 
+    /// Notes that a duplicate send of the message is scheduled.
+    mutating func expectDuplicate(_ id: String) {
+        records[id]?.duplicatePending = true
+    }
+
+    /// The message for its scheduled duplicate send; the body is dropped after if the message is done.
+    mutating func takeDuplicate(_ id: String) -> Message? {
+        guard var record = records[id] else { return nil }
+        let message = record.message
+        record.duplicatePending = false
+        record.releaseBodyIfDone()
+        records[id] = record
+        return message
+    }
+
     mutating func startAttempt(_ id: String) -> Start {
         guard var record = records[id], record.status == .pending else { return .skip }
         if disabledURLs.contains(record.message.callbackURL.absoluteString) {
             record.status = .disabled
+            record.releaseBodyIfDone()
             records[id] = record
             return .disabled
         }
@@ -113,7 +138,10 @@ struct DeliveryBook: Sendable {
         guard var record = records[ticket.deliveryId] else { return .deadLettered }
         record.attempts.append(attempt)
         record.seriesAttempts += 1
-        defer { records[ticket.deliveryId] = record }
+        defer {
+            record.releaseBodyIfDone()
+            records[ticket.deliveryId] = record
+        }
         switch verdict {
         case .delivered:
             record.status = .delivered

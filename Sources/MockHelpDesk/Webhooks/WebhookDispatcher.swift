@@ -66,7 +66,9 @@ public final class WebhookDispatcher: Service {
                 body: body
             )
             let planned = faults.deliveryFaults(forMessage: ordinal)
-            return (book.add(message, dropped: planned.drop).id, planned)
+            let id = book.add(message, dropped: planned.drop).id
+            if planned.duplicate, !planned.drop { book.expectDuplicate(id) }
+            return (id, planned)
         }
         counters.updateDeliveries { counts in
             counts.messages += 1
@@ -124,7 +126,7 @@ public final class WebhookDispatcher: Service {
         case .attempt(let deliveryId):
             await attempt(deliveryId, using: client)
         case .duplicate(let deliveryId):
-            guard let message = book.withLock({ $0.message(deliveryId) }) else { return }
+            guard let message = book.withLock({ $0.takeDuplicate(deliveryId) }) else { return }
             let result = await send(message, using: client)
             counters.updateDeliveries { $0.duplicatesSent += 1 }
             logger.debug("duplicate webhook sent", metadata: ["delivery.id": "\(deliveryId)", "result": "\(result)"])
