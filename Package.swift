@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", logging, nioCore]
+            dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -20,7 +20,24 @@ struct GateTests {
             sqlite,100000,with,5000,15,40,16,"SEARCH document_reviews USING INDEX x (document_id=?)",666.7\r
 
             """)
-        return try RunFigures(summary: summary, dbcost: dbcost)
+        let receiver = try CSVTable(parsing: """
+            phase,req_per_s,ratio_to_ceiling\r
+            ceiling,50000,1\r
+            receiver,21000,0.42\r
+
+            """)
+        return try RunFigures(summary: summary, dbcost: dbcost, receiver: receiver)
+    }
+
+    @Test func theReceiverShareOfTheCeilingIsAFloorOfTheGate() throws {
+        let figures = try run()
+        #expect(figures.values["receiver/ratio_to_ceiling"] == 0.42)
+        let floor = try #require(baseline(figures).figures.first { $0.name == "receiver/ratio_to_ceiling" })
+        #expect(floor.kind == .atLeast)
+        var slower = figures
+        slower.values["receiver/ratio_to_ceiling"] = 0.12
+        #expect(BaselineCheck(baseline: baseline(figures), run: slower).moved.map(\.figure.name) == ["receiver/ratio_to_ceiling"])
+        #expect(BaselineCheck(baseline: baseline(figures), run: slower).exitCode == 2)
     }
 
     private func baseline(_ figures: RunFigures) -> Baseline {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchKit
 import Foundation
+import Logging
 
 /// `Bench receiver`: the webhook receiver's rate against its own server's ceiling.
 struct Receiver: AsyncParsableCommand {
@@ -56,7 +57,7 @@ struct Receiver: AsyncParsableCommand {
 
     func run() async throws {
         let startedAt = Date()
-        let result = try await Self.measure(benchmark, progress: ProgressLine())
+        let result = try await Self.measure(benchmark, progress: ProgressLine(), logger: benchLogger())
         print(SummaryTable.receiver(result))
         try output.write(
             results: [],
@@ -70,11 +71,11 @@ struct Receiver: AsyncParsableCommand {
         )
     }
 
-    static func measure(_ benchmark: ReceiverBenchmark, progress: ProgressLine) async throws -> ReceiverResult {
+    static func measure(_ benchmark: ReceiverBenchmark, progress: ProgressLine, logger: Logger) async throws -> ReceiverResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("async-flows-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try await benchmark.run(driver: .childProcess(executable: currentExecutable()), in: folder, logger: benchLogger()) { progress.update($0) }
+        let result = try await benchmark.run(driver: .childProcess(executable: currentExecutable()), in: folder, logger: logger) { progress.update($0) }
         progress.finish(String(format: "receiver: %.0f req/s, %.0f%% of the ceiling's %.0f", result.receiver.load.requestsPerSecond,
                                result.ratio * 100, result.ceiling.load.requestsPerSecond))
         return result

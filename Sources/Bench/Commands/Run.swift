@@ -30,6 +30,13 @@ struct Run: AsyncParsableCommand {
         var cells: [DBCostCell] = []
         var parameters = ScenarioOptions.describe(workload)
         parameters["scenario"] = scenarioOptions.scenario.rawValue
+        var receiver: ReceiverResult?
+        if let benchmark = scenarioOptions.profile?.receiver {
+            let measured = try await Receiver.measure(benchmark, progress: ProgressLine(), logger: logger)
+            print(SummaryTable.receiver(measured))
+            receiver = measured
+            parameters.merge(Receiver.describe(benchmark)) { first, _ in first }
+        }
         if let sweep = scenarioOptions.profile?.dbCost {
             cells = try await DBCost.sweep(sweep, progress: ProgressLine())
             print(SummaryTable.dbCost(cells))
@@ -41,6 +48,7 @@ struct Run: AsyncParsableCommand {
         try output.write(
             results: results,
             dbCost: cells,
+            receiver: receiver,
             command: "Bench run" + (scenarioOptions.profile.map { " --profile \($0.rawValue)" } ?? "")
                 + (scenarioOptions.scenario == .faults ? " --scenario faults" : ""),
             seed: workload.seed,

@@ -25,15 +25,20 @@ struct Suite: AsyncParsableCommand {
         let faults = try await FaultRun(progress: progress, logger: logger).run()
         let results = comparison + faults
         print(SummaryTable.strategies(results))
+        let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)
+        print(SummaryTable.receiver(receiver))
         let cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
         print(SummaryTable.dbCost(cells))
         try output.write(
             results: results,
             dbCost: cells,
+            receiver: receiver,
             command: "Bench suite",
             seed: scenario.seed,
             timeScale: scenario.timeScale,
-            parameters: ScenarioOptions.describe(scenario).merging(DBCost.describe(DBCostSweep())) { first, _ in first },
+            parameters: ScenarioOptions.describe(scenario)
+                .merging(DBCost.describe(DBCostSweep())) { first, _ in first }
+                .merging(Receiver.describe(.short)) { first, _ in first },
             startedAt: startedAt
         )
     }

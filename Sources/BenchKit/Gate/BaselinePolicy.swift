@@ -32,6 +32,8 @@ public enum BaselinePolicy {
                           comment: "A poller waits for its next poll and a webhook does not, so its p50 is well above the webhook's; both are measured in one run, so the machine's speed cancels out."))
             }
         }
+        add(.init(name: "receiver/ratio_to_ceiling", kind: .atLeast, value: 0.2,
+                  comment: "The webhook receiver's rate over its own server's ceiling (a route that does no work), both measured in one run: it was 0.12 before group commit."))
         add(.init(name: "dbcost/speedup_100000_rows", kind: .atLeast, value: 50,
                   comment: "The document_id index must turn the receiver's update from a scan into a search (hundreds of times faster at 100k rows)."))
         return figures

@@ -8,15 +8,20 @@ public struct RunFigures: Sendable, Hashable {
         self.values = values
     }
 
-    /// Reads `summary.csv` and, when present, `dbcost.csv` from a run directory.
+    /// Reads `summary.csv` and, when present, `dbcost.csv` and `receiver.csv` from a run directory.
     public init(directory: URL) throws(BenchError) {
-        let summary = try Self.table(directory.appendingPathComponent("summary.csv"))
-        let dbcost = FileManager.default.fileExists(atPath: directory.appendingPathComponent("dbcost.csv").path)
-            ? try Self.table(directory.appendingPathComponent("dbcost.csv")) : nil
-        try self.init(summary: summary, dbcost: dbcost)
+        func optional(_ name: String) throws(BenchError) -> CSVTable? {
+            let url = directory.appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: url.path) ? try Self.table(url) : nil
+        }
+        try self.init(
+            summary: try Self.table(directory.appendingPathComponent("summary.csv")),
+            dbcost: try optional("dbcost.csv"),
+            receiver: try optional("receiver.csv")
+        )
     }
 
-    init(summary: CSVTable, dbcost: CSVTable?) throws(BenchError) {
+    init(summary: CSVTable, dbcost: CSVTable?, receiver: CSVTable? = nil) throws(BenchError) {
         var values: [String: Double] = [:]
         func number(_ record: [String: String], _ column: String) throws(BenchError) -> Double {
             guard let text = record[column] else { throw BenchError("summary.csv has no \(column) column") }
@@ -51,6 +56,9 @@ public struct RunFigures: Sendable, Hashable {
             if let rows = record["rows"], let speedup = record["speedup"].flatMap(Double.init) {
                 values["dbcost/speedup_\(rows)_rows"] = speedup
             }
+        }
+        for record in receiver?.records ?? [] where record["phase"] == "receiver" {
+            if let ratio = record["ratio_to_ceiling"].flatMap(Double.init) { values["receiver/ratio_to_ceiling"] = ratio }
         }
         self.values = values
     }

@@ -80,6 +80,15 @@ public struct ReceiverBenchmark: Sendable {
 
     public init() {}
 
+    /// The load test of the default suite and the CI profile: the default 100,000 rows (enough that nearly every
+    /// delivery applies a verdict), 2 s per phase after 0.5 s of warm-up.
+    public static var short: ReceiverBenchmark {
+        var benchmark = ReceiverBenchmark()
+        benchmark.duration = .seconds(2)
+        benchmark.warmup = .milliseconds(500)
+        return benchmark
+    }
+
     /// - Parameters:
     ///   - driver: Where the load generator runs.
     ///   - directory: Where the database file goes.

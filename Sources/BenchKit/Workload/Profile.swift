@@ -3,8 +3,8 @@ import Foundation
 
 /// Named workloads of `Bench run --profile`.
 public enum Profile: String, Sendable, CaseIterable {
-    /// The regression gate's: every strategy on 200 documents at 50 per second, time scale 0.1, and the 100k-row
-    /// DB cell; about a minute. The slower time scale keeps the machine's milliseconds small against the
+    /// The regression gate's: every strategy on 200 documents at 50 per second, time scale 0.1, the short receiver
+    /// load test and the 100k-row DB cell; about a minute. The slower time scale keeps the machine's milliseconds small against the
     /// strategies' intervals, so figures stay stable from one machine to another.
     case ci
 
@@ -16,6 +16,9 @@ public enum Profile: String, Sendable, CaseIterable {
         scenario.timeScale = 0.1
         return scenario
     }
+
+    /// The short receiver load test the profile runs.
+    public var receiver: ReceiverBenchmark { .short }
 
     public var dbCost: DBCostSweep {
         var sweep = DBCostSweep()
