@@ -12,10 +12,13 @@ struct FaultScenarioTests {
         _ names: [String],
         strategies: [StrategySpec]? = nil,
         timeScale: Double = 0.05,
-        adjust: (inout FaultScenario) -> Void = { _ in }
+        documents: Int = 30,
+        adjust: (inout FaultScenario) -> Void = { _ in },
+        adjustBase: (inout ScenarioSpec) -> Void = { _ in }
     ) async throws -> [String: StrategyResult] {
         var base = FaultScenario.baseWorkload
-        base.documents = 30
+        base.documents = documents
+        adjustBase(&base)
         // Slower than the suite's 0.01, so a debug build's overhead stays small against the model's waits.
         base.timeScale = timeScale
         var faults = FaultScenario.all.filter { names.contains($0.name) }
@@ -43,6 +46,20 @@ struct FaultScenarioTests {
             #expect(result.doubleApplied == 0)
             #expect(result.wrongVerdicts == 0)
         }
+    }
+
+    @Test func deliveriesQueuedBehindASlowReceiverAreWaitedForNotCountedLost() async throws {
+        // Four attempts in flight at most, each held by the receiver for its whole timeout (15 s of model time):
+        // 40 first deliveries go out in ten waves, 150 s of model time, far beyond a fixed drain of 38 s. The rows
+        // were never lost, only late; the drain waits while verdicts keep arriving.
+        let results = try await run(["slow-receiver"], strategies: [.webhook], timeScale: 0.02, documents: 40, adjustBase: { base in
+            base.maxConcurrentDeliveries = 4
+        })
+        let slow = try #require(results["slow-receiver webhook"])
+        #expect(slow.lost == 0)
+        #expect(slow.completed == 40)
+        #expect(slow.doubleApplied == 0)
+        #expect(slow.webhookAttempts >= 80, "every message was sent again after its held first attempt timed out")
     }
 
     @Test func duplicatesAndASlowReceiverNeverApplyATransitionTwice() async throws {

@@ -77,20 +77,20 @@ struct ReceiverBenchmarkTests {
         var benchmark = ReceiverBenchmark()
         benchmark.rows = 300
         benchmark.connections = 4
-        benchmark.duration = .milliseconds(200)
-        benchmark.warmup = .milliseconds(50)
+        benchmark.duration = .milliseconds(300)
+        benchmark.warmup = .zero
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await benchmark.run(driver: .inProcess, in: folder, logger: .quiet)
-        #expect(result.ceiling.load.requests > 0 && result.receiver.load.requests > 0)
-        #expect(result.ceiling.load.statuses.keys.sorted() == ["200"])
-        #expect(result.receiver.load.statuses.keys.sorted() == ["200"], "every delivery is valid, so every answer is 200")
-        #expect(result.receiver.load.errors == 0)
+        // Counts over the whole test, not the timed window: a busy machine may answer little inside 300 ms.
+        #expect(result.ceiling.load.answered > 0 && result.receiver.load.answered > 0)
+        #expect(result.ceiling.load.successfulAnswers == result.ceiling.load.answered)
+        #expect(result.receiver.load.successfulAnswers == result.receiver.load.answered, "every delivery is valid, so every answer is 2xx")
+        #expect(result.ceiling.load.errors == 0 && result.receiver.load.errors == 0)
         #expect(result.committed == result.receiver.load.successfulAnswers, "a 200 means the webhook-id was committed")
         #expect(result.applied == min(300, result.committed), "the first visit of each row applies its verdict")
         #expect(result.applied + result.alreadyApplied == result.committed)
-        #expect(result.ratio > 0)
         let csv = ResultFiles.receiver(result)
         #expect(csv.rows.map { $0[0] } == ["ceiling", "receiver"])
     }

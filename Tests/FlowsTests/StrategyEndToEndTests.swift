@@ -78,7 +78,13 @@ struct StrategyEndToEndTests {
     }
 
     @Test func backoffPollingFollowsItsSeededFullJitterSchedule() async throws {
-        let policy = PollPolicy.backoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8), seed: 42)
+        // The schedule written out: before poll n, a draw in [0, min(8 s, 0.5 s × 2ⁿ⁻¹)] seeded by the document and n.
+        func delay(_ attempt: Int, _ documentId: String) -> Duration {
+            var random = SeededGenerator(seed: 42, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
+            var ceiling = 0.5
+            for _ in 1..<attempt { ceiling *= 2 }
+            return .seconds(min(8, ceiling) * random.nextUnit())
+        }
         try await FlowHarness.run(strategy: .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))) { harness in
             try await submitStaggered(harness)
             #expect(try await harness.runUntilAllDecided(limit: 60))
@@ -89,7 +95,7 @@ struct StrategyEndToEndTests {
                 var attempt = 0
                 while elapsed < FlowHarness.reviewDelay {
                     attempt += 1
-                    elapsed += policy.delay(attempt, review.documentId)
+                    elapsed += delay(attempt, review.documentId)
                 }
                 expected += attempt
             }

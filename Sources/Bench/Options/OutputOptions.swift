@@ -29,7 +29,8 @@ struct OutputOptions: ParsableArguments {
             timeScale: timeScale,
             parameters: parameters,
             startedAt: startedAt,
-            durationSeconds: Date().timeIntervalSince(startedAt)
+            durationSeconds: Date().timeIntervalSince(startedAt),
+            harnessOverhead: .measured(in: results)
         )
         try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, run: record)
         print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s.")

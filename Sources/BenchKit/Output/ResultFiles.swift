@@ -15,6 +15,8 @@ public enum ResultFiles {
         "bytes_sent", "bytes_received", "db_statements", "db_time_ms", "cpu_user_s", "cpu_sys_s",
         "wall_s", "model_s", "time_scale",
         "submit_failed", "submit_p50_ms", "submit_p99_ms", "peak_backlog", "saturated", "cpu_ms_per_doc", "peak_rss_mb",
+        "model_latency_p50_ms", "model_latency_p90_ms", "model_latency_p99_ms", "latency_ks", "model_lost",
+        "latency_p50_wall_ms", "latency_p99_wall_ms",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms"]
@@ -79,6 +81,10 @@ public enum ResultFiles {
                 number(result.submissions.latency.milliseconds(atPercentile: 99)), String(result.submissions.peakBacklog),
                 result.submissions.saturated ? "1" : "0", number(result.cpuMillisecondsPerDocument),
                 result.peakResidentBytes.map { CSVTable.number(Double($0) / 1_048_576, digits: 1) } ?? "",
+                number(result.model.latencyMilliseconds(atPercentile: 50)), number(result.model.latencyMilliseconds(atPercentile: 90)),
+                number(result.model.latencyMilliseconds(atPercentile: 99)), result.latencyDistance.map { CSVTable.number($0, digits: 4) } ?? "",
+                number(result.model.lostShare * Double(result.documents)),
+                number(latency.milliseconds(atPercentile: 50) * timeScale), number(latency.milliseconds(atPercentile: 99) * timeScale),
             ])
         }
         return table

@@ -34,6 +34,31 @@ public struct RunRecord: Codable, Sendable {
         }
     }
 
+    /// The harness's own cost in a run's results: the `webhook` row's latency, Help Desk decision to row
+    /// committed, in wall milliseconds (its model expects 0, so all of it is the machine's).
+    public struct HarnessOverhead: Codable, Sendable, Hashable {
+        public var scenario: String
+        public var p50WallMilliseconds: Double
+        public var p99WallMilliseconds: Double
+
+        /// The overhead measured in `results`: the first scenario's `webhook` row, if it has one.
+        public static func measured(in results: [StrategyResult]) -> HarnessOverhead? {
+            results.first { $0.strategy == .webhook }.map { result in
+                HarnessOverhead(
+                    scenario: result.scenario,
+                    p50WallMilliseconds: result.wallLatencyMilliseconds(atPercentile: 50),
+                    p99WallMilliseconds: result.wallLatencyMilliseconds(atPercentile: 99)
+                )
+            }
+        }
+
+        /// One sentence for the top of a table.
+        public var summary: String {
+            String(format: "Harness overhead (%@ webhook, Help Desk decision to row committed, wall): p50 %.2f ms, p99 %.2f ms.",
+                   scenario, p50WallMilliseconds, p99WallMilliseconds)
+        }
+    }
+
     /// The command that produced the run.
     public var command: String
     public var seed: UInt64
@@ -45,8 +70,18 @@ public struct RunRecord: Codable, Sendable {
     public var startedAt: Date
     public var durationSeconds: Double
     public var machine: Machine
+    public var harnessOverhead: HarnessOverhead?
 
-    public init(command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date, durationSeconds: Double) {
+    public init(
+        command: String,
+        seed: UInt64,
+        timeScale: Double,
+        parameters: [String: String],
+        startedAt: Date,
+        durationSeconds: Double,
+        harnessOverhead: HarnessOverhead? = nil
+    ) {
+        self.harnessOverhead = harnessOverhead
         self.command = command
         self.seed = seed
         self.timeScale = timeScale

@@ -8,22 +8,30 @@ public enum SummaryTable {
 
     public static func strategies(_ results: [StrategyResult]) -> String {
         var rows = [[
-            "scenario", "strategy", "done", "lost", "twice", "p50 ms", "p99 ms", "mean ms", "model ms", "req/doc", "model", "wasted",
+            "scenario", "strategy", "done", "lost", "twice", "p50 ms", "p99 ms", "mean ms", "KS", "req/doc", "wasted",
             "efficiency", "cpu ms/doc", "submit p99 ms",
         ]]
+        func beside(_ measured: Double, _ model: Double, digits: Int = 1) -> String {
+            "\(format(measured, digits: digits)) (\(format(model, digits: digits)))"
+        }
         for result in results {
+            let model = result.model
             rows.append([
-                result.scenario, result.strategy.description, "\(result.completed)/\(result.documents)", String(result.lost),
+                result.scenario, result.strategy.description, "\(result.completed)/\(result.documents)",
+                String(result.lost) + (model.lostShare > 0 ? " (\(format(model.lostShare * Double(result.documents))))" : ""),
                 String(result.doubleApplied),
-                format(result.latency.milliseconds(atPercentile: 50)), format(result.latency.milliseconds(atPercentile: 99)),
-                format(result.latency.meanMilliseconds), format(result.model.latencyMeanMilliseconds),
-                format(result.requestsPerDocument, digits: 2), format(result.model.requestsPerDocument, digits: 2),
+                beside(result.latency.milliseconds(atPercentile: 50), model.latencyMilliseconds(atPercentile: 50)),
+                beside(result.latency.milliseconds(atPercentile: 99), model.latencyMilliseconds(atPercentile: 99)),
+                beside(result.latency.meanMilliseconds, model.latencyMeanMilliseconds),
+                result.latencyDistance.map { format($0, digits: 3) } ?? "-",
+                beside(result.requestsPerDocument, model.requestsPerDocument, digits: 2),
                 String(result.wastedRequests), String(format: "%.1f%%", result.efficiency * 100),
                 format(result.cpuMillisecondsPerDocument, digits: 2),
                 format(result.submissions.latency.milliseconds(atPercentile: 99)) + (result.submissions.saturated ? " SATURATED" : ""),
             ])
         }
-        var notes = "Latency is model time (wall time × 1 / time scale). Zapier reported 1.5% efficiency for its own polling.\n"
+        var notes = "Measured (model). Latency is model time (wall time × 1 / time scale); KS is the Kolmogorov-Smirnov distance "
+            + "between the measured and modelled latency distributions. Zapier reported 1.5% efficiency for its own polling.\n"
         for result in results where result.submissions.failed > 0 {
             notes += "\(result.scenario) \(result.strategy): \(result.submissions.failed) submissions failed, first: \(result.submissions.firstFailure ?? "-")\n"
         }
@@ -31,7 +39,8 @@ public enum SummaryTable {
             notes += "\(result.scenario) \(result.strategy): SATURATED, arrivals outpaced the system (peak backlog \(result.submissions.peakBacklog) "
                 + "submissions, last answered \(format(result.submissions.drainAfterLastArrival.secondsValue, digits: 1)) s after the last arrival)\n"
         }
-        return render(rows) + notes
+        let header = RunRecord.HarnessOverhead.measured(in: results).map { $0.summary + "\n" } ?? ""
+        return header + render(rows) + notes
     }
 
     public static func dbCost(_ cells: [DBCostCell]) -> String {

@@ -21,7 +21,10 @@ public struct StrategyResult: Sendable {
     public var declined: Int
     /// Notification latency: row committed with its verdict minus Help Desk decision, model time.
     public var latency: LatencySummary
-    public var model: ModelExpectation
+    public var model: StrategyModel
+    /// Kolmogorov–Smirnov distance between the measured latencies and the model's distribution; `nil` when the model
+    /// expects no wait at all (every measured millisecond is then the machine's).
+    public var latencyDistance: Double?
     /// HTTP requests between the two sides, by kind, as the Help Desk counted them (webhooks as it sent them).
     public var submitRequests: Int
     public var statusRequests: Int
@@ -52,6 +55,8 @@ public struct StrategyResult: Sendable {
     /// How long the strategy's run lasted, wall and model time.
     public var wallDuration: Duration
     public var modelDuration: Duration
+    /// Wall seconds per model second.
+    public var timeScale: Double
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
@@ -71,4 +76,9 @@ public struct StrategyResult: Sendable {
     }
 
     public var requestsRatio: Double { requestsPerDocument / model.requestsPerDocument }
+
+    /// Latency at a percentile in wall milliseconds: what the machine spent, whatever the time scale.
+    public func wallLatencyMilliseconds(atPercentile percentile: Double) -> Double {
+        latency.milliseconds(atPercentile: percentile) * timeScale
+    }
 }

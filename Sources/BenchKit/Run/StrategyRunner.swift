@@ -78,6 +78,7 @@ public struct StrategyRunner: Sendable {
         let wrongVerdicts = rows.filter { $0.documentStatus.isDecided && verdicts[$0.documentId] != $0.documentStatus }.count
         let stats = desk.stats()
         let statements = store.statementStatistics()
+        let model = strategy.model(scenario.modelWorkload(window: modelDuration))
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
 
         return StrategyResult(
@@ -91,13 +92,8 @@ public struct StrategyRunner: Sendable {
             accepted: decisions.filter { $0.verdict == .accepted }.count,
             declined: decisions.filter { $0.verdict == .declined }.count,
             latency: LatencySummary(latencies),
-            model: AnalyticModel.expectation(
-                for: strategy,
-                reviewDelay: scenario.reviewDelay,
-                documents: scenario.documents,
-                window: modelDuration,
-                seed: scenario.seed
-            ),
+            model: model,
+            latencyDistance: model.latency.isImmediate ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             eventRequests: stats.requestCount(route: "GET /events"),
@@ -118,31 +114,32 @@ public struct StrategyRunner: Sendable {
             dbTime: statements.totalDuration,
             cpu: cpu,
             wallDuration: wallDuration,
-            modelDuration: modelDuration
+            modelDuration: modelDuration,
+            timeScale: scenario.timeScale
         )
     }
 
     /// Waits until every row has its verdict and the Help Desk has no webhook left to send (a retry of a delivery
-    /// that was applied but answered too late must still arrive), or until the last review could have been decided
-    /// and the strategy's longest interval has passed twice more, whichever comes first.
+    /// that was applied but answered too late must still arrive), for as long as that keeps moving.
+    ///
+    /// The drain gives up only after a whole *stall window* passes with no verdict applied and no webhook attempt
+    /// made: the longest review, twice the strategy's longest wait, a second, and the scenario's extra time. A
+    /// fixed limit instead would end a run whose deliveries are merely queued (a slow receiver holds every
+    /// connection of the Help Desk's dispatcher for a whole timeout, so later first attempts wait their turn) and
+    /// count their documents as lost.
     private func drain(app: ReviewApp, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
-        let limit = clock.now.advanced(by: scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain)
+        let stall = scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain
         let documents = scenario.documents
-        _ = await clock.run(until: limit) {
-            await app.ledger.waitForApplied(count: documents)
-            await clock.activity.wait { desk.deliveriesSettled }
-        }
-    }
-}
-
-/// How many documents have been submitted so far.
-final class SubmissionCount: Sendable {
-    private let count = Mutex(0)
-
-    func increment() -> Int {
-        count.withLock { count in
-            count += 1
-            return count
+        func progress() -> [Int] { [app.ledger.snapshot.applied, desk.stats().deliveries.attempts] }
+        var seen = progress()
+        while true {
+            let finished = await clock.run(until: clock.now.advanced(by: stall)) {
+                await app.ledger.waitForApplied(count: documents)
+                await clock.activity.wait { desk.deliveriesSettled }
+            }
+            let now = progress()
+            if finished != nil || now == seen { return }
+            seen = now
         }
     }
 }

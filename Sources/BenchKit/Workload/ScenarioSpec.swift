@@ -23,8 +23,10 @@ public struct ScenarioSpec: Sendable {
     /// The least wall time a webhook attempt gets before the Help Desk gives up on it (see
     /// `DeliveryConfiguration.minimumWallTimeout`).
     public var minimumDeliveryTimeout: Duration = .seconds(2)
-    /// Model time added to the drain before a pending document counts as lost.
+    /// Model time added to the drain's stall window (see ``StrategyRunner``).
     public var extraDrain: Duration = .zero
+    /// Webhook attempts the Help Desk keeps in flight at once (its `DeliveryConfiguration.maxConcurrentAttempts`).
+    public var maxConcurrentDeliveries = DeliveryConfiguration().maxConcurrentAttempts
 
     public init() {}
 
@@ -47,21 +49,8 @@ public struct ScenarioSpec: Sendable {
         configuration.acceptRatio = acceptRatio
         configuration.faults = faults
         configuration.delivery.minimumWallTimeout = minimumDeliveryTimeout
+        configuration.delivery.maxConcurrentAttempts = maxConcurrentDeliveries
         return configuration
-    }
-}
-
-extension StrategySpec {
-    /// The longest wait of the strategy between learning chances, model time: the drain after the last decision
-    /// lasts at least this long before a document still pending counts as lost.
-    var longestInterval: Duration {
-        switch self {
-        case .webhook, .webhookThin: .seconds(1)
-        case .pollFixed(let interval), .pollConditional(let interval), .pollEvents(let interval): interval
-        case .pollBackoff(_, _, let cap): cap
-        case .longPoll(let wait): wait
-        case .hybrid(let sweep, let staleAfter): sweep + staleAfter
-        }
     }
 }
 

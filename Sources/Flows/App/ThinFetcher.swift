@@ -39,21 +39,24 @@ final class ThinFetcher: Service {
     private func fetch(_ documentId: String) async {
         var retryAfter: Duration = .seconds(1)
         do {
-            switch try await context.client.document(documentId, kind: .thinFetch) {
+            let answer = try await context.meter.measure { () async throws -> HelpDeskClient.StatusAnswer in
+                let answer = try await context.client.document(documentId, kind: .thinFetch)
+                if case .state(let state, _) = answer, state.documentStatus.isDecided {
+                    _ = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
+                }
+                return answer
+            }
+            switch answer {
             case .state(let state, _) where state.documentStatus.isDecided:
-                let outcome = try await context.ledger.applyFetched(Verdict(documentId: documentId, status: state.documentStatus))
-                context.meter.record(wasted: !outcome.changedRow)
                 _ = waiting.withLock { $0.remove(documentId) }
                 return
             case .retryLater(let requested):
                 retryAfter = requested ?? retryAfter
-                context.meter.record(wasted: true)
             case .state, .notModified:
-                context.meter.record(wasted: true)
+                break
             }
         } catch {
             guard !Task.isCancelled else { return }
-            context.meter.record(wasted: true)
             context.logger.warning("thin webhook fetch failed", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
         }
         queue.schedule(documentId, at: context.clock.now.advanced(by: retryAfter))

@@ -95,8 +95,16 @@ public final class VerdictLedger: Sendable {
         return review
     }
 
-    func countDuplicate() {
-        counts.withLock { $0.duplicatesSuppressed += 1 }
+    /// Records a thin webhook's notification (see ``ReviewStore/recordThinNotification(documentId:webhookId:)``); a new
+    /// one counts as learned, since the fetch it leads to is certain; a repeated `webhook-id` as a suppressed duplicate.
+    func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool {
+        let recorded = try await store.recordThinNotification(documentId: documentId, webhookId: webhookId)
+        if recorded {
+            LearningScope.markLearned()
+        } else {
+            counts.withLock { $0.duplicatesSuppressed += 1 }
+        }
+        return recorded
     }
 
     private func record(_ outcome: VerdictOutcome, source: VerdictSource, documentId: String) {
@@ -109,6 +117,7 @@ public final class VerdictLedger: Sendable {
             case .parked: counts.parked += 1
             }
         }
+        if outcome.changedRow { LearningScope.markLearned() }
         switch outcome {
         case .applied(let review):
             notify(VerdictApplied(review: review, source: source, appliedAt: clock.now))

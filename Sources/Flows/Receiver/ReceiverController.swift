@@ -37,8 +37,11 @@ struct ReceiverController<Context: RequestContext> {
     }
 
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
-        var learned = false
-        defer { meter.record(wasted: !learned) }
+        // Every delivery is a learning request, counted as wasted unless it changed a row or recorded a thin notification.
+        try await meter.measure { try await handle(request, context: context) }
+    }
+
+    private func handle(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.collectBody(limit: Self.maxBodyBytes)
         let webhookId = request.headers[.webhookID]
         do {
@@ -58,19 +61,16 @@ struct ReceiverController<Context: RequestContext> {
 
         switch try IncomingWebhook.decode(body) {
         case .thin(let documentId):
-            guard try await ledger.store.recordThinNotification(documentId: documentId, webhookId: webhookId) else {
-                ledger.countDuplicate()
+            guard try await ledger.recordThinNotification(documentId: documentId, webhookId: webhookId) else {
                 return ReceiverAnswer.duplicate.response
             }
             thinFetcher.enqueue(documentId)
-            learned = true
             return ReceiverAnswer.queued.response
         case .full(let payload):
             let outcome = try await ledger.apply(
                 Verdict(documentId: payload.documentId, status: payload.documentStatus, webhookId: webhookId),
                 source: .webhook
             )
-            learned = outcome.changedRow
             switch outcome {
             case .applied: return ReceiverAnswer.applied.response
             case .alreadyApplied: return ReceiverAnswer.alreadyApplied.response

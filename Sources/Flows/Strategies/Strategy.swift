@@ -27,11 +27,22 @@ public struct StrategyCounts: Sendable, Hashable {
     public init() {}
 }
 
-/// A thread-safe ``StrategyCounts`` tally.
+/// Counts learning requests, and which of them learned nothing, for every strategy alike.
+///
+/// Each request by which the app tries to learn a verdict runs inside ``measure(_:)``, which sets a task-local
+/// ``LearningScope``; the ledger marks the scope when a row changes (or a thin notification is recorded), and the
+/// request counts as wasted unless it was marked. No strategy records its own requests.
 final class StrategyMeter: Sendable {
     private let counts = Mutex(StrategyCounts())
 
-    func record(wasted: Bool) {
+    /// Runs one learning request and counts it: wasted unless something was learned while it ran, also when it throws.
+    func measure<Result>(_ request: () async throws -> Result) async rethrows -> Result {
+        let scope = LearningScope()
+        defer { record(wasted: !scope.learned) }
+        return try await LearningScope.$current.withValue(scope) { try await request() }
+    }
+
+    private func record(wasted: Bool) {
         counts.withLock { counts in
             counts.requests += 1
             if wasted { counts.wasted += 1 }
@@ -41,8 +52,23 @@ final class StrategyMeter: Sendable {
     var snapshot: StrategyCounts { counts.withLock { $0 } }
 }
 
-/// What every strategy works with.
-struct StrategyContext: Sendable {
+/// Whether the learning request running in this task learned anything.
+final class LearningScope: Sendable {
+    @TaskLocal static var current: LearningScope?
+
+    private let marked = Atomic<Bool>(false)
+
+    var learned: Bool { marked.load(ordering: .relaxed) }
+
+    /// Marks the request running in this task, if any, as one that learned something.
+    static func markLearned() {
+        current?.marked.store(true, ordering: .relaxed)
+    }
+}
+
+/// What every strategy works with: the client, the ledger, model time, and the meter every learning request goes
+/// through.
+public struct StrategyContext: Sendable {
     let client: HelpDeskClient
     let ledger: VerdictLedger
     let clock: SimulationClock
@@ -69,22 +95,5 @@ final class RetryGate: Sendable {
     /// The instant to wait for, if requests are paused at `now`.
     func pausedUntil(now: SimulationClock.Instant) -> SimulationClock.Instant? {
         notBefore.withLock { $0.flatMap { $0 > now ? $0 : nil } }
-    }
-}
-
-extension StrategySpec {
-    /// Builds the strategy this spec names.
-    func makeStrategy(context: StrategyContext) -> any Strategy {
-        switch self {
-        case .webhook: WebhookStrategy(spec: self, style: .full)
-        case .webhookThin: WebhookStrategy(spec: self, style: .thin)
-        case .pollFixed(let interval): DocumentPollingStrategy(spec: self, policy: .fixed(interval: interval), context: context)
-        case .pollBackoff(let initial, let factor, let cap):
-            DocumentPollingStrategy(spec: self, policy: .backoff(initial: initial, factor: factor, cap: cap, seed: context.seed), context: context)
-        case .pollConditional(let interval): DocumentPollingStrategy(spec: self, policy: .conditional(interval: interval), context: context)
-        case .longPoll(let wait): DocumentPollingStrategy(spec: self, policy: .longPoll(wait: wait), context: context)
-        case .pollEvents(let interval): EventPollingStrategy(spec: self, interval: interval, context: context)
-        case .hybrid(let sweep, let staleAfter): HybridStrategy(spec: self, sweep: sweep, staleAfter: staleAfter, context: context)
-        }
     }
 }

@@ -7,28 +7,27 @@ struct EventFeedReader: Sendable {
     let cursorName: String
     let source: VerdictSource
     let context: StrategyContext
-    var pageSize = 100
+    /// Events asked for per request.
+    static let pageSize = 100
 
     /// Reads pages until the feed is exhausted, applying each page and moving the stored cursor with it.
     /// - Returns: `nil` when the feed is read to its end, or how long the Help Desk asked us to wait.
     func drain() async throws -> Duration? {
         var cursor = try await context.ledger.store.eventCursor(named: cursorName)
         while !Task.isCancelled {
-            let answer = try await context.client.events(after: cursor, limit: pageSize)
+            let answer = try await context.meter.measure { () async throws -> HelpDeskClient.EventsAnswer in
+                let answer = try await context.client.events(after: cursor, limit: Self.pageSize)
+                if case .page(let page) = answer {
+                    _ = try await context.ledger.apply(events: page.events, advancingCursor: cursorName, to: page.nextCursor, source: source)
+                }
+                return answer
+            }
             switch answer {
             case .retryLater(let retryAfter):
-                context.meter.record(wasted: true)
                 return retryAfter ?? .seconds(1)
             case .page(let page):
-                let outcomes = try await context.ledger.apply(
-                    events: page.events,
-                    advancingCursor: cursorName,
-                    to: page.nextCursor,
-                    source: source
-                )
-                context.meter.record(wasted: !outcomes.contains(where: \.changedRow))
                 cursor = page.nextCursor
-                if page.events.count < pageSize { return nil }
+                if page.events.count < Self.pageSize { return nil }
             }
         }
         return nil

@@ -6,6 +6,50 @@ import SimulationSupport
 ///
 /// One request per interval (more when a page is full) serves every document at once. The cursor is stored in the
 /// database in the same transaction as the verdicts it covers, so a restart resumes exactly where it stopped.
+///
+/// Model: the reads tick at a phase that has nothing to do with the decisions, so the wait from a decision to the
+/// next read is uniform on [0, I]. A tick reads pages until one is not full, so the run's window / I ticks and
+/// one page per `pageSize` decisions are shared by all its documents.
+public struct PollEvents: StrategyDefinition {
+    public static let name = "poll-events"
+    public static let usage = "poll-events:INTERVAL"
+    public static let summary = "GET /events every interval for all documents at once; the cursor is stored with the verdicts"
+    public static let standard = PollEvents(interval: .seconds(1))
+
+    public var interval: Duration
+
+    public init(interval: Duration) {
+        self.interval = interval
+    }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
+        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
+    }
+
+    public var parameterText: String { interval.compactDescription }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { interval }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        EventPollingStrategy(spec: StrategySpec(self), interval: interval, context: context)
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        let documents = Double(max(workload.documents, 1))
+        let reads = workload.window.secondsValue / interval.secondsValue + documents / Double(EventFeedReader.pageSize)
+        return StrategyModel(
+            latency: .uniform(width: interval.secondsValue),
+            requestsPerDocument: 1 + reads / documents
+        )
+    }
+}
+
+extension StrategySpec {
+    public static func pollEvents(interval: Duration) -> StrategySpec { StrategySpec(PollEvents(interval: interval)) }
+}
+
+/// The running side of `poll-events`.
 struct EventPollingStrategy: Strategy {
     static let cursorName = "poll-events"
 

@@ -5,6 +5,65 @@ import SimulationSupport
 /// `hybrid:R,T`: full webhooks for speed, plus a reconciliation sweep every `sweep` that, when any row has been
 /// pending longer than `staleAfter`, reads the event feed to settle it. Webhooks that were dropped or exhausted their
 /// retries are caught within R + T; when webhooks work, a sweep costs one query and no request.
+///
+/// Model: a delivered webhook waits for nothing. A document whose webhook never comes (a share p) is settled by the
+/// first sweep after its row is T old and decided: the sweeps tick at an unrelated phase, so that is
+/// max(T, D) − D plus a uniform wait on [0, R], integrated over D. It is an upper bound: a sweep triggered by another
+/// stale row reads the feed sooner. Once rows go stale, every sweep reads the feed: (window − T) / R reads, and one
+/// page per 100 decisions, shared by all documents. Nothing is lost.
+public struct Hybrid: StrategyDefinition {
+    public static let name = "hybrid"
+    public static let usage = "hybrid:SWEEP,STALE_AFTER"
+    public static let summary = "webhooks, plus a sweep every SWEEP that reads the event feed when a row has been pending over STALE_AFTER"
+    public static let standard = Hybrid(sweep: .seconds(60), staleAfter: .seconds(120))
+
+    public var sweep: Duration
+    public var staleAfter: Duration
+
+    public init(sweep: Duration, staleAfter: Duration) {
+        self.sweep = sweep
+        self.staleAfter = staleAfter
+    }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 2)
+        sweep = try values.duration(0, "the sweep interval", standard: Self.standard.sweep)
+        staleAfter = try values.duration(1, "the stale age", standard: Self.standard.staleAfter)
+    }
+
+    public var parameterText: String { "\(sweep.compactDescription),\(staleAfter.compactDescription)" }
+    public var callbackStyle: CallbackPayloadStyle? { .full }
+    public var longestInterval: Duration { sweep + staleAfter }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        HybridStrategy(spec: StrategySpec(self), sweep: sweep, staleAfter: staleAfter, context: context)
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        let delivery = Webhook.deliveryModel(workload, extraRequests: 0)
+        let missed = delivery.lostShare
+        let stale = staleAfter.secondsValue
+        let period = sweep.secondsValue
+        let grid = workload.delayGrid(count: 200)
+        let phases = (0..<100).map { period * (Double($0) + 0.5) / 100 }
+        let caught = LatencyModel(points: grid.flatMap { delay in phases.map { max(stale, delay) - delay + $0 } })
+        let pages = Double(workload.documents) / Double(EventFeedReader.pageSize)
+        let reads = missed > 0 ? max(0, workload.window.secondsValue - stale) / period + pages : 0
+        return StrategyModel(
+            latency: .mixture([(1 - missed, delivery.latency), (missed, caught)]),
+            requestsPerDocument: delivery.requestsPerDocument + reads / Double(max(workload.documents, 1)),
+            lostShare: 0
+        )
+    }
+}
+
+extension StrategySpec {
+    public static func hybrid(sweep: Duration, staleAfter: Duration) -> StrategySpec {
+        StrategySpec(Hybrid(sweep: sweep, staleAfter: staleAfter))
+    }
+}
+
+/// The running side of `hybrid`.
 struct HybridStrategy: Strategy {
     static let cursorName = "hybrid-reconciliation"
 

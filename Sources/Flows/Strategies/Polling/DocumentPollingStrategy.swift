@@ -22,7 +22,7 @@ final class DocumentPollingStrategy: Strategy {
     }
 
     let spec: StrategySpec
-    private let policy: PollPolicy
+    let policy: PollPolicy
     private let context: StrategyContext
     private let queue: DeadlineQueue<Watch>
     private let gate = RetryGate()
@@ -76,33 +76,32 @@ final class DocumentPollingStrategy: Strategy {
         var next = watch
         next.attempt += 1
         do {
-            let answer = try await context.client.document(
-                watch.documentId,
-                ifNoneMatch: policy.conditional ? watch.etag : nil,
-                wait: policy.wait
-            )
+            let answer = try await context.meter.measure { () async throws -> HelpDeskClient.StatusAnswer in
+                let answer = try await context.client.document(
+                    watch.documentId,
+                    ifNoneMatch: policy.conditional ? watch.etag : nil,
+                    wait: policy.wait
+                )
+                if case .state(let state, _) = answer, state.documentStatus.isDecided {
+                    _ = try await context.ledger.apply(Verdict(documentId: state.documentId, status: state.documentStatus), source: .poll)
+                }
+                return answer
+            }
             switch answer {
             case .state(let state, _) where state.documentStatus.isDecided:
-                let verdict = Verdict(documentId: state.documentId, status: state.documentStatus)
-                let outcome = try await context.ledger.apply(verdict, source: .poll)
-                context.meter.record(wasted: !outcome.changedRow)
                 _ = watched.withLock { $0.remove(watch.documentId) }
             case .state(_, let etag):
-                context.meter.record(wasted: true)
                 next.etag = etag ?? watch.etag
                 schedule(next, after: nil)
             case .notModified:
-                context.meter.record(wasted: true)
                 schedule(next, after: nil)
             case .retryLater(let retryAfter):
-                context.meter.record(wasted: true)
                 let pause = retryAfter ?? .seconds(1)
                 gate.pause(until: context.clock.now.advanced(by: pause))
                 schedule(next, after: pause)
             }
         } catch {
             guard !Task.isCancelled else { return }
-            context.meter.record(wasted: true)
             context.logger.warning("status poll failed", metadata: ["document.id": "\(watch.documentId)", "error": "\(error)"])
             schedule(next, after: .seconds(1))
         }

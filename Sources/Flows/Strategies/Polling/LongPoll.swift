@@ -1,9 +1,47 @@
-extension PollPolicy {
-    /// `long-poll:W`: ask at once with `?wait=W` and the last `ETag`; the Help Desk answers when the review is
-    /// decided, or with 304 after W, and the poller asks again at once.
-    ///
-    /// Expected cost: about ⌈D/W⌉ requests and no added latency.
-    static func longPoll(wait: Duration) -> PollPolicy {
-        PollPolicy(delay: { _, _ in .zero }, conditional: true, wait: wait)
+import HelpDeskAPI
+
+/// `long-poll:W`: `GET /document/{id}?wait=W` with the last `ETag`; the Help Desk answers when the review is decided,
+/// or with 304 after W, and the poller asks again at once.
+///
+/// Model: no wait of its own (the held request is answered at the decision), after max(1, ⌈D/W⌉) requests.
+public struct LongPoll: StrategyDefinition {
+    public static let name = "long-poll"
+    public static let usage = "long-poll:WAIT"
+    public static let summary = "GET /document/{id}?wait= held by the Help Desk until decided; asked again at once after a timeout"
+    public static let standard = LongPoll(wait: .seconds(30))
+
+    public var wait: Duration
+
+    public init(wait: Duration) {
+        self.wait = wait
     }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
+        wait = try values.duration(0, "the wait", standard: Self.standard.wait)
+    }
+
+    public var parameterText: String { wait.compactDescription }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { wait }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        DocumentPollingStrategy(
+            spec: StrategySpec(self),
+            policy: PollPolicy(delay: { _, _ in .zero }, conditional: true, wait: wait),
+            context: context
+        )
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        let step = wait.secondsValue
+        return StrategyModel(
+            latency: .immediate,
+            requestsPerDocument: 1 + workload.average { max(1, ($0 / step).rounded(.up)) }
+        )
+    }
+}
+
+extension StrategySpec {
+    public static func longPoll(wait: Duration) -> StrategySpec { StrategySpec(LongPoll(wait: wait)) }
 }

@@ -1,22 +1,82 @@
+import HelpDeskAPI
 import SimulationSupport
 
-extension PollPolicy {
-    /// `poll-backoff:INITIAL,FACTOR,CAP`: exponential backoff with full jitter.
-    ///
-    /// Before attempt n the poller waits a uniform draw in `[0, min(cap, initial × factorⁿ⁻¹)]`, seeded by the run's
-    /// seed, the document and n, so a run is repeatable and concurrent pollers do not synchronise.
-    static func backoff(initial: Duration, factor: Double, cap: Duration, seed: UInt64) -> PollPolicy {
-        PollPolicy(delay: { attempt, documentId in
-            let ceiling = min(cap, initial * pow(factor, Double(attempt - 1)))
-            var random = SeededGenerator(seed: seed, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
-            return ceiling * random.nextUnit()
-        })
+/// `poll-backoff:INITIAL,FACTOR,CAP`: polls spaced by exponential backoff with full jitter.
+///
+/// Before poll n the poller waits a uniform draw in `[0, min(cap, initial × factorⁿ⁻¹)]`, seeded by the run's seed,
+/// the document and n, so a run is repeatable and concurrent pollers do not synchronise.
+///
+/// Model: the poll times are sums of those draws; the poll that sees the verdict is the first at or after D. The
+/// model simulates the schedule once per point of the delay grid, with its own seeded draws.
+public struct PollBackoff: StrategyDefinition {
+    public static let name = "poll-backoff"
+    public static let usage = "poll-backoff:INITIAL,FACTOR,CAP"
+    public static let summary = "polls spaced by full-jitter exponential backoff: a seeded uniform draw in [0, min(cap, initial × factorⁿ)]"
+    public static let standard = PollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))
+
+    public var initial: Duration
+    public var factor: Double
+    public var cap: Duration
+
+    public init(initial: Duration, factor: Double, cap: Duration) {
+        self.initial = initial
+        self.factor = factor
+        self.cap = cap
     }
 
-    /// `base` raised to `exponent`, without Foundation.
-    private static func pow(_ base: Double, _ exponent: Double) -> Double {
-        var result = 1.0
-        for _ in 0..<max(Int(exponent), 0) { result *= base }
-        return result
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 3)
+        initial = try values.duration(0, "the initial delay", standard: Self.standard.initial)
+        factor = try values.number(1, "the factor", atLeast: 1, standard: Self.standard.factor)
+        cap = try values.duration(2, "the cap", standard: Self.standard.cap)
+        guard cap >= initial else { throw StrategySpecError("the cap must not be below the initial delay") }
+    }
+
+    public var parameterText: String { "\(initial.compactDescription),\(CompactNumber(factor)),\(cap.compactDescription)" }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { cap }
+
+    /// The longest wait before poll `attempt` (1-based).
+    func ceiling(beforeAttempt attempt: Int) -> Duration {
+        var ceiling = initial
+        for _ in 1..<max(attempt, 1) where ceiling < cap { ceiling = ceiling * factor }
+        return min(cap, ceiling)
+    }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        let seed = context.seed
+        return DocumentPollingStrategy(
+            spec: StrategySpec(self),
+            policy: PollPolicy(delay: { [self] attempt, documentId in
+                var random = SeededGenerator(seed: seed, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
+                return ceiling(beforeAttempt: attempt) * random.nextUnit()
+            }),
+            context: context
+        )
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        var random = SeededGenerator(seed: workload.seed, stream: "poll-backoff-model", index: 0)
+        let grid = workload.delayGrid()
+        var latencies: [Double] = []
+        latencies.reserveCapacity(grid.count)
+        var polls = 0
+        for delay in grid {
+            var elapsed = 0.0
+            var attempt = 0
+            while elapsed < delay {
+                attempt += 1
+                elapsed += ceiling(beforeAttempt: attempt).secondsValue * random.nextUnit()
+            }
+            polls += attempt
+            latencies.append(elapsed - delay)
+        }
+        return StrategyModel(latency: LatencyModel(points: latencies), requestsPerDocument: 1 + Double(polls) / Double(grid.count))
+    }
+}
+
+extension StrategySpec {
+    public static func pollBackoff(initial: Duration, factor: Double, cap: Duration) -> StrategySpec {
+        StrategySpec(PollBackoff(initial: initial, factor: factor, cap: cap))
     }
 }

@@ -1,7 +1,41 @@
-extension PollPolicy {
-    /// `poll-conditional:I`: fixed polling that sends `If-None-Match`, so an unchanged document answers 304 with
-    /// no body. Same request count as `poll-fixed`, fewer bytes.
-    static func conditional(interval: Duration) -> PollPolicy {
-        PollPolicy(delay: { _, _ in interval }, conditional: true)
+import HelpDeskAPI
+
+/// `poll-conditional:I`: fixed polling that sends `If-None-Match`, so an unchanged document answers 304 with no
+/// body. The same schedule as `poll-fixed`, so the same model; fewer bytes.
+public struct PollConditional: StrategyDefinition {
+    public static let name = "poll-conditional"
+    public static let usage = "poll-conditional:INTERVAL"
+    public static let summary = "fixed polling with If-None-Match: 304 with no body while nothing changed"
+    public static let standard = PollConditional(interval: .seconds(1))
+
+    public var interval: Duration
+
+    public init(interval: Duration) {
+        self.interval = interval
     }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
+        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
+    }
+
+    public var parameterText: String { interval.compactDescription }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { interval }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        DocumentPollingStrategy(
+            spec: StrategySpec(self),
+            policy: PollPolicy(delay: { [interval] _, _ in interval }, conditional: true),
+            context: context
+        )
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        PollFixed.fixedCadenceModel(interval: interval, workload)
+    }
+}
+
+extension StrategySpec {
+    public static func pollConditional(interval: Duration) -> StrategySpec { StrategySpec(PollConditional(interval: interval)) }
 }

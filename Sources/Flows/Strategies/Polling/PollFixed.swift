@@ -1,8 +1,51 @@
-extension PollPolicy {
-    /// `poll-fixed:I`: a status request every `interval`, the first one `interval` after submission.
-    ///
-    /// Expected cost for a review of length D: about ⌊D/I⌋ + 1 requests, and I/2 of latency on average.
-    static func fixed(interval: Duration) -> PollPolicy {
-        PollPolicy(delay: { _, _ in interval })
+import HelpDeskAPI
+
+/// `poll-fixed:I`: `GET /document/{id}` every `interval` from submission until decided.
+///
+/// Model, for a review of length D: the polls fall at I, 2I, ..., so the one that sees the verdict comes at ⌈D/I⌉·I,
+/// a latency of ⌈D/I⌉·I − D (about I/2 when D spans many intervals), after ⌈D/I⌉ polls. Both are integrated
+/// numerically over D.
+public struct PollFixed: StrategyDefinition {
+    public static let name = "poll-fixed"
+    public static let usage = "poll-fixed:INTERVAL"
+    public static let summary = "GET /document/{id} every interval from submission until decided"
+    public static let standard = PollFixed(interval: .seconds(1))
+
+    public var interval: Duration
+
+    public init(interval: Duration) {
+        self.interval = interval
     }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
+        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
+    }
+
+    public var parameterText: String { interval.compactDescription }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { interval }
+
+    public func makeStrategy(context: StrategyContext) -> any Strategy {
+        DocumentPollingStrategy(spec: StrategySpec(self), policy: PollPolicy(delay: { [interval] _, _ in interval }), context: context)
+    }
+
+    public func model(_ workload: ModelWorkload) -> StrategyModel {
+        Self.fixedCadenceModel(interval: interval, workload)
+    }
+
+    /// Polls at I, 2I, ... after submission: the model of `poll-fixed` and `poll-conditional`.
+    static func fixedCadenceModel(interval: Duration, _ workload: ModelWorkload) -> StrategyModel {
+        let step = interval.secondsValue
+        let grid = workload.delayGrid()
+        let polls = grid.map { ($0 / step).rounded(.up) }
+        return StrategyModel(
+            latency: LatencyModel(points: zip(grid, polls).map { delay, count in count * step - delay }),
+            requestsPerDocument: 1 + polls.reduce(0, +) / Double(grid.count)
+        )
+    }
+}
+
+extension StrategySpec {
+    public static func pollFixed(interval: Duration) -> StrategySpec { StrategySpec(PollFixed(interval: interval)) }
 }

@@ -1,0 +1,164 @@
+import Flows
+import Testing
+
+/// Every model against an independent computation: closed forms for the schedules that have one, a numerical
+/// convolution for backoff's jitter (whose model simulates the schedule).
+struct StrategyModelTests {
+    private let workload = ModelWorkload(reviewDelay: .seconds(2) ... .seconds(5), documents: 1000, window: .seconds(1000), seed: 42)
+
+    private func model(_ spec: StrategySpec, _ adjust: (inout ModelWorkload) -> Void = { _ in }) -> StrategyModel {
+        var workload = workload
+        adjust(&workload)
+        return spec.model(workload)
+    }
+
+    @Test func fixedPollingWaitsForTheNextPollOfItsCadence() {
+        // D uniform on [2, 5], I = 1: ⌈D⌉ − D is uniform on [0, 1), after ⌈D⌉ polls (3, 4 or 5 equally).
+        let oneSecond = model(.pollFixed(interval: .seconds(1)))
+        #expect(abs(oneSecond.requestsPerDocument - 5) < 0.001)
+        #expect(abs(oneSecond.latencyMeanMilliseconds - 500) < 1)
+        for p in [0.5, 0.9, 0.99] { #expect(abs(oneSecond.latency.quantile(p) - p) < 0.002, "p\(p)") }
+        // I = 2: 4 − D on (2, 4] with probability 2/3 (uniform on [0, 2)) and 6 − D on (4, 5] (uniform on [1, 2)):
+        // F(x) = x/3 below 1 and (2x − 1)/3 above, so the median is 1.25 s and the mean (2 × 1 + 1.5) / 3 s.
+        let twoSeconds = model(.pollFixed(interval: .seconds(2)))
+        #expect(abs(twoSeconds.requestsPerDocument - (1 + 2.0 * 2 / 3 + 3.0 / 3)) < 0.001)
+        #expect(abs(twoSeconds.latencyMeanMilliseconds - (2.0 * 1000 + 1500) / 3) < 1)
+        #expect(abs(twoSeconds.latency.quantile(0.5) - 1.25) < 0.002)
+        #expect(abs(twoSeconds.latency.cdf(0.9) - 0.3) < 0.002)
+        #expect(model(.pollConditional(interval: .seconds(1))) == oneSecond, "the same cadence, so the same model")
+    }
+
+    @Test func longPollingWaitsForNothingAndAsksOncePerWait() {
+        let thirty = model(.longPoll(wait: .seconds(30)))
+        #expect(thirty.latency.isImmediate)
+        #expect(abs(thirty.requestsPerDocument - 2) < 0.001)
+        #expect(abs(model(.longPoll(wait: .seconds(2))).requestsPerDocument - (1 + 2.0 * 2 / 3 + 3.0 / 3)) < 0.001)
+    }
+
+    @Test func theEventFeedWaitsUniformlyForTheNextReadAndSharesItsReads() {
+        let feed = model(.pollEvents(interval: .seconds(1))) { $0.window = .seconds(1010) }
+        // Reads tick on their own phase: the wait is uniform on [0, 1 s]. 1010 ticks and one page per 100 events.
+        #expect(abs(feed.requestsPerDocument - (1 + (1010.0 + 10) / 1000)) < 0.001)
+        #expect(abs(feed.latencyMeanMilliseconds - 500) < 0.5)
+        #expect(abs(feed.latency.quantile(0.99) - 0.99) < 0.001)
+    }
+
+    @Test func webhooksLoseWhatIsNeverSentAndRetryWhatFails() {
+        let plain = model(.webhook)
+        #expect(plain.latency.isImmediate && plain.requestsPerDocument == 2 && plain.lostShare == 0)
+        #expect(model(.webhookThin).requestsPerDocument == 3)
+
+        let dropped = model(.webhook) { $0.webhookDropRate = 0.1 }
+        #expect(abs(dropped.lostShare - 0.1) < 1e-9, "a message never sent is lost")
+        #expect(abs(dropped.requestsPerDocument - 1.9) < 1e-9)
+
+        // Each attempt fails with q = 0.3; attempt k (of n) follows the first k − 1 delays of the schedule.
+        let delays: [Double] = [0, 5, 300, 1800]
+        let q = 0.3
+        let retried = model(.webhook) {
+            $0.attemptFailureRate = q
+            $0.retryDelays = delays.map { .seconds($0) }
+        }
+        let n = Double(delays.count)
+        let delivered = 1 - pow(q, n)
+        #expect(abs(retried.lostShare - pow(q, n)) < 1e-9)
+        let attempts = (0..<delays.count).reduce(0.0) { $0 + pow(q, Double($1)) }
+        #expect(abs(retried.requestsPerDocument - (1 + attempts)) < 1e-9)
+        #expect(abs(retried.latency.cdf(0) - (1 - q) / delivered) < 0.002, "the first attempt's share arrives at once")
+        // Mean: Σ P(attempt k) × (sum of the first k − 1 delays), over the delivered; the ±10 % jitter averages out.
+        var mean = 0.0
+        for k in 1...delays.count { mean += (1 - q) * pow(q, Double(k - 1)) * delays[1..<k].reduce(0, +) }
+        #expect(abs(retried.latency.mean / (mean / delivered) - 1) < 0.02, "\(retried.latency.mean) vs \(mean / delivered)")
+    }
+
+    @Test func hybridSettlesADroppedWebhookAtTheFirstSweepAfterItsRowIsStale() {
+        let sweep = 60.0
+        let stale = 120.0
+        let healthy = model(.hybrid(sweep: .seconds(sweep), staleAfter: .seconds(stale)))
+        #expect(healthy.latency.isImmediate && healthy.requestsPerDocument == 2 && healthy.lostShare == 0)
+        let dropped = model(.hybrid(sweep: .seconds(sweep), staleAfter: .seconds(stale))) { $0.webhookDropRate = 0.1 }
+        #expect(dropped.lostShare == 0)
+        // T > D always: a dropped document waits T − D plus a uniform wait for the sweep: mean T − 3.5 + R / 2.
+        #expect(abs(dropped.latency.mean - 0.1 * (stale - 3.5 + sweep / 2)) < 0.2)
+        #expect(abs(dropped.latency.cdf(0) - 0.9) < 0.002)
+    }
+
+    @Test func backoffMatchesANumericalConvolutionOfItsJitter() {
+        let (initial, factor, cap) = (0.5, 2.0, 8.0)
+        let backoff = model(.pollBackoff(initial: .seconds(initial), factor: factor, cap: .seconds(cap)))
+        let exact = BackoffConvolution(initial: initial, factor: factor, cap: cap, delays: (0..<150).map { 2 + 3 * (Double($0) + 0.5) / 150 })
+        #expect(abs(backoff.requestsPerDocument - (1 + exact.meanPolls)) < 0.02, "\(backoff.requestsPerDocument) vs \(1 + exact.meanPolls)")
+        #expect(abs(backoff.latency.mean / exact.meanLatency - 1) < 0.03, "\(backoff.latency.mean) vs \(exact.meanLatency)")
+        for x in [0.25, 1.0, 2.5] {
+            #expect(abs(backoff.latency.cdf(x) - exact.cdf(x)) < 0.02, "F(\(x)): \(backoff.latency.cdf(x)) vs \(exact.cdf(x))")
+        }
+    }
+
+    @Test func theKolmogorovSmirnovDistanceIsTheLargestGapBetweenTheTwoCDFs() {
+        let uniform = LatencyModel.uniform(width: 1)
+        #expect(abs(uniform.kolmogorovSmirnovDistance(to: [0.5]) - 0.5) < 0.001)
+        #expect(abs(uniform.kolmogorovSmirnovDistance(to: [2, 3]) - 1) < 0.001, "disjoint")
+        let quantiles = (0..<1000).map { (Double($0) + 0.5) / 1000 }
+        #expect(uniform.kolmogorovSmirnovDistance(to: quantiles) < 0.002)
+        #expect(abs(uniform.kolmogorovSmirnovDistance(to: quantiles.map { $0 + 0.1 }) - 0.1) < 0.002, "shifted by a tenth")
+    }
+
+    private func pow(_ base: Double, _ exponent: Double) -> Double {
+        (0..<Int(exponent)).reduce(1.0) { product, _ in product * base }
+    }
+}
+
+/// Poll times of full-jitter backoff as densities on a grid: S₀ = 0, Sₙ = Sₙ₋₁ + Uₙ with Uₙ uniform on
+/// [0, cₙ], cₙ = min(cap, initial × factorⁿ⁻¹). The poll that sees a verdict decided at D is the first Sₙ ≥ D.
+private struct BackoffConvolution {
+    let step = 0.002
+    let meanPolls: Double
+    let meanLatency: Double
+    private let latencyCDF: [Double: Double]
+
+    init(initial: Double, factor: Double, cap: Double, delays: [Double]) {
+        let size = Int(20 / step)
+        var ceilings: [Double] = []
+        var ceiling = initial
+        for _ in 0..<40 {
+            ceilings.append(min(cap, ceiling))
+            ceiling *= factor
+        }
+        // Mass of Sₙ₋₁ in each cell, for n = 1, 2, ...: a point mass at 0 first.
+        var mass = [Double](repeating: 0, count: size)
+        mass[0] = 1
+        var polls = 0.0
+        var latency = 0.0
+        let points = [0.25, 1.0, 2.5]
+        var below = [Double: Double]()
+        for (index, c) in ceilings.enumerated() {
+            let width = Int((c / step).rounded())
+            for delay in delays {
+                let limit = Int(delay / step)
+                for cell in 0..<min(limit, size) where mass[cell] > 0 {
+                    let gap = delay - (Double(cell) + 0.5) * step
+                    guard gap < c else { continue }
+                    // This poll crosses D: probability (c − gap) / c, overshoot uniform on [0, c − gap].
+                    let crosses = mass[cell] * (c - gap) / c
+                    polls += crosses * Double(index + 1) / Double(delays.count)
+                    latency += crosses * (c - gap) / 2 / Double(delays.count)
+                    for x in points { below[x, default: 0] += mass[cell] * min(x, c - gap) / c / Double(delays.count) }
+                }
+            }
+            // Sₙ = Sₙ₋₁ + Uₙ: spread each cell's mass evenly over the next `width` cells (prefix sums).
+            var next = [Double](repeating: 0, count: size)
+            var running = 0.0
+            for cell in 0..<size {
+                running += mass[cell]
+                if cell - width >= 0 { running -= mass[cell - width] }
+                next[cell] = running / Double(max(width, 1))
+            }
+            mass = next
+        }
+        meanPolls = polls
+        meanLatency = latency
+        latencyCDF = below
+    }
+
+    func cdf(_ x: Double) -> Double { latencyCDF[x] ?? .nan }
+}
