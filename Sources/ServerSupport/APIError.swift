@@ -1,10 +1,26 @@
 import HelpDeskAPI
 import Hummingbird
 
-/// An error answer: a status and an ``ErrorBody`` naming the problem and, when one field is to blame, the field.
+/// The JSON body of every error answer of both servers: `{"error": "...", "field": "..."}`.
+///
+/// Each API documents it under a type of its own contract (the Help Desk's `ErrorBody`, our app's `AppErrorBody`);
+/// this is the server side's copy, so neither server answers with the other's contract type.
+public struct APIErrorBody: Codable, Sendable, Hashable {
+    /// What went wrong, as a sentence.
+    public var error: String
+    /// The field, header or parameter at fault, when one is.
+    public var field: String?
+
+    public init(error: String, field: String? = nil) {
+        self.error = error
+        self.field = field
+    }
+}
+
+/// An error answer: a status and an ``APIErrorBody`` naming the problem and, when one field is to blame, the field.
 public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
-    public var body: ErrorBody
+    public var body: APIErrorBody
     public var headers: HTTPFields
 
     /// - Parameters:
@@ -14,7 +30,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     ///   - headers: Extra headers, such as `Retry-After`.
     public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil, headers: HTTPFields = [:]) {
         self.status = status
-        self.body = ErrorBody(error: message, field: field)
+        self.body = APIErrorBody(error: message, field: field)
         self.headers = headers
     }
 

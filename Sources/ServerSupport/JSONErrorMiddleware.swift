@@ -1,7 +1,7 @@
 import HelpDeskAPI
 import Hummingbird
 
-/// Turns every error a handler throws into a JSON ``ErrorBody`` answer, so no client ever sees an empty error.
+/// Turns every error a handler throws into a JSON ``APIErrorBody`` answer, so no client ever sees an empty error.
 ///
 /// An ``APIError`` answers as it is; Hummingbird's own errors (an unknown route, a body that cannot be read) keep their
 /// status and gain a message; anything else is logged and answers 500 without its details.

@@ -63,7 +63,10 @@ struct BadInputTests {
                 #expect(response.status == testCase.status, "\(label) → \(response.status) \(response.text.prefix(200))")
                 #expect(response.status < 500, label)
                 if response.status >= 400 {
-                    let error = try? response.error
+                    // Each API's errors decode as its own contract type: the Help Desk's ErrorBody, our AppErrorBody.
+                    let error: (error: String, field: String?)? = testCase.target == .helpDesk
+                        ? (try? response.error).map { ($0.error, $0.field) }
+                        : (try? response.decode(AppErrorBody.self)).map { ($0.error, $0.field) }
                     #expect(error?.error.isEmpty == false, "\(label): no JSON error")
                     if let field = testCase.field { #expect(error?.field == field, label) }
                 }

@@ -73,6 +73,7 @@ struct OpenAPITests {
         "DeliveryList": { _ = try HelpDeskJSON.decode(DeliveryList.self, from: $0) },
         "HelpDeskStats": { _ = try HelpDeskJSON.decode(HelpDeskStats.self, from: $0) },
         "ErrorBody": { _ = try HelpDeskJSON.decode(ErrorBody.self, from: $0) },
+        "AppErrorBody": { _ = try HelpDeskJSON.decode(AppErrorBody.self, from: $0) },
         "SubmitReviewRequest": { _ = try HelpDeskJSON.decodeStrictly(ReviewsController<BasicRequestContext>.SubmitRequest.self, from: $0) },
         "Review": { _ = try HelpDeskJSON.decode(Review.self, from: $0) },
         "ReviewList": { _ = try HelpDeskJSON.decode(ReviewsController<BasicRequestContext>.ReviewList.self, from: $0) },

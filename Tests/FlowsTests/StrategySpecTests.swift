@@ -38,6 +38,26 @@ struct StrategySpecTests {
         #expect(error?.description.contains(problem) == true, "\(error?.description ?? "")")
     }
 
+    @Test func everyRegisteredStrategyDeclaresItselfWhole() throws {
+        let workload = ModelWorkload(reviewDelay: .seconds(2) ... .seconds(5), documents: 100, window: .seconds(100), seed: 1)
+        #expect(Set(StrategySpec.registry.map(\.name)).count == StrategySpec.registry.count, "no two share a name")
+        for entry in StrategySpec.registry {
+            #expect(entry.usage.hasPrefix(entry.name), "\(entry.name): its usage starts with its name")
+            #expect(!entry.summary.isEmpty)
+            #expect(try StrategySpec(parsing: entry.name) == entry.standard, "\(entry.name): no parameters means the defaults")
+            #expect(try StrategySpec(parsing: entry.standard.description) == entry.standard)
+            let model = entry.standard.model(workload)
+            #expect(model.requestsPerDocument >= 2 && model.requestsPerDocument.isFinite, "\(entry.name): the submission and at least one request")
+            #expect(model.latency.mean.isFinite && model.latency.mean >= 0)
+            #expect(entry.standard.longestInterval > .zero)
+        }
+    }
+
+    @Test func aListSplitsAtEveryRegisteredName() throws {
+        let specs = try StrategySpec.parseList("webhook,poll-backoff:0.5s,2,8s,webhook-thin,hybrid:10s,20s")
+        #expect(specs.map(\.description) == ["webhook", "poll-backoff:500ms,2,8s", "webhook-thin", "hybrid:10s,20s"])
+    }
+
     @Test func everyDefaultStrategyHasADistinctName() {
         #expect(Set(StrategySpec.all.map(\.description)).count == 8)
         #expect(StrategySpec.all.filter(\.usesWebhooks).map(\.description) == ["webhook", "webhook-thin", "hybrid:60s,120s"])

@@ -5,11 +5,11 @@ import Foundation
 /// `Bench` (or `Bench suite`): the default suite.
 struct Suite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios, then the DB cost sweep (about 2 minutes).",
+        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios, the receiver load test, then the DB cost sweep (about 2 minutes).",
         discussion: """
-            The comparison submits 1,000 documents at Poisson arrivals of 100 per wall second, time scale 0.01, seed 42, \
-            to every strategy in turn. The fault scenarios run 60 documents (400 per second) through each fault with the strategies it \
-            concerns. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
+            The comparison submits 1,000 documents at Poisson arrivals of 125 per wall second, time scale 0.1, seed 42, \
+            to every strategy in turn. The fault scenarios run 60 documents (400 per second, time scale 0.01) through each fault with \
+            the strategies it concerns. The receiver load test drives the webhook receiver and its server's ceiling for 2 s each. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
             document_id index. Progress goes to stderr on a terminal.
             """
     )

@@ -14,10 +14,10 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Documents to submit (default 1000).")
     var documents: Int?
 
-    @Option(help: "Mean submissions per wall second, Poisson arrivals, open-loop (default 100).")
+    @Option(help: "Mean submissions per wall second, Poisson arrivals, open-loop (default 125).")
     var rate: Double?
 
-    @Option(help: "Wall seconds per model second (default 0.01).")
+    @Option(help: "Wall seconds per model second (default 0.1; 0.01 for --scenario faults).")
     var timeScale: Double?
 
     @Option(help: "Seed of every random draw (default 42).")

@@ -23,7 +23,7 @@ public struct StrategyResult: Sendable {
     public var latency: LatencySummary
     public var model: StrategyModel
     /// Kolmogorov–Smirnov distance between the measured latencies and the model's distribution; `nil` when the model
-    /// expects no wait at all (every measured millisecond is then the machine's).
+    /// puts a share of documents at no wait at all (their measured milliseconds are all the machine's).
     public var latencyDistance: Double?
     /// HTTP requests between the two sides, by kind, as the Help Desk counted them (webhooks as it sent them).
     public var submitRequests: Int

@@ -93,7 +93,7 @@ public struct StrategyRunner: Sendable {
             declined: decisions.filter { $0.verdict == .declined }.count,
             latency: LatencySummary(latencies),
             model: model,
-            latencyDistance: model.latency.isImmediate ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
+            latencyDistance: model.latency.hasAtomAtZero ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             eventRequests: stats.requestCount(route: "GET /events"),

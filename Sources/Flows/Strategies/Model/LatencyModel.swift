@@ -55,6 +55,11 @@ public struct LatencyModel: Sendable, Hashable {
     /// Whether every point is zero: no wait the model can describe, so no distance to the measured one either.
     public var isImmediate: Bool { points.last == 0 }
 
+    /// Whether a share of the distribution sits at exactly zero (an immediate delivery mixed with waits). Measured
+    /// latencies are never exactly zero (the machine adds its overhead), so a distance to such a model measures the
+    /// machine, not the strategy.
+    public var hasAtomAtZero: Bool { points.first == 0 }
+
     /// The Kolmogorov–Smirnov distance between `samples` (measured, model seconds) and this distribution: the
     /// largest gap between the two cumulative distribution functions, 0 (the same) to 1 (disjoint).
     public func kolmogorovSmirnovDistance(to samples: [Double]) -> Double {
