@@ -25,7 +25,7 @@ public enum BaselinePolicy {
                 add(.init(name: "\(name)/webhook_attempts_per_doc", kind: .within, value: run.values["\(name)/webhook_attempts_per_doc"],
                           tolerance: 0.01, better: .lower, comment: "One delivery per document when the receiver is healthy: retries mean it failed."))
             } else {
-                add(.init(name: "\(name)/latency_ratio", kind: .band, low: 0.9, high: 1.1,
+                add(.init(name: "\(name)/latency_ratio", kind: .band, low: 0.85, high: 1.15,
                           comment: "Measured over model mean latency: outside the band the code or the model is wrong (the machine's overhead adds about 0.5 ms of wall time)."))
                 add(.init(name: "\(name)/latency_ks", kind: .band, low: 0, high: 0.15,
                           comment: "Kolmogorov-Smirnov distance between the measured and modelled latency distributions: the whole shape must match, not only the mean."))
