@@ -204,3 +204,43 @@ struct CompactNumber: CustomStringConvertible {
 
     var description: String { value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value) }
 }
+
+/// A definition whose only parameter is one duration: a poll interval, or a long-poll's wait.
+public protocol IntervalStrategyDefinition: StrategyDefinition {
+    /// The parameter as messages name it: "the interval".
+    static var parameterName: String { get }
+    var interval: Duration { get }
+    init(interval: Duration)
+}
+
+extension IntervalStrategyDefinition {
+    public static var parameterName: String { "the interval" }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
+        self.init(interval: try values.duration(0, Self.parameterName, standard: Self.standard.interval))
+    }
+
+    public var parameterText: String { interval.compactDescription }
+    public var callbackStyle: CallbackPayloadStyle? { nil }
+    public var longestInterval: Duration { interval }
+}
+
+/// A definition that takes no parameter: the webhook strategies.
+public protocol ParameterlessStrategyDefinition: StrategyDefinition {
+    init()
+}
+
+extension ParameterlessStrategyDefinition {
+    public static var usage: String { name }
+    public static var standard: Self { Self() }
+
+    public init(parameters: [String]) throws(StrategySpecError) {
+        _ = try StrategyParameters(parameters, usage: Self.usage, most: 0)
+        self.init()
+    }
+
+    public var parameterText: String { "" }
+    /// How long the drain waits at least once the last review could have been decided.
+    public var longestInterval: Duration { .seconds(1) }
+}

@@ -8,21 +8,13 @@ import SimulationSupport
 /// the documents are lost; with a share `q` of attempts failing, attempt k succeeds with probability `(1 − q)qᵏ⁻¹`
 /// after the first k − 1 retry delays (jittered ±10 %), and `qⁿ` of the documents are lost after n attempts.
 /// Requests: the submission and one delivery per attempt.
-public struct Webhook: StrategyDefinition {
+public struct Webhook: ParameterlessStrategyDefinition {
     public static let name = "webhook"
-    public static let usage = "webhook"
     public static let summary = "the Help Desk POSTs the verdict to the receiver"
-    public static let standard = Webhook()
 
     public init() {}
 
-    public init(parameters: [String]) throws(StrategySpecError) {
-        _ = try StrategyParameters(parameters, usage: Self.usage, most: 0)
-    }
-
-    public var parameterText: String { "" }
     public var callbackStyle: CallbackPayloadStyle? { .full }
-    public var longestInterval: Duration { .seconds(1) }
 
     public func makeStrategy(context: StrategyContext) -> any Strategy {
         WebhookStrategy(spec: StrategySpec(self), style: .full)

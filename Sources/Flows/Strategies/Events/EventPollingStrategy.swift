@@ -10,7 +10,7 @@ import SimulationSupport
 /// Model: the reads tick at a phase that has nothing to do with the decisions, so the wait from a decision to the
 /// next read is uniform on [0, I]. A tick reads pages until one is not full, so the run's window / I ticks and
 /// one page per `pageSize` decisions are shared by all its documents.
-public struct PollEvents: StrategyDefinition {
+public struct PollEvents: IntervalStrategyDefinition {
     public static let name = "poll-events"
     public static let usage = "poll-events:INTERVAL"
     public static let summary = "GET /events every interval for all documents at once; the cursor is stored with the verdicts"
@@ -21,15 +21,6 @@ public struct PollEvents: StrategyDefinition {
     public init(interval: Duration) {
         self.interval = interval
     }
-
-    public init(parameters: [String]) throws(StrategySpecError) {
-        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
-        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
-    }
-
-    public var parameterText: String { interval.compactDescription }
-    public var callbackStyle: CallbackPayloadStyle? { nil }
-    public var longestInterval: Duration { interval }
 
     public func makeStrategy(context: StrategyContext) -> any Strategy {
         EventPollingStrategy(spec: StrategySpec(self), interval: interval, context: context)

@@ -4,26 +4,25 @@ import HelpDeskAPI
 /// or with 304 after W, and the poller asks again at once.
 ///
 /// Model: no wait of its own (the held request is answered at the decision), after max(1, ⌈D/W⌉) requests.
-public struct LongPoll: StrategyDefinition {
+public struct LongPoll: IntervalStrategyDefinition {
     public static let name = "long-poll"
     public static let usage = "long-poll:WAIT"
     public static let summary = "GET /document/{id}?wait= held by the Help Desk until decided; asked again at once after a timeout"
     public static let standard = LongPoll(wait: .seconds(30))
+    public static let parameterName = "the wait"
 
+    /// How long the Help Desk may hold each request.
     public var wait: Duration
 
     public init(wait: Duration) {
         self.wait = wait
     }
 
-    public init(parameters: [String]) throws(StrategySpecError) {
-        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
-        wait = try values.duration(0, "the wait", standard: Self.standard.wait)
+    public init(interval: Duration) {
+        self.init(wait: interval)
     }
 
-    public var parameterText: String { wait.compactDescription }
-    public var callbackStyle: CallbackPayloadStyle? { nil }
-    public var longestInterval: Duration { wait }
+    public var interval: Duration { wait }
 
     public func makeStrategy(context: StrategyContext) -> any Strategy {
         DocumentPollingStrategy(

@@ -2,7 +2,7 @@ import HelpDeskAPI
 
 /// `poll-conditional:I`: fixed polling that sends `If-None-Match`, so an unchanged document answers 304 with no
 /// body. The same schedule as `poll-fixed`, so the same model; fewer bytes.
-public struct PollConditional: StrategyDefinition {
+public struct PollConditional: IntervalStrategyDefinition {
     public static let name = "poll-conditional"
     public static let usage = "poll-conditional:INTERVAL"
     public static let summary = "fixed polling with If-None-Match: 304 with no body while nothing changed"
@@ -13,15 +13,6 @@ public struct PollConditional: StrategyDefinition {
     public init(interval: Duration) {
         self.interval = interval
     }
-
-    public init(parameters: [String]) throws(StrategySpecError) {
-        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
-        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
-    }
-
-    public var parameterText: String { interval.compactDescription }
-    public var callbackStyle: CallbackPayloadStyle? { nil }
-    public var longestInterval: Duration { interval }
 
     public func makeStrategy(context: StrategyContext) -> any Strategy {
         DocumentPollingStrategy(

@@ -5,7 +5,7 @@ import HelpDeskAPI
 /// Model, for a review of length D: the polls fall at I, 2I, ..., so the one that sees the verdict comes at ⌈D/I⌉·I,
 /// a latency of ⌈D/I⌉·I − D (about I/2 when D spans many intervals), after ⌈D/I⌉ polls. Both are integrated
 /// numerically over D.
-public struct PollFixed: StrategyDefinition {
+public struct PollFixed: IntervalStrategyDefinition {
     public static let name = "poll-fixed"
     public static let usage = "poll-fixed:INTERVAL"
     public static let summary = "GET /document/{id} every interval from submission until decided"
@@ -16,15 +16,6 @@ public struct PollFixed: StrategyDefinition {
     public init(interval: Duration) {
         self.interval = interval
     }
-
-    public init(parameters: [String]) throws(StrategySpecError) {
-        let values = try StrategyParameters(parameters, usage: Self.usage, most: 1)
-        interval = try values.duration(0, "the interval", standard: Self.standard.interval)
-    }
-
-    public var parameterText: String { interval.compactDescription }
-    public var callbackStyle: CallbackPayloadStyle? { nil }
-    public var longestInterval: Duration { interval }
 
     public func makeStrategy(context: StrategyContext) -> any Strategy {
         DocumentPollingStrategy(spec: StrategySpec(self), policy: PollPolicy(delay: { [interval] _, _ in interval }), context: context)
