@@ -22,7 +22,8 @@ public final class MockHelpDesk: Sendable {
     let faults: FaultPlan
     let logger: Logger
     private let wallClock: @Sendable () -> Date
-    private let idempotency: Mutex<IdempotencyTable>
+    /// Idempotency keys and the ordinal of the document each one made.
+    private let idempotency: Mutex<IdempotencyTable<UInt64>>
     private let pollingGate: Mutex<PollingGate>
 
     /// - Parameters:
@@ -78,6 +79,11 @@ public final class MockHelpDesk: Sendable {
     /// Every decision so far, in the order made, with model-time instants.
     public var decisions: [HelpDeskDecision] { registry.decisions }
 
+    /// Which submission made a document (0-based), if the Help Desk knows it: an index for per-document tallies.
+    public func submissionOrdinal(of documentId: String) -> UInt64? {
+        registry.ordinal(of: documentId)
+    }
+
     /// Reviews scheduled and not yet decided.
     public var pendingReviews: Int { scheduler.pendingCount }
 
@@ -105,7 +111,10 @@ public final class MockHelpDesk: Sendable {
             switch reservation {
             case .proceed:
                 break
-            case .replay(let response):
+            case .replay(let ordinal):
+                guard let response = registry.submitResponse(ordinal: ordinal) else {
+                    throw APIError(.internalServerError, "the document of this idempotency key is gone")
+                }
                 return (response, true)
             case .inFlight:
                 throw APIError(.conflict, "a request with this idempotency key is still in flight", field: HelpDeskHeader.idempotencyKey)
@@ -125,12 +134,12 @@ public final class MockHelpDesk: Sendable {
                 throw APIError(.serviceUnavailable, "the request was cancelled")
             }
         }
-        let response = createDocument(submission)
-        if let key = submission.idempotencyKey { idempotency.withLock { $0.complete(key, with: response) } }
+        let (response, ordinal) = createDocument(submission)
+        if let key = submission.idempotencyKey { idempotency.withLock { $0.complete(key, with: ordinal) } }
         return (response, false)
     }
 
-    private func createDocument(_ submission: Submission) -> SubmitDocumentResponse {
+    private func createDocument(_ submission: Submission) -> (SubmitDocumentResponse, ordinal: UInt64) {
         let now = clock.now
         let configuration = self.configuration
         let record = registry.create(
@@ -148,7 +157,7 @@ public final class MockHelpDesk: Sendable {
         }
         scheduler.schedule(record.state.documentId, at: now.advanced(by: record.plan.delay))
         counters.touch()
-        return SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview)
+        return (SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview), record.ordinal)
     }
 
     /// Admits a status or event request under the rate limit, or answers 429.

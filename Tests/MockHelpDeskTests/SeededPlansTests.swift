@@ -48,8 +48,8 @@ struct SeededPlansTests {
     }
 
     @Test func theIdempotencyTableReplaysRefusesAndForgets() {
-        var table = IdempotencyTable(ttl: .seconds(100))
-        let fingerprint = IdempotencyTable.Fingerprint(request: .init(documentUrl: "https://x.test/a"), callbackURL: nil, callbackStyle: .full)
+        var table = IdempotencyTable<SubmitDocumentResponse>(ttl: .seconds(100))
+        let fingerprint = IdempotencyTable<SubmitDocumentResponse>.Fingerprint(request: .init(documentUrl: "https://x.test/a"), callbackURL: nil, callbackStyle: .full)
         var other = fingerprint
         other.request.documentUrl = "https://x.test/b"
         let response = SubmitDocumentResponse(agentId: "agent_1", documentId: "doc_1", documentStatus: .pendingReview)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Flows
 import Foundation
+import GRDB
 import Hummingbird
 import HelpDeskAPI
 import Logging
@@ -48,7 +49,9 @@ public struct StrategyRunner: Sendable {
                 clock: clock,
                 logger: logger
             )
-            app.ledger.onVerdictApplied { event in applied.record(event.review.documentId, at: event.appliedAt) }
+            app.ledger.onVerdictApplied { event in
+                applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
+            }
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
             let submissions = try await withRunningApplication({ app.makeApplication(port: 0, middleware: middleware, onServerRunning: $0) }, logger: logger) { appPort in
@@ -67,15 +70,14 @@ public struct StrategyRunner: Sendable {
         let modelDuration = modelStart.duration(to: clock.now)
         let (counts, traffic, receiver, ledger) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
 
+        // Per-document tallies go by the Help Desk's submission ordinal, in flat arrays: a run may hold a million.
         let decisions = desk.decisions
-        let decidedAt = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.decidedAt) })
-        let appliedAt = applied.first
-        let latencies = appliedAt.compactMap { documentId, instant in decidedAt[documentId].map { $0.duration(to: instant) } }
-        let rows = try await store.reviews(status: nil, limit: Int.max)
-        let total = rows.count
-        let pending = rows.filter { $0.documentStatus == .pendingReview }.count
-        let verdicts = Dictionary(uniqueKeysWithValues: decisions.map { ($0.documentId, $0.verdict) })
-        let wrongVerdicts = rows.filter { $0.documentStatus.isDecided && verdicts[$0.documentId] != $0.documentStatus }.count
+        var decisionsByOrdinal = [(at: SimulationClock.Instant, verdict: DocumentStatus)?](repeating: nil, count: decisions.map { Int($0.ordinal) + 1 }.max() ?? 0)
+        for decision in decisions { decisionsByOrdinal[Int(decision.ordinal)] = (decision.decidedAt, decision.verdict) }
+        let decided = decisionsByOrdinal
+        let latencies = applied.latencies { ordinal in ordinal < decided.count ? decided[ordinal]?.at : nil }
+        let rows = try await RowTally(store: store) { documentId in desk.submissionOrdinal(of: documentId).flatMap { decided[Int($0)]?.verdict } }
+        let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
         let statements = store.statementStatistics()
         let model = strategy.model(scenario.modelWorkload(window: modelDuration))
@@ -89,8 +91,8 @@ public struct StrategyRunner: Sendable {
             lost: pending,
             submissions: submissions,
             peakResidentBytes: peakResident,
-            accepted: decisions.filter { $0.verdict == .accepted }.count,
-            declined: decisions.filter { $0.verdict == .declined }.count,
+            accepted: decisions.count { $0.verdict == .accepted },
+            declined: decisions.count { $0.verdict == .declined },
             latency: LatencySummary(latencies),
             model: model,
             latencyDistance: model.latency.hasAtomAtZero ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
@@ -144,20 +146,72 @@ public struct StrategyRunner: Sendable {
     }
 }
 
-/// When each row first got its verdict, and how often a row got one again.
+/// When each row first got its verdict, and how often a row got one again, by the Help Desk's submission ordinal.
 final class AppliedInstants: Sendable {
-    private let state = Mutex<(first: [String: SimulationClock.Instant], repeats: Int)>(([:], 0))
+    private struct State {
+        /// Model nanoseconds of the first verdict, -1 when none yet, by submission ordinal.
+        var first: [Int64] = []
+        /// A row the Help Desk does not know (none in a run): by its id.
+        var unknown: [String: SimulationClock.Instant] = [:]
+        var repeats = 0
+    }
 
-    func record(_ documentId: String, at instant: SimulationClock.Instant) {
+    private let state = Mutex(State())
+
+    func record(_ ordinal: UInt64?, documentId: String, at instant: SimulationClock.Instant) {
+        let (seconds, attoseconds) = instant.offset.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         state.withLock { state in
-            if state.first[documentId] == nil { state.first[documentId] = instant } else { state.repeats += 1 }
+            guard let ordinal = ordinal.map(Int.init) else {
+                if state.unknown[documentId] == nil { state.unknown[documentId] = instant } else { state.repeats += 1 }
+                return
+            }
+            if ordinal >= state.first.count {
+                state.first.append(contentsOf: repeatElement(-1, count: max(ordinal + 1 - state.first.count, state.first.count)))
+            }
+            if state.first[ordinal] < 0 { state.first[ordinal] = nanoseconds } else { state.repeats += 1 }
         }
     }
 
-    var first: [String: SimulationClock.Instant] { state.withLock { $0.first } }
+    /// From each document's decision (`decidedAt(ordinal)`) to its first verdict in our row.
+    func latencies(decidedAt: (Int) -> SimulationClock.Instant?) -> [Duration] {
+        state.withLock { state in
+            state.first.enumerated().compactMap { ordinal, nanoseconds in
+                guard nanoseconds >= 0, let decided = decidedAt(ordinal) else { return nil }
+                return decided.duration(to: SimulationClock.Instant(offset: .nanoseconds(nanoseconds)))
+            }
+        }
+    }
 
     /// Verdicts applied to a row that already had one.
     var repeats: Int { state.withLock { $0.repeats } }
+}
+
+/// Our app's rows counted by state, read with a cursor so a million rows are never all in memory.
+struct RowTally {
+    var total = 0
+    var pending = 0
+    /// Rows holding a verdict other than the one `verdict(documentId)` says the Help Desk decided.
+    var wrongVerdicts = 0
+
+    init(store: SQLiteReviewStore, verdict: @escaping @Sendable (String) -> DocumentStatus?) async throws {
+        self = try await store.pool.read { db in
+            var tally = RowTally()
+            let rows = try Row.fetchCursor(db, sql: "SELECT document_id, document_status FROM document_reviews")
+            while let row = try rows.next() {
+                let status: DocumentStatus = try row.decode(atIndex: 1)
+                tally.total += 1
+                if status == .pendingReview {
+                    tally.pending += 1
+                } else if verdict(try row.decode(atIndex: 0)) != status {
+                    tally.wrongVerdicts += 1
+                }
+            }
+            return tally
+        }
+    }
+
+    private init() {}
 }
 
 /// A failed benchmark step, with what failed.

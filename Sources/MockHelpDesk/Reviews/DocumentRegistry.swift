@@ -10,7 +10,13 @@ struct Callback: Sendable, Hashable {
 }
 
 /// The Help Desk's documents, its feed of decisions, and the long-polls waiting on either.
+///
+/// A run of a million documents keeps all of them, so each is stored compactly (about 60 bytes, no string or
+/// object of its own): its id as the 64-bit number in `doc_<16 hex digits>`, its agent, callback and metadata as
+/// indexes into shared tables, instants as numbers. Full values (``Record``, ``DocumentState``, ``DocumentEvent``)
+/// are built when asked for.
 final class DocumentRegistry: Sendable {
+    /// A document as the rest of the Help Desk sees it.
     struct Record: Sendable {
         var state: DocumentState
         var metadata: [String: String]?
@@ -23,15 +29,70 @@ final class DocumentRegistry: Sendable {
     /// The key long-polls of the event feed wait on.
     enum Feed: Hashable, Sendable { case decisions }
 
+    /// One document, compactly.
+    private struct Stored: Sendable {
+        /// The 16 hex digits of `doc_<hex>`; for an id that is not of that form, see `State.irregularIds`.
+        var key: UInt64
+        var agent: UInt16
+        var status: DocumentStatus
+        var verdict: DocumentStatus
+        var version: Int32
+        /// Index into `State.callbacks`, or -1.
+        var callback: Int32
+        /// Index into `State.metadata`, or -1.
+        var metadata: Int32
+        /// Seconds since 1970.
+        var updatedAt: Double
+        var delayNanoseconds: Int64
+        var submittedNanoseconds: Int64
+        var decidedNanoseconds: Int64
+    }
+
     private struct State {
-        var documents: [String: Record] = [:]
-        var nextOrdinal: UInt64 = 0
-        /// The feed: event n (1-based) is at index n - 1.
-        var events: [DocumentEvent] = []
-        var decisions: [HelpDeskDecision] = []
+        var documents: [Stored] = []
+        /// Ordinal by id, for ids of the form `doc_<16 hex digits>`.
+        var byKey: [UInt64: Int32] = [:]
+        /// Ids of any other form (a seeded id that collided gets a suffix), both ways.
+        var irregularIds: [String: Int32] = [:]
+        var irregularNames: [Int32: String] = [:]
+        /// The feed: event n (1-based) is the decision of document `events[n - 1]`.
+        var events: [Int32] = []
         var accepted = 0
-        /// One URL per distinct callback, shared by every document that names it (a URL costs hundreds of bytes).
-        var callbackURLs: [String: URL] = [:]
+        /// One entry per distinct callback, shared by every document that names it (a URL costs hundreds of bytes).
+        var callbacks: [Callback] = []
+        var callbackIndex: [Callback: Int32] = [:]
+        var metadata: [[String: String]] = []
+        var agents: [String] = []
+        var agentIndex: [String: UInt16] = [:]
+
+        func ordinal(of documentId: String) -> Int32? {
+            if let key = DocumentRegistry.key(of: documentId), let ordinal = byKey[key] { return ordinal }
+            return irregularIds[documentId]
+        }
+
+        func documentId(_ ordinal: Int32) -> String {
+            irregularNames[ordinal] ?? DocumentRegistry.name(of: documents[Int(ordinal)].key)
+        }
+
+        func record(_ ordinal: Int32) -> Record {
+            let stored = documents[Int(ordinal)]
+            let documentId = documentId(ordinal)
+            let agentId = agents[Int(stored.agent)]
+            return Record(
+                state: DocumentState(
+                    documentId: documentId,
+                    agentId: agentId,
+                    documentStatus: stored.status,
+                    version: Int(stored.version),
+                    updatedAt: Date(timeIntervalSince1970: stored.updatedAt)
+                ),
+                metadata: stored.metadata >= 0 ? metadata[Int(stored.metadata)] : nil,
+                callback: stored.callback >= 0 ? callbacks[Int(stored.callback)] : nil,
+                plan: ReviewPlan(documentId: documentId, agentId: agentId, delay: .nanoseconds(stored.delayNanoseconds), verdict: stored.verdict),
+                ordinal: UInt64(ordinal),
+                submittedAt: SimulationClock.Instant(offset: .nanoseconds(stored.submittedNanoseconds))
+            )
+        }
     }
 
     private let state = Mutex(State())
@@ -49,31 +110,53 @@ final class DocumentRegistry: Sendable {
         plan: (UInt64) -> ReviewPlan
     ) -> Record {
         state.withLock { state in
-            let ordinal = state.nextOrdinal
-            state.nextOrdinal += 1
-            var review = plan(ordinal)
-            if state.documents[review.documentId] != nil { review.documentId += "_\(ordinal)" }
-            let callback = callback.map { callback in
-                let key = callback.url.absoluteString
-                let url = state.callbackURLs[key] ?? callback.url
-                state.callbackURLs[key] = url
-                return Callback(url: url, style: callback.style)
+            let ordinal = Int32(state.documents.count)
+            var review = plan(UInt64(ordinal))
+            if state.ordinal(of: review.documentId) != nil { review.documentId += "_\(ordinal)" }
+            var callbackSlot: Int32 = -1
+            if let callback {
+                // Equal URLs parsed twice are equal values; the first one is kept and shared.
+                callbackSlot = state.callbackIndex[callback] ?? Int32(state.callbacks.count)
+                if callbackSlot == Int32(state.callbacks.count) {
+                    state.callbacks.append(callback)
+                    state.callbackIndex[callback] = callbackSlot
+                }
             }
-            let record = Record(
-                state: DocumentState(
-                    documentId: review.documentId,
-                    agentId: review.agentId,
-                    documentStatus: .pendingReview,
+            var metadataSlot: Int32 = -1
+            if let metadata {
+                metadataSlot = Int32(state.metadata.count)
+                state.metadata.append(metadata)
+            }
+            let agent = state.agentIndex[review.agentId] ?? UInt16(state.agents.count)
+            if agent == UInt16(state.agents.count) {
+                state.agents.append(review.agentId)
+                state.agentIndex[review.agentId] = agent
+            }
+            let key = Self.key(of: review.documentId)
+            state.documents.append(
+                Stored(
+                    key: key ?? 0,
+                    agent: agent,
+                    status: .pendingReview,
+                    verdict: review.verdict,
                     version: 1,
-                    updatedAt: wallTime
-                ),
-                metadata: metadata,
-                callback: callback,
-                plan: review,
-                ordinal: ordinal,
-                submittedAt: now
+                    callback: callbackSlot,
+                    metadata: metadataSlot,
+                    updatedAt: wallTime.timeIntervalSince1970,
+                    delayNanoseconds: review.delay.nanoseconds,
+                    submittedNanoseconds: now.offset.nanoseconds,
+                    decidedNanoseconds: -1
+                )
             )
-            state.documents[review.documentId] = record
+            if let key {
+                state.byKey[key] = ordinal
+            } else {
+                state.irregularIds[review.documentId] = ordinal
+                state.irregularNames[ordinal] = review.documentId
+            }
+            // The plan as drawn, its delay to the attosecond: the stored copy is rounded to the nanosecond.
+            var record = state.record(ordinal)
+            record.plan = review
             return record
         }
     }
@@ -82,32 +165,17 @@ final class DocumentRegistry: Sendable {
     /// - Returns: The decided record, or `nil` if the document is unknown or already decided.
     func decide(_ documentId: String, at now: SimulationClock.Instant, wallTime: Date) -> Record? {
         let decided = state.withLock { state -> Record? in
-            guard var record = state.documents[documentId], !record.state.documentStatus.isDecided else { return nil }
-            record.state.documentStatus = record.plan.verdict
-            record.state.version += 1
-            record.state.updatedAt = wallTime
-            state.documents[documentId] = record
-            state.events.append(
-                DocumentEvent(
-                    id: EventCursor(sequence: state.events.count + 1).description,
-                    documentId: documentId,
-                    agentId: record.state.agentId,
-                    documentStatus: record.state.documentStatus,
-                    version: record.state.version,
-                    occurredAt: wallTime
-                )
-            )
-            state.decisions.append(
-                HelpDeskDecision(
-                    documentId: documentId,
-                    verdict: record.plan.verdict,
-                    ordinal: record.ordinal,
-                    submittedAt: record.submittedAt,
-                    decidedAt: now
-                )
-            )
-            if record.plan.verdict == .accepted { state.accepted += 1 }
-            return record
+            guard let ordinal = state.ordinal(of: documentId) else { return nil }
+            var stored = state.documents[Int(ordinal)]
+            guard !stored.status.isDecided else { return nil }
+            stored.status = stored.verdict
+            stored.version += 1
+            stored.updatedAt = wallTime.timeIntervalSince1970
+            stored.decidedNanoseconds = now.offset.nanoseconds
+            state.documents[Int(ordinal)] = stored
+            state.events.append(ordinal)
+            if stored.verdict == .accepted { state.accepted += 1 }
+            return state.record(ordinal)
         }
         if decided != nil {
             documentChanges.notify(documentId)
@@ -117,25 +185,72 @@ final class DocumentRegistry: Sendable {
     }
 
     func document(_ documentId: String) -> DocumentState? {
-        state.withLock { $0.documents[documentId]?.state }
+        state.withLock { state in state.ordinal(of: documentId).map { state.record($0).state } }
     }
 
     /// Up to `limit` events after the event numbered `sequence`, oldest first.
     func events(after sequence: Int, limit: Int) -> [DocumentEvent] {
         state.withLock { state in
             let start = min(max(sequence, 0), state.events.count)
-            return Array(state.events[start..<min(start + limit, state.events.count)])
+            return state.events[start..<min(start + limit, state.events.count)].enumerated().map { offset, ordinal in
+                let stored = state.documents[Int(ordinal)]
+                return DocumentEvent(
+                    id: EventCursor(sequence: start + offset + 1).description,
+                    documentId: state.documentId(ordinal),
+                    agentId: state.agents[Int(stored.agent)],
+                    documentStatus: stored.status,
+                    version: Int(stored.version),
+                    occurredAt: Date(timeIntervalSince1970: stored.updatedAt)
+                )
+            }
         }
     }
 
     /// The number of events in the feed, which is also the sequence of the last one.
     var eventCount: Int { state.withLock { $0.events.count } }
 
-    var decisions: [HelpDeskDecision] { state.withLock { $0.decisions } }
+    /// Every decision, in the order made.
+    var decisions: [HelpDeskDecision] {
+        state.withLock { state in
+            state.events.map { ordinal in
+                let stored = state.documents[Int(ordinal)]
+                return HelpDeskDecision(
+                    documentId: state.documentId(ordinal),
+                    verdict: stored.verdict,
+                    ordinal: UInt64(ordinal),
+                    submittedAt: SimulationClock.Instant(offset: .nanoseconds(stored.submittedNanoseconds)),
+                    decidedAt: SimulationClock.Instant(offset: .nanoseconds(stored.decidedNanoseconds))
+                )
+            }
+        }
+    }
+
+    /// The answer `POST /document` gave for a document: its ids, pending.
+    func submitResponse(ordinal: UInt64) -> SubmitDocumentResponse? {
+        state.withLock { state in
+            guard ordinal < UInt64(state.documents.count) else { return nil }
+            let record = state.record(Int32(ordinal))
+            return SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview)
+        }
+    }
+
+    /// The submission ordinal of a document, if it exists.
+    func ordinal(of documentId: String) -> UInt64? {
+        state.withLock { $0.ordinal(of: documentId).map(UInt64.init) }
+    }
+
+    /// When a document was decided, if it has been.
+    func decidedAt(ordinal: UInt64) -> SimulationClock.Instant? {
+        state.withLock { state in
+            guard ordinal < UInt64(state.documents.count) else { return nil }
+            let nanoseconds = state.documents[Int(ordinal)].decidedNanoseconds
+            return nanoseconds >= 0 ? SimulationClock.Instant(offset: .nanoseconds(nanoseconds)) : nil
+        }
+    }
 
     var documentCounts: HelpDeskStats.DocumentCounts {
         state.withLock { state in
-            let decided = state.decisions.count
+            let decided = state.events.count
             return HelpDeskStats.DocumentCounts(
                 submitted: state.documents.count,
                 pending: state.documents.count - decided,
@@ -143,5 +258,23 @@ final class DocumentRegistry: Sendable {
                 declined: decided - state.accepted
             )
         }
+    }
+
+    /// The number in `doc_<16 lowercase hex digits>`, or `nil` for an id of any other form.
+    static func key(of documentId: String) -> UInt64? {
+        HexIdentifier.number(in: documentId, prefix: "doc_")
+    }
+
+    /// `doc_<16 hex digits>` for a key.
+    static func name(of key: UInt64) -> String {
+        HexIdentifier.number(key).text(prefix: "doc_")
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -8,8 +8,8 @@ struct Submission: Sendable {
     var callback: Callback?
     var idempotencyKey: String?
 
-    var fingerprint: IdempotencyTable.Fingerprint {
-        IdempotencyTable.Fingerprint(
+    var fingerprint: IdempotencyFingerprint {
+        IdempotencyFingerprint(
             request: request,
             callbackURL: callback?.url.absoluteString,
             callbackStyle: callback?.style ?? .full

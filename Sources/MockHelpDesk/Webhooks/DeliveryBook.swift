@@ -39,30 +39,53 @@ struct DeliveryBook: Sendable {
         case disabled
     }
 
+    /// One message and its attempts, compactly: a run keeps every message it ever sent.
     private struct Record: Sendable {
-        var id: String
-        var ordinal: UInt64
-        var message: Message
+        var webhookId: HexIdentifier
+        var documentId: HexIdentifier
+        var callbackURL: URL
+        var body: Data
         var status: DeliveryStatus
-        var attempts: [DeliveryAttempt] = []
+        /// The first attempt inline; the few retries in an array.
+        var firstAttempt: CompactAttempt?
+        var laterAttempts: [CompactAttempt] = []
         /// Attempts since the schedule last started (it restarts on a requested redelivery).
-        var seriesAttempts = 0
+        var seriesAttempts: Int32 = 0
         /// A duplicate send (fault injection) is still to come, so the body is still needed.
         var duplicatePending = false
+
+        init(_ message: Message, status: DeliveryStatus) {
+            webhookId = HexIdentifier(message.webhookId, prefix: "msg_")
+            documentId = HexIdentifier(message.documentId, prefix: "doc_")
+            callbackURL = message.callbackURL
+            body = message.body
+            self.status = status
+        }
+
+        var message: Message {
+            Message(webhookId: webhookId.text(prefix: "msg_"), documentId: documentId.text(prefix: "doc_"), callbackURL: callbackURL, body: body)
+        }
+
+        var attemptCount: Int { (firstAttempt == nil ? 0 : 1) + laterAttempts.count }
+
+        mutating func append(_ attempt: DeliveryAttempt) {
+            if firstAttempt == nil { firstAttempt = CompactAttempt(attempt) } else { laterAttempts.append(CompactAttempt(attempt)) }
+        }
 
         /// Drops the body once nothing can send the message again: delivered or disabled, no duplicate to come.
         /// A dead-lettered message keeps it for a requested redelivery.
         mutating func releaseBodyIfDone() {
             guard !duplicatePending, status == .delivered || status == .disabled else { return }
-            message.body = Data()
+            body = Data()
         }
 
-        var delivery: Delivery {
-            Delivery(
+        func delivery(id: String) -> Delivery {
+            let attempts = ([firstAttempt].compactMap { $0 } + laterAttempts).enumerated().map { $1.attempt(number: $0 + 1) }
+            return Delivery(
                 id: id,
-                webhookId: message.webhookId,
-                documentId: message.documentId,
-                callbackUrl: message.callbackURL.absoluteString,
+                webhookId: webhookId.text(prefix: "msg_"),
+                documentId: documentId.text(prefix: "doc_"),
+                callbackUrl: callbackURL.absoluteString,
                 status: status,
                 attempts: attempts
             )
@@ -71,8 +94,8 @@ struct DeliveryBook: Sendable {
 
     let schedule: RetrySchedule
     let jitter: Double
-    private var records: [String: Record] = [:]
-    private var order: [String] = []
+    /// Message n (1-based, `dlv_<n>`) is `records[n - 1]`.
+    private var records: [Record] = []
     private var disabledURLs: Set<String> = []
 
     init(schedule: RetrySchedule, jitter: Double) {
@@ -80,48 +103,50 @@ struct DeliveryBook: Sendable {
         self.jitter = jitter
     }
 
+    /// The index of `dlv_<n>` in `records`, if it names a message.
+    private func index(_ id: String) -> Int? {
+        guard id.hasPrefix("dlv_"), let number = Int(id.dropFirst(4)), number >= 1, number <= records.count else { return nil }
+        return number - 1
+    }
+
     /// Records a new message, `pending` or, when fault injection drops it, `dropped`.
     mutating func add(_ message: Message, dropped: Bool) -> (id: String, ordinal: UInt64) {
-        let ordinal = UInt64(order.count)
-        let id = "dlv_\(ordinal + 1)"
-        records[id] = Record(id: id, ordinal: ordinal, message: message, status: dropped ? .dropped : .pending)
-        order.append(id)
-        return (id, ordinal)
+        let ordinal = UInt64(records.count)
+        records.append(Record(message, status: dropped ? .dropped : .pending))
+        return ("dlv_\(ordinal + 1)", ordinal)
     }
 
     /// Messages recorded so far.
-    var count: Int { order.count }
+    var count: Int { records.count }
 
     func message(_ id: String) -> Message? {
-        records[id]?.message
+        index(id).map { records[$0].message }
     }
 
     /// Notes that a duplicate send of the message is scheduled.
     mutating func expectDuplicate(_ id: String) {
-        records[id]?.duplicatePending = true
+        guard let index = index(id) else { return }
+        records[index].duplicatePending = true
     }
 
     /// The message for its scheduled duplicate send; the body is dropped after if the message is done.
     mutating func takeDuplicate(_ id: String) -> Message? {
-        guard var record = records[id] else { return nil }
-        let message = record.message
-        record.duplicatePending = false
-        record.releaseBodyIfDone()
-        records[id] = record
+        guard let index = index(id) else { return nil }
+        let message = records[index].message
+        records[index].duplicatePending = false
+        records[index].releaseBodyIfDone()
         return message
     }
 
     mutating func startAttempt(_ id: String) -> Start {
-        guard var record = records[id], record.status == .pending else { return .skip }
-        if disabledURLs.contains(record.message.callbackURL.absoluteString) {
-            record.status = .disabled
-            record.releaseBodyIfDone()
-            records[id] = record
+        guard let index = index(id), records[index].status == .pending else { return .skip }
+        if disabledURLs.contains(records[index].callbackURL.absoluteString) {
+            records[index].status = .disabled
+            records[index].releaseBodyIfDone()
             return .disabled
         }
-        return .send(
-            Ticket(deliveryId: id, ordinal: record.ordinal, attemptNumber: record.attempts.count + 1, message: record.message)
-        )
+        let record = records[index]
+        return .send(Ticket(deliveryId: id, ordinal: UInt64(index), attemptNumber: record.attemptCount + 1, message: record.message))
     }
 
     /// Logs an attempt and decides what follows it.
@@ -135,23 +160,24 @@ struct DeliveryBook: Sendable {
         now: SimulationClock.Instant,
         jitterUnit: Double
     ) -> Next {
-        guard var record = records[ticket.deliveryId] else { return .deadLettered }
-        record.attempts.append(attempt)
+        guard let index = index(ticket.deliveryId) else { return .deadLettered }
+        var record = records[index]
+        record.append(attempt)
         record.seriesAttempts += 1
         defer {
             record.releaseBodyIfDone()
-            records[ticket.deliveryId] = record
+            records[index] = record
         }
         switch verdict {
         case .delivered:
             record.status = .delivered
             return .delivered
         case .gone:
-            disabledURLs.insert(record.message.callbackURL.absoluteString)
+            disabledURLs.insert(record.callbackURL.absoluteString)
             record.status = .disabled
             return .disabled
         case .retry(let notBefore):
-            let next = record.seriesAttempts + 1
+            let next = Int(record.seriesAttempts) + 1
             guard let scheduled = schedule.delay(beforeAttempt: next, jitter: jitter, unit: jitterUnit) else {
                 record.status = .failed
                 return .deadLettered
@@ -163,29 +189,54 @@ struct DeliveryBook: Sendable {
 
     /// Puts a dead-lettered message back in line, its schedule started over.
     mutating func requestRedelivery(_ id: String) throws(APIError) -> Delivery {
-        guard var record = records[id] else {
+        guard let index = index(id) else {
             throw APIError(.notFound, "no delivery with id \(id.prefix(64))", field: "id")
         }
-        guard record.status == .failed else {
-            throw APIError(.conflict, "only failed deliveries can be retried; this one is \(record.status.rawValue)", field: "id")
+        guard records[index].status == .failed else {
+            throw APIError(.conflict, "only failed deliveries can be retried; this one is \(records[index].status.rawValue)", field: "id")
         }
-        record.status = .pending
-        record.seriesAttempts = 0
-        records[id] = record
-        return record.delivery
+        records[index].status = .pending
+        records[index].seriesAttempts = 0
+        return records[index].delivery(id: id)
     }
 
     /// Messages in creation order, optionally only those in one state.
     func deliveries(status: DeliveryStatus?, limit: Int) -> [Delivery] {
         var result: [Delivery] = []
-        for id in order where result.count < limit {
-            guard let record = records[id], status == nil || record.status == status else { continue }
-            result.append(record.delivery)
+        for (index, record) in records.enumerated() where result.count < limit {
+            guard status == nil || record.status == status else { continue }
+            result.append(record.delivery(id: "dlv_\(index + 1)"))
         }
         return result
     }
 
     func delivery(_ id: String) -> Delivery? {
-        records[id]?.delivery
+        index(id).map { records[$0].delivery(id: id) }
+    }
+}
+
+/// A delivery attempt in a quarter of the bytes of ``DeliveryAttempt``; its number is its place in the record.
+private struct CompactAttempt: Sendable {
+    var startedAt: Double
+    var durationMs: Float
+    /// -1 when the receiver did not answer.
+    var statusCode: Int16
+    var error: String?
+
+    init(_ attempt: DeliveryAttempt) {
+        startedAt = attempt.startedAt.timeIntervalSince1970
+        durationMs = Float(attempt.durationMs)
+        statusCode = attempt.statusCode.map { Int16(clamping: $0) } ?? -1
+        error = attempt.error
+    }
+
+    func attempt(number: Int) -> DeliveryAttempt {
+        DeliveryAttempt(
+            number: number,
+            startedAt: Date(timeIntervalSince1970: startedAt),
+            statusCode: statusCode >= 0 ? Int(statusCode) : nil,
+            error: error,
+            durationMs: Double(durationMs)
+        )
     }
 }
