@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
+        // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
+        .target(name: "Charts"),
         // Model time, seeded randomness and deadline scheduling shared by both sides of the simulation.
         .target(name: "SimulationSupport", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // The wire contract of the Help Desk, like a vendor SDK.
@@ -80,6 +82,7 @@ let package = Package(
             ] + serverStack
         ),
         .testTarget(name: "SimulationSupportTests", dependencies: ["SimulationSupport"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI"]),
         .testTarget(
             name: "MockHelpDeskTests",

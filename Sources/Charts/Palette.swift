@@ -1,0 +1,14 @@
+/// Okabe and Ito's colour-blind-safe palette (without its black, which is the ink), readable on light and dark
+/// backgrounds and in print. Series beyond seven repeat a colour with another marker shape.
+public enum Palette {
+    public static let colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#B8A300"]
+
+    public static func color(_ index: Int) -> String { colors[index % colors.count] }
+
+    public static func shape(_ index: Int) -> MarkerShape { MarkerShape.allCases[(index / colors.count) % MarkerShape.allCases.count] }
+}
+
+/// How a point is drawn.
+public enum MarkerShape: String, Sendable, Hashable, CaseIterable {
+    case circle, square, triangle, diamond
+}
