@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
@@ -70,8 +71,9 @@ let package = Package(
         .target(
             name: "BenchKit",
             dependencies: [
-                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioPosix, nioFoundation,
+                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", "Charts", grdb, nioHTTP1, nioPosix, nioFoundation,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ] + serverStack
         ),
         .executableTarget(
@@ -95,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
+            dependencies: ["BenchKit", "Charts", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
         ),
     ],
     swiftLanguageModes: [.v6]

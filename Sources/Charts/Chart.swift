@@ -36,12 +36,15 @@ public struct Line: Sendable, Hashable {
     public var dashed: Bool
     public var width: Double
     public var tooltip: String
+    /// Drawn in the ink's colour (a frontier, a guide) rather than the series'.
+    public var ink: Bool
 
-    public init(points: [(x: Double, y: Double)], series: Int, dashed: Bool = false, width: Double = 2, tooltip: String) {
+    public init(points: [(x: Double, y: Double)], series: Int, dashed: Bool = false, width: Double = 2, ink: Bool = false, tooltip: String) {
         self.points = points
         self.series = series
         self.dashed = dashed
         self.width = width
+        self.ink = ink
         self.tooltip = tooltip
     }
 
@@ -112,6 +115,8 @@ public struct LegendEntry: Sendable, Hashable {
 /// An x-y chart: markers, lines, bands and labels over two scales, with axes, grid, title and legend.
 public struct Chart: Sendable {
     public var title: String
+    /// A line under the title saying how to read the chart.
+    public var subtitle: String?
     public var x: Axis
     public var y: Axis
     public var markers: [Marker] = []
@@ -139,7 +144,7 @@ public struct Chart: Sendable {
     /// The plot's frame, leaving room for the title, the axes and the legend's rows.
     public var frame: Frame {
         let legendRows = Legend.layout(legend.map(\.label), width: width - 100).last.map { $0.row + 1 } ?? 0
-        return Frame(left: 78, top: 42, right: width - 24, bottom: height - 58 - Double(legendRows) * 20)
+        return Frame(left: 78, top: subtitle == nil ? 42 : 58, right: width - 24, bottom: height - 58 - Double(legendRows) * 20)
     }
 
     /// The two scales, fitted to every value drawn.
@@ -158,6 +163,7 @@ public struct Chart: Sendable {
         let (xScale, yScale) = try scales()
         let frame = self.frame
         var nodes = ChartInk.preamble(width: width, height: height, title: title)
+        if let subtitle { nodes.append(SVGNode("text", [("x", "16"), ("y", "44"), ("class", "ink small")], text: subtitle)) }
         nodes += ChartInk.grid(x: xScale, y: yScale, frame: frame)
         for band in bands {
             let upper = zip(band.points, band.high).map { "\(SVGNode.number(xScale.position($0))),\(SVGNode.number(yScale.position($1)))" }
@@ -171,24 +177,31 @@ public struct Chart: Sendable {
                 (index == 0 ? "M" : "L") + SVGNode.number(xScale.position(point.x)) + " " + SVGNode.number(yScale.position(point.y))
             }.joined(separator: " ")
             var attributes = [
-                ("d", path), ("fill", "none"), ("stroke", Palette.color(line.series)), ("stroke-width", SVGNode.number(line.width)),
-                ("class", "line"), ("data-series", String(line.series)),
+                ("d", path), ("fill", "none"), ("stroke-width", SVGNode.number(line.width)),
+                ("class", line.ink ? "line axis" : "line"), ("data-series", String(line.series)),
             ]
+            if !line.ink { attributes.append(("stroke", Palette.color(line.series))) }
             if line.dashed { attributes.append(("stroke-dasharray", "6 4")) }
             nodes.append(SVGNode("path", attributes, children: [SVGNode("title", text: line.tooltip)]))
         }
-        for marker in markers {
+        // Hollow markers (a model beside a measurement) are drawn larger and first, so a filled one on the same spot
+        // shows as a dot inside a ring instead of hiding it.
+        for marker in markers.filter({ !$0.filled }) + markers.filter(\.filled) {
             nodes.append(ChartInk.marker(at: (xScale.position(marker.x), yScale.position(marker.y)), series: marker.series,
-                                         filled: marker.filled, tooltip: marker.tooltip))
+                                         filled: marker.filled, tooltip: marker.tooltip, size: marker.filled ? 4.5 : 7.5))
         }
         for label in labels {
+            // A label near the right edge goes to the left of its point, so it is never cut off.
+            let x = xScale.position(label.x)
+            let nearEdge = x + 7 + Legend.textWidth(label.text) > width - 4
             let text = SVGNode("text", [
-                ("x", SVGNode.number(xScale.position(label.x) + 7)), ("y", SVGNode.number(yScale.position(label.y) - 7)), ("class", "ink small"),
+                ("x", SVGNode.number(nearEdge ? x - 7 : x + 7)), ("y", SVGNode.number(yScale.position(label.y) - 7)),
+                ("text-anchor", nearEdge ? "end" : "start"), ("class", "ink small"),
             ], text: label.text)
             nodes.append(label.tooltip.map { tip in SVGNode("g", children: [SVGNode("title", text: tip), text]) } ?? text)
         }
         nodes += ChartInk.axes(x: xScale, y: yScale, frame: frame, xTitle: x.title, yTitle: y.title, height: height)
-        nodes += ChartInk.legend(legend, top: frame.bottom + 44, width: width)
+        nodes += ChartInk.legend(legend, top: frame.bottom + 58, width: width)
         return ChartInk.document(width: width, height: height, title: title, nodes: nodes)
     }
 }

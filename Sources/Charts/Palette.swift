@@ -1,7 +1,8 @@
-/// Okabe and Ito's colour-blind-safe palette (without its black, which is the ink), readable on light and dark
-/// backgrounds and in print. Series beyond seven repeat a colour with another marker shape.
+/// Okabe and Ito's colour-blind-safe palette (its black, which is the ink, replaced by a grey; its yellow darkened to
+/// read on white), readable on light and dark backgrounds and in print. Series beyond eight repeat a colour with
+/// another marker shape.
 public enum Palette {
-    public static let colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#B8A300"]
+    public static let colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#B8A300", "#8C8C8C"]
 
     public static func color(_ index: Int) -> String { colors[index % colors.count] }
 

@@ -28,6 +28,6 @@ struct OutputTests {
         #expect(abs(summary.milliseconds(atPercentile: 99) - 990) <= 1)
         #expect(abs(summary.maxMilliseconds - 1000) <= 1)
         #expect(abs(summary.meanMilliseconds - 500.5) <= 1)
-        #expect(LatencySummary([]).percentileMilliseconds == [0, 0, 0, 0])
+        #expect(LatencySummary([]).percentileMilliseconds == LatencySummary.percentiles.map { _ in 0 })
     }
 }

@@ -5,7 +5,7 @@ import Logging
 
 /// Where a run writes its result files.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv and run.json.")
+    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv, receiver.csv, run.json, report.html and its charts.")
     var out = "results/latest"
 
     var directory: URL { URL(fileURLWithPath: out, isDirectory: true) }
@@ -33,7 +33,8 @@ struct OutputOptions: ParsableArguments {
             harnessOverhead: .measured(in: results)
         )
         try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, run: record)
-        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s.")
+        let report = try ReportWriter.write(run: directory)
+        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
     }
 }
 

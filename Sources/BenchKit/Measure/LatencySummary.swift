@@ -2,8 +2,8 @@ import Histogram
 
 /// Percentiles of a set of durations, from an HdrHistogram at microsecond resolution (3 significant digits).
 public struct LatencySummary: Sendable, Hashable {
-    /// The percentiles exported, as they appear in `latency.csv`.
-    public static let percentiles: [Double] = [50, 90, 99, 99.9]
+    /// The percentiles kept and exported to `latency.csv` (with the maximum as 100): enough to draw the distribution.
+    public static let percentiles: [Double] = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9]
 
     public var count: Int
     /// Milliseconds at each of ``percentiles``, in order.

@@ -16,10 +16,10 @@ public enum ResultFiles {
         "wall_s", "model_s", "time_scale",
         "submit_failed", "submit_p50_ms", "submit_p99_ms", "peak_backlog", "saturated", "cpu_ms_per_doc", "peak_rss_mb",
         "model_latency_p50_ms", "model_latency_p90_ms", "model_latency_p99_ms", "latency_ks", "model_lost",
-        "latency_p50_wall_ms", "latency_p99_wall_ms",
+        "latency_p50_wall_ms", "latency_p99_wall_ms", "status_not_modified",
     ]
 
-    public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms"]
+    public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
 
     public static let dbCostColumns = ["backend", "rows", "index", "statements", "p50_us", "p99_us", "mean_us", "plan", "speedup"]
 
@@ -85,6 +85,7 @@ public enum ResultFiles {
                 number(result.model.latencyMilliseconds(atPercentile: 99)), result.latencyDistance.map { CSVTable.number($0, digits: 4) } ?? "",
                 number(result.model.lostShare * Double(result.documents)),
                 number(latency.milliseconds(atPercentile: 50) * timeScale), number(latency.milliseconds(atPercentile: 99) * timeScale),
+                String(result.statusNotModified),
             ])
         }
         return table
@@ -94,9 +95,13 @@ public enum ResultFiles {
         var table = CSVTable(columns: latencyColumns)
         for result in results {
             for (percentile, value) in zip(LatencySummary.percentiles, result.latency.percentileMilliseconds) {
-                table.append([result.scenario, result.strategy.description, CSVTable.number(percentile), CSVTable.number(value)])
+                table.append([result.scenario, result.strategy.description, CSVTable.number(percentile), CSVTable.number(value), "measured"])
             }
-            table.append([result.scenario, result.strategy.description, "100", CSVTable.number(result.latency.maxMilliseconds)])
+            table.append([result.scenario, result.strategy.description, "100", CSVTable.number(result.latency.maxMilliseconds), "measured"])
+            for percentile in LatencySummary.percentiles + [100] {
+                table.append([result.scenario, result.strategy.description, CSVTable.number(percentile),
+                              CSVTable.number(result.model.latencyMilliseconds(atPercentile: percentile)), "model"])
+            }
         }
         return table
     }

@@ -28,6 +28,8 @@ public struct StrategyResult: Sendable {
     /// HTTP requests between the two sides, by kind, as the Help Desk counted them (webhooks as it sent them).
     public var submitRequests: Int
     public var statusRequests: Int
+    /// Of the status requests, those answered 304 Not Modified.
+    public var statusNotModified: Int
     public var eventRequests: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
