@@ -1,3 +1,5 @@
+import Foundation
+
 /// A chart scale that cannot be built from its data, with what is wrong: a picture with a broken axis is worse than
 /// none.
 public struct ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -103,30 +105,7 @@ public struct Scale: Sendable, Hashable {
     }
 }
 
-/// log₁₀ without Foundation.
-func log10(_ x: Double) -> Double {
-    guard x > 0 else { return -.infinity }
-    var exponent = 0.0
-    var value = x
-    while value >= 10 { value /= 10; exponent += 1 }
-    while value < 1 { value *= 10; exponent -= 1 }
-    // ln(value) / ln(10) for value in [1, 10), by atanh series.
-    let y = (value - 1) / (value + 1)
-    let y2 = y * y
-    var term = y
-    var sum = 0.0
-    var n = 1.0
-    while abs(term / n) > 1e-17 {
-        sum += term / n
-        term *= y2
-        n += 2
-    }
-    return exponent + 2 * sum / 2.302_585_092_994_045_7
-}
-
-/// 10ˣ without Foundation.
+/// 10ˣ for a whole x.
 func pow10(_ exponent: Int) -> Double {
-    var result = 1.0
-    if exponent >= 0 { for _ in 0..<exponent { result *= 10 } } else { for _ in 0..<(-exponent) { result /= 10 } }
-    return result
+    Foundation.pow(10, Double(exponent))
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where ticks go: "nice" values a reader can take in at a glance.
 public enum Ticks {
     /// A step of 1, 2 or 5 × 10ᵏ that cuts `span` into five to ten intervals.
