@@ -65,4 +65,10 @@ extension Duration {
 
     /// The duration in milliseconds as a floating-point number.
     public var millisecondsValue: Double { secondsValue * 1_000 }
+
+    /// The duration in whole nanoseconds, truncated.
+    public var nanosecondsValue: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

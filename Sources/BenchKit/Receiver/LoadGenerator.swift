@@ -130,8 +130,8 @@ private final class LoadState: @unchecked Sendable {
 
     func begin(warmup: Duration, duration: Duration, finished: EventLoopPromise<Void>) {
         let now = NIODeadline.now()
-        warmupEnd = now + .nanoseconds(Int64(warmup.secondsValue * 1e9))
-        end = warmupEnd + .nanoseconds(Int64(duration.secondsValue * 1e9))
+        warmupEnd = now + .nanoseconds(warmup.nanosecondsValue)
+        end = warmupEnd + .nanoseconds(duration.nanosecondsValue)
         self.finished = finished
         if open == 0 { finished.succeed() }
     }

@@ -51,7 +51,7 @@ struct OpenLoopSubmitter: Sendable {
         let tally = SubmissionTally()
         let clock = ContinuousClock()
         let start = clock.now
-        let timeout = TimeAmount.nanoseconds(Int64(self.timeout.secondsValue * 1e9))
+        let timeout = TimeAmount.nanoseconds(self.timeout.nanosecondsValue)
         await withDiscardingTaskGroup { group in
             for (index, offset) in schedule.offsets.enumerated() {
                 let planned = start.advanced(by: offset)

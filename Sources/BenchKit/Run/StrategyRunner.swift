@@ -160,8 +160,7 @@ final class AppliedInstants: Sendable {
     private let state = Mutex(State())
 
     func record(_ ordinal: UInt64?, documentId: String, at instant: SimulationClock.Instant) {
-        let (seconds, attoseconds) = instant.offset.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let nanoseconds = instant.offset.nanosecondsValue
         state.withLock { state in
             guard let ordinal = ordinal.map(Int.init) else {
                 if state.unknown[documentId] == nil { state.unknown[documentId] = instant } else { state.repeats += 1 }

@@ -155,7 +155,7 @@ public final class HelpDeskClient: Sendable {
         let modelTimeout = requestTimeout + (wait ?? .zero)
         let timeout = max(clock.baseDuration(fromModel: modelTimeout), .seconds(5))
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.secondsValue * 1e9)))
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
             let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
             meter.record(kind, sent: body?.count ?? 0, received: bytes.readableBytes)
             return Answer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))

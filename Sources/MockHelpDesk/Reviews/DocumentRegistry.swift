@@ -143,8 +143,8 @@ final class DocumentRegistry: Sendable {
                     callback: callbackSlot,
                     metadata: metadataSlot,
                     updatedAt: wallTime.timeIntervalSince1970,
-                    delayNanoseconds: review.delay.nanoseconds,
-                    submittedNanoseconds: now.offset.nanoseconds,
+                    delayNanoseconds: review.delay.nanosecondsValue,
+                    submittedNanoseconds: now.offset.nanosecondsValue,
                     decidedNanoseconds: -1
                 )
             )
@@ -171,7 +171,7 @@ final class DocumentRegistry: Sendable {
             stored.status = stored.verdict
             stored.version += 1
             stored.updatedAt = wallTime.timeIntervalSince1970
-            stored.decidedNanoseconds = now.offset.nanoseconds
+            stored.decidedNanoseconds = now.offset.nanosecondsValue
             state.documents[Int(ordinal)] = stored
             state.events.append(ordinal)
             if stored.verdict == .accepted { state.accepted += 1 }
@@ -268,13 +268,5 @@ final class DocumentRegistry: Sendable {
     /// `doc_<16 hex digits>` for a key.
     static func name(of key: UInt64) -> String {
         HexIdentifier.number(key).text(prefix: "doc_")
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
