@@ -10,28 +10,12 @@ extension SnakeCaseRecord {
     static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
 }
 
-/// A `webhook-id` already applied.
-struct ReceivedWebhook: SnakeCaseRecord {
-    static let databaseTableName = "received_webhooks"
-    var webhookId: String
-    var documentId: String
-    var receivedAt: Date
-}
-
 /// Where an event-feed reader stopped.
 struct EventCursorRecord: SnakeCaseRecord {
     static let databaseTableName = "event_cursors"
     var name: String
     var cursor: String
     var updatedAt: Date
-}
-
-/// A verdict that arrived before its review row.
-struct EarlyVerdict: SnakeCaseRecord {
-    static let databaseTableName = "early_verdicts"
-    var documentId: String
-    var documentStatus: DocumentStatus
-    var receivedAt: Date
 }
 
 /// A thin webhook whose document state is still to be fetched.
