@@ -93,7 +93,10 @@ extension SQLiteReviewStore {
         {
             return (existing, false)
         }
-        let early = try DocumentStatus.fetchOne(db.cachedStatement(sql: HotSQL.takeEarlyVerdict), arguments: [response.documentId])
+        // A verdict parked for this document is read, then deleted only when there is one. (`DELETE ... RETURNING`
+        // would do both, but builds an ephemeral table on every submission: see ``ReceiverUpdate``.)
+        let early = try DocumentStatus.fetchOne(db.cachedStatement(sql: HotSQL.earlyVerdictStatus), arguments: [response.documentId])
+        if early != nil { try db.cachedStatement(sql: HotSQL.forgetEarlyVerdict).execute(arguments: [response.documentId]) }
         let status = early ?? response.documentStatus
         try db.cachedStatement(sql: HotSQL.insertReview).execute(arguments: [
             intent.documentUrl, response.agentId, response.documentId, status.rawValue, timestamp, timestamp,
@@ -169,7 +172,7 @@ enum HotSQL {
     static let forgetWebhook = #"DELETE FROM "received_webhooks" WHERE "webhook_id" = ?"#
     static let earlyVerdictStatus = #"SELECT "document_status" FROM "early_verdicts" WHERE "document_id" = ?"#
     static let parkVerdict = #"INSERT INTO "early_verdicts" ("document_id", "document_status", "received_at") VALUES (?, ?, ?)"#
-    static let takeEarlyVerdict = #"DELETE FROM "early_verdicts" WHERE "document_id" = ? RETURNING "document_status""#
+    static let forgetEarlyVerdict = #"DELETE FROM "early_verdicts" WHERE "document_id" = ?"#
     static let recordThinNotification = #"INSERT OR IGNORE INTO "thin_notifications" ("document_id", "received_at") VALUES (?, ?)"#
     static let forgetThinNotification = #"DELETE FROM "thin_notifications" WHERE "document_id" = ?"#
 }
