@@ -34,7 +34,7 @@ public enum ResultFiles {
         var table = CSVTable(columns: receiverColumns)
         for phase in [result.ceiling, result.receiver] {
             let load = phase.load
-            let ok = load.statuses.filter { Int($0.key).map { (200..<300).contains($0) } ?? false }.values.reduce(0, +)
+            let ok = load.successfulInWindow
             let isReceiver = phase.name == "receiver"
             let megabytes = { (bytes: UInt64?) in bytes.map { CSVTable.number(Double($0) / 1_048_576, digits: 1) } ?? "" }
             table.append([

@@ -58,7 +58,7 @@ public enum SummaryTable {
         var rows = [["phase", "req/s", "share", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors", "server µs/req", "load µs/req", "RSS MB"]]
         for phase in [result.ceiling, result.receiver] {
             let load = phase.load
-            let ok = load.statuses.filter { Int($0.key).map { (200..<300).contains($0) } ?? false }.values.reduce(0, +)
+            let ok = load.successfulInWindow
             rows.append([
                 phase.name, format(load.requestsPerSecond, digits: 0),
                 phase.name == "receiver" ? String(format: "%.0f%%", result.ratio * 100) : "100%",

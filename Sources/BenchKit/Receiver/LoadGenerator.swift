@@ -31,6 +31,11 @@ public struct LoadReport: Codable, Sendable, Hashable {
     public var cpuSystemSeconds: Double
 
     public var requestsPerSecond: Double { windowSeconds > 0 ? Double(requests) / windowSeconds : 0 }
+
+    /// Answers in the measured window that were 2xx.
+    public var successfulInWindow: Int {
+        statuses.filter { Int($0.key).map { (200..<300).contains($0) } ?? false }.values.reduce(0, +)
+    }
 }
 
 /// A closed-loop HTTP/1.1 load generator on SwiftNIO: `connections` keep-alive connections on one event loop, each
