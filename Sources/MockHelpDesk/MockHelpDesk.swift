@@ -84,6 +84,12 @@ public final class MockHelpDesk: Sendable {
         registry.ordinal(of: documentId)
     }
 
+    /// When the document of a submission was decided and with which verdict, if it has been: one decision without
+    /// building ``decisions``, the whole list with its ids.
+    public func decision(ofSubmission ordinal: UInt64) -> (decidedAt: SimulationClock.Instant, verdict: DocumentStatus)? {
+        registry.decision(ordinal: ordinal)
+    }
+
     /// Reviews scheduled and not yet decided.
     public var pendingReviews: Int { scheduler.pendingCount }
 

@@ -70,13 +70,9 @@ public struct StrategyRunner: Sendable {
         let modelDuration = modelStart.duration(to: clock.now)
         let (counts, traffic, receiver, ledger) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
 
-        // Per-document tallies go by the Help Desk's submission ordinal, in flat arrays: a run may hold a million.
-        let decisions = desk.decisions
-        var decisionsByOrdinal = [(at: SimulationClock.Instant, verdict: DocumentStatus)?](repeating: nil, count: decisions.map { Int($0.ordinal) + 1 }.max() ?? 0)
-        for decision in decisions { decisionsByOrdinal[Int(decision.ordinal)] = (decision.decidedAt, decision.verdict) }
-        let decided = decisionsByOrdinal
-        let latencies = applied.latencies { ordinal in ordinal < decided.count ? decided[ordinal]?.at : nil }
-        let rows = try await RowTally(store: store) { documentId in desk.submissionOrdinal(of: documentId).flatMap { decided[Int($0)]?.verdict } }
+        // Per-document tallies go by the Help Desk's submission ordinal, read one at a time: a run may hold a million.
+        let latencies = applied.latencies { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
+        let rows = try await RowTally(store: store) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
         let statements = store.statementStatistics()
@@ -91,8 +87,8 @@ public struct StrategyRunner: Sendable {
             lost: pending,
             submissions: submissions,
             peakResidentBytes: peakResident,
-            accepted: decisions.count { $0.verdict == .accepted },
-            declined: decisions.count { $0.verdict == .declined },
+            accepted: stats.documents.accepted,
+            declined: stats.documents.declined,
             latency: LatencySummary(latencies),
             model: model,
             latencyDistance: model.latency.hasAtomAtZero ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),

@@ -239,12 +239,13 @@ final class DocumentRegistry: Sendable {
         state.withLock { $0.ordinal(of: documentId).map(UInt64.init) }
     }
 
-    /// When a document was decided, if it has been.
-    func decidedAt(ordinal: UInt64) -> SimulationClock.Instant? {
+    /// When a document was decided and with which verdict, if it has been.
+    func decision(ordinal: UInt64) -> (decidedAt: SimulationClock.Instant, verdict: DocumentStatus)? {
         state.withLock { state in
             guard ordinal < UInt64(state.documents.count) else { return nil }
-            let nanoseconds = state.documents[Int(ordinal)].decidedNanoseconds
-            return nanoseconds >= 0 ? SimulationClock.Instant(offset: .nanoseconds(nanoseconds)) : nil
+            let stored = state.documents[Int(ordinal)]
+            guard stored.status.isDecided else { return nil }
+            return (SimulationClock.Instant(offset: .nanoseconds(stored.decidedNanoseconds)), stored.verdict)
         }
     }
 
