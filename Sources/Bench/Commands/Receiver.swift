@@ -127,24 +127,11 @@ struct ReceiverLoad: AsyncParsableCommand {
 
     func run() async throws {
         guard let secret = try webhookSecret(flag: nil, environment: LoadGenerator.secretVariable) else { throw ExitCode(64) }
-        let requests = PreEncodedRequests.deliveries(
-            count: requests,
-            rows: rows,
-            path: path,
-            host: "\(host):\(port)",
-            secret: secret,
-            seed: seed,
-            timestamp: Int64(Date().timeIntervalSince1970)
+        let plan = LoadPlan(
+            host: host, port: port, path: path, rows: rows, requests: requests, connections: connections, duration: duration.duration,
+            warmup: warmup.duration, seed: seed, unique: unique
         )
-        let report = try await LoadGenerator.run(
-            host: host,
-            port: port,
-            requests: requests,
-            mayRepeat: !unique,
-            connections: connections,
-            warmup: warmup.duration,
-            duration: duration.duration
-        )
+        let report = try await plan.run(secret: secret)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(report))

@@ -14,10 +14,11 @@ public struct ReceiverPhase: Sendable, Hashable {
     public var load: LoadReport
     /// CPU time of the server's process over the phase, warm-up included.
     public var serverCPU: CPUTime
-    /// Answers the server gave over the phase, warm-up and last in-flight requests included.
-    public var answered: Int
     public var residentBytes: UInt64?
     public var peakResidentBytes: UInt64?
+
+    /// Answers the server gave over the phase, warm-up and last in-flight requests included.
+    public var answered: Int { load.answered }
 
     /// Server CPU per answered request, microseconds.
     public var serverCPUMicrosecondsPerRequest: Double {
@@ -169,29 +170,21 @@ public struct ReceiverBenchmark: Sendable {
     ) async throws -> ReceiverPhase {
         ProcessMemory.resetPeak()
         let cpuStart = CPUTime.now
+        let plan = LoadPlan(
+            port: port, path: path, rows: rows, requests: requests, connections: connections, duration: duration, warmup: warmup,
+            seed: seed, unique: unique
+        )
         let load: LoadReport
         switch driver {
         case .childProcess(let executable):
-            var arguments = [
-                "receiver-load", "--port", String(port), "--path", path, "--rows", String(rows), "--requests", String(requests),
-                "--connections", String(connections), "--duration", duration.compactDescription, "--warmup", warmup.compactDescription,
-                "--seed", String(seed),
-            ]
-            if unique { arguments.append("--unique") }
-            let output = try await ChildProcess.run(executable, arguments: arguments, environment: [LoadGenerator.secretVariable: secret.encoded])
+            let output = try await ChildProcess.run(executable, arguments: plan.arguments, environment: [LoadGenerator.secretVariable: secret.encoded])
             do {
                 load = try JSONDecoder().decode(LoadReport.self, from: output)
             } catch {
                 throw BenchError("the load generator's report could not be read: \(String(decoding: output.prefix(300), as: UTF8.self))")
             }
         case .inProcess:
-            let encoded = PreEncodedRequests.deliveries(
-                count: requests, rows: rows, path: path, host: "127.0.0.1:\(port)", secret: secret, seed: seed,
-                timestamp: Int64(Date().timeIntervalSince1970)
-            )
-            load = try await LoadGenerator.run(
-                host: "127.0.0.1", port: port, requests: encoded, mayRepeat: !unique, connections: connections, warmup: warmup, duration: duration
-            )
+            load = try await plan.run(secret: secret)
         }
         let cpu = CPUTime.now - cpuStart
         if load.exhausted, unique { throw BenchError("the load generator ran out of its \(requests) unique deliveries; the receiver outran its ceiling") }
@@ -199,7 +192,6 @@ public struct ReceiverBenchmark: Sendable {
             name: name,
             load: load,
             serverCPU: cpu,
-            answered: load.answered,
             residentBytes: ProcessMemory.residentBytes,
             peakResidentBytes: ProcessMemory.peakResidentBytes
         )

@@ -22,7 +22,7 @@ final class DocumentPollingStrategy: Strategy {
     }
 
     let spec: StrategySpec
-    let policy: PollPolicy
+    private let policy: PollPolicy
     private let context: StrategyContext
     private let queue: DeadlineQueue<Watch>
     private let gate = RetryGate()
