@@ -42,7 +42,7 @@ struct Check: AsyncParsableCommand {
         let figures = try RunFigures(directory: directory)
         let url = URL(fileURLWithPath: baseline)
         if update {
-            let record = try JSONDecoder.iso8601.decode(RunRecord.self, from: Data(contentsOf: directory.appendingPathComponent("run.json")))
+            let record = try RunRecord.load(from: directory.appendingPathComponent("run.json"))
             let strategies = try ScenarioSpec.strategies(named: record.parameters["strategies"] ?? "")
             var fresh = BaselinePolicy.figures(for: figures, strategies: strategies)
             if let existing = try? Baseline.load(from: url) {
@@ -76,13 +76,5 @@ struct Check: AsyncParsableCommand {
         var merged = kept
         if kept.kind == .exact || kept.kind == .within { merged.value = figure.value }
         return merged
-    }
-}
-
-extension JSONDecoder {
-    static var iso8601: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
     }
 }

@@ -10,14 +10,10 @@ public struct RunFigures: Sendable, Hashable {
 
     /// Reads `summary.csv` and, when present, `dbcost.csv` and `receiver.csv` from a run directory.
     public init(directory: URL) throws(BenchError) {
-        func optional(_ name: String) throws(BenchError) -> CSVTable? {
-            let url = directory.appendingPathComponent(name)
-            return FileManager.default.fileExists(atPath: url.path) ? try Self.table(url) : nil
-        }
         try self.init(
-            summary: try Self.table(directory.appendingPathComponent("summary.csv")),
-            dbcost: try optional("dbcost.csv"),
-            receiver: try optional("receiver.csv")
+            summary: try CSVTable(contentsOf: directory.appendingPathComponent("summary.csv")),
+            dbcost: try CSVTable.readIfPresent(directory.appendingPathComponent("dbcost.csv")),
+            receiver: try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv"))
         )
     }
 
@@ -68,15 +64,5 @@ public struct RunFigures: Sendable, Hashable {
             if let ratio = record["ratio_to_ceiling"].flatMap(Double.init) { values["receiver/ratio_to_ceiling"] = ratio }
         }
         self.values = values
-    }
-
-    private static func table(_ url: URL) throws(BenchError) -> CSVTable {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw BenchError("\(url.path) cannot be read: \(error.localizedDescription)")
-        }
-        return try CSVTable(parsing: text)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension CSVTable {
     /// Parses RFC 4180 text: a header line, then rows; quoted fields may hold commas, quotes (doubled) and line breaks.
     public init(parsing text: String) throws(BenchError) {
@@ -54,5 +56,27 @@ extension CSVTable {
     /// The rows as dictionaries keyed by column name.
     public var records: [[String: String]] {
         rows.map { Dictionary(uniqueKeysWithValues: zip(columns, $0)) }
+    }
+}
+
+extension CSVTable {
+    /// Reads and parses a result file; an error names the file.
+    public init(contentsOf url: URL) throws(BenchError) {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw BenchError("\(url.path) cannot be read: \(error.localizedDescription)")
+        }
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw BenchError("\(url.path): \(error.description)")
+        }
+    }
+
+    /// A result file that a run may not have written: `nil` when it is absent.
+    public static func readIfPresent(_ url: URL) throws(BenchError) -> CSVTable? {
+        FileManager.default.fileExists(atPath: url.path) ? try CSVTable(contentsOf: url) : nil
     }
 }

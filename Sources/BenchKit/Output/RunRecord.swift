@@ -92,6 +92,23 @@ public struct RunRecord: Codable, Sendable {
         self.machine = .current()
     }
 
+    /// Reads a run's `run.json`; an error names the file.
+    public static func load(from url: URL) throws(BenchError) -> RunRecord {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw BenchError("\(url.path) cannot be read: \(error.localizedDescription)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(RunRecord.self, from: data)
+        } catch {
+            throw BenchError("\(url.path) is not a run record: \(error)")
+        }
+    }
+
     static func gitRevision() -> String {
         guard let revision = run("/usr/bin/env", ["git", "rev-parse", "HEAD"]) else { return "unknown" }
         let dirty = run("/usr/bin/env", ["git", "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false

@@ -12,31 +12,12 @@ public struct RunFiles: Sendable {
 
     public init(directory: URL) throws(BenchError) {
         self.directory = directory
-        func table(_ name: String) throws(BenchError) -> CSVTable? {
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-            do {
-                return try CSVTable(parsing: try String(contentsOf: url, encoding: .utf8))
-            } catch let error as BenchError {
-                throw BenchError("\(url.path): \(error.description)")
-            } catch {
-                throw BenchError("\(url.path) cannot be read: \(error.localizedDescription)")
-            }
-        }
-        summary = try table("summary.csv")
-        latency = try table("latency.csv")
-        dbcost = try table("dbcost.csv")
-        receiver = try table("receiver.csv")
+        summary = try CSVTable.readIfPresent(directory.appendingPathComponent("summary.csv"))
+        latency = try CSVTable.readIfPresent(directory.appendingPathComponent("latency.csv"))
+        dbcost = try CSVTable.readIfPresent(directory.appendingPathComponent("dbcost.csv"))
+        receiver = try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv"))
         let runURL = directory.appendingPathComponent("run.json")
-        if let data = try? Data(contentsOf: runURL) {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            do {
-                record = try decoder.decode(RunRecord.self, from: data)
-            } catch {
-                throw BenchError("\(runURL.path) is not a run record: \(error)")
-            }
-        }
+        if FileManager.default.fileExists(atPath: runURL.path) { record = try RunRecord.load(from: runURL) }
         guard summary != nil || dbcost != nil || receiver != nil else {
             throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv or receiver.csv: not a run's folder")
         }
