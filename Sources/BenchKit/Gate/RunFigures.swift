@@ -35,11 +35,10 @@ public struct RunFigures: Sendable, Hashable {
             values["\(strategy)/webhook_attempts_per_doc"] = try number(record, "webhook_attempts") / documents
             if let ratio = record["latency_ratio"], let value = Double(ratio) { values["\(strategy)/latency_ratio"] = value }
             if let distance = record["latency_ks"].flatMap(Double.init) { values["\(strategy)/latency_ks"] = distance }
-            // A strategy whose model expects a wait is compared with the webhook's p50; one that expects none is not.
-            let modelP50 = record["model_latency_p50_ms"].flatMap(Double.init)
-            if modelP50.map({ $0 > 0 }) ?? (record["latency_ratio"].flatMap(Double.init) != nil) {
-                p50[strategy] = try number(record, "latency_p50_ms")
-            } else if strategy == "webhook" {
+            // The webhook's p50 is the reference; a strategy whose model expects a wait is compared with it, one that
+            // expects none is not (older files without the model's p50: one with a latency ratio expects a wait).
+            let expectsWait = record["model_latency_p50_ms"].flatMap(Double.init).map { $0 > 0 } ?? (record["latency_ratio"].flatMap(Double.init) != nil)
+            if strategy == "webhook" || expectsWait {
                 p50[strategy] = try number(record, "latency_p50_ms")
             }
             let accepted = try number(record, "accepted")

@@ -43,13 +43,7 @@ public struct LatencyModel: Sendable, Hashable {
 
     /// The share of the distribution at or below `x`.
     public func cdf(_ x: Double) -> Double {
-        var low = 0
-        var high = points.count
-        while low < high {
-            let middle = (low + high) / 2
-            if points[middle] <= x { low = middle + 1 } else { high = middle }
-        }
-        return Double(low) / Double(points.count)
+        share(below: x, including: true)
     }
 
     /// Whether every point is zero: no wait the model can describe, so no distance to the measured one either.
@@ -74,19 +68,19 @@ public struct LatencyModel: Sendable, Hashable {
             while index < measured.count, measured[index] <= value { index += 1 }
             let at = Double(index) / count
             let model = cdf(value)
-            let modelBelow = cdfBelow(value)
+            let modelBelow = share(below: value, including: false)
             distance = max(distance, abs(at - model), abs(below - modelBelow))
         }
         return distance
     }
 
-    /// The share of the distribution strictly below `x`.
-    private func cdfBelow(_ x: Double) -> Double {
+    /// The share of the distribution below `x` (or at it, `including`), by binary search of the sorted points.
+    private func share(below x: Double, including: Bool) -> Double {
         var low = 0
         var high = points.count
         while low < high {
             let middle = (low + high) / 2
-            if points[middle] < x { low = middle + 1 } else { high = middle }
+            if points[middle] < x || (including && points[middle] == x) { low = middle + 1 } else { high = middle }
         }
         return Double(low) / Double(points.count)
     }
