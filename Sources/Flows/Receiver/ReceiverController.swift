@@ -148,16 +148,19 @@ enum IncomingWebhook: Decodable {
             guard error.field != nil else { throw APIError(.badRequest, "the body must be a JSON object") }
             throw APIError(.unprocessableContent, error.description, field: error.field)
         }
-        let empty = APIError(.unprocessableContent, "documentId: must not be empty", field: "documentId")
-        switch webhook {
-        case .thin(let documentId):
-            guard !documentId.isEmpty else { throw empty }
-        case .full(let payload):
-            guard !payload.documentId.isEmpty else { throw empty }
-            guard payload.documentStatus.isDecided else {
-                throw APIError(.unprocessableContent, "documentStatus: must be ACCEPTED or DECLINED", field: "documentStatus")
-            }
+        guard !webhook.documentId.isEmpty else {
+            throw APIError(.unprocessableContent, "documentId: must not be empty", field: "documentId")
+        }
+        if case .full(let payload) = webhook, !payload.documentStatus.isDecided {
+            throw APIError(.unprocessableContent, "documentStatus: must be ACCEPTED or DECLINED", field: "documentStatus")
         }
         return webhook
+    }
+
+    var documentId: String {
+        switch self {
+        case .full(let payload): payload.documentId
+        case .thin(let documentId): documentId
+        }
     }
 }
