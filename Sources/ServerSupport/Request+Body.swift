@@ -31,20 +31,20 @@ extension Request {
     /// Whether a `Content-Type` value names `application/json`, in any case, with optional spaces and parameters;
     /// compared byte by byte, as every webhook goes through it.
     static func isJSONMediaType(_ value: String.UTF8View) -> Bool {
-        let expected = Array("application/json".utf8)
         var bytes = value[...]
-        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
-        var matched = 0
-        while matched < expected.count, let byte = bytes.first {
-            let lower = (65...90).contains(byte) ? byte + 32 : byte
-            guard lower == expected[matched] else { return false }
-            matched += 1
+        func skipSpaces() {
+            while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        }
+        skipSpaces()
+        for expected in jsonMediaType {
+            guard let byte = bytes.first, (65...90).contains(byte) ? byte + 32 == expected : byte == expected else { return false }
             bytes = bytes.dropFirst()
         }
-        guard matched == expected.count else { return false }
-        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        skipSpaces()
         return bytes.isEmpty || bytes.first == UInt8(ascii: ";")
     }
+
+    private static let jsonMediaType = Array("application/json".utf8)
 
     /// Reads and decodes a JSON body that may carry only the fields its type defines (400 naming any other).
     public func decodeStrictJSON<Value: Decodable & KnownFields>(_ type: Value.Type, limit: Int) async throws(APIError) -> Value {

@@ -1,8 +1,9 @@
 import HelpDeskAPI
-import ServerSupport
+import Hummingbird
 import Testing
 
 @testable import MockHelpDesk
+@testable import ServerSupport
 
 struct ValidationTests {
     private let policy = CallbackPolicy(allowedHosts: ["hooks.internal.test"])
@@ -86,6 +87,17 @@ struct ValidationTests {
         #expect(EventCursor("evt_42")?.sequence == 42)
         for bad in ["evt_", "evt_-1", "evt_+1", "evt_1.0", "42", "evt_١", "evt_99999999999999999999"] {
             #expect(EventCursor(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func aJSONContentTypeIsRecognisedInAnyCaseWithSpacesAndParameters() {
+        for accepted in ["application/json", "Application/JSON", " application/json ", "\tapplication/json", "application/json; charset=utf-8",
+                         "application/json ;charset=UTF-8"] {
+            #expect(Request.isJSONMediaType(accepted.utf8), "\(accepted)")
+        }
+        for refused in ["", "text/plain", "application/jsonx", "application/js", "application/json, text/plain", "application/problem+json",
+                        "x application/json"] {
+            #expect(!Request.isJSONMediaType(refused.utf8), "\(refused)")
         }
     }
 }
