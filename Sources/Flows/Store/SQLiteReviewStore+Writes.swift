@@ -36,16 +36,7 @@ extension SQLiteReviewStore {
             return outcomes.map { .success($0) }
         } catch {
             guard writes.count > 1 else { return [.failure(error)] }
-            return writes.map { write in
-                Result {
-                    var outcome = StoreWriteOutcome.done
-                    try db.inTransaction {
-                        outcome = try perform(write, in: db, now: now, timestamp: timestamp)
-                        return .commit
-                    }
-                    return outcome
-                }
-            }
+            return writes.flatMap { flush([$0], in: db, at: now) }
         }
     }
 
