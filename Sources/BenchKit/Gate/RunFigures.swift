@@ -33,11 +33,11 @@ public struct RunFigures: Sendable, Hashable {
             values["\(strategy)/completed_share"] = try number(record, "completed") / documents
             values["\(strategy)/requests_per_doc"] = try number(record, "requests_per_doc")
             values["\(strategy)/webhook_attempts_per_doc"] = try number(record, "webhook_attempts") / documents
-            if let ratio = record["latency_ratio"], let value = Double(ratio) { values["\(strategy)/latency_ratio"] = value }
-            if let distance = record["latency_ks"].flatMap(Double.init) { values["\(strategy)/latency_ks"] = distance }
+            if let ratio = record.number("latency_ratio") { values["\(strategy)/latency_ratio"] = ratio }
+            if let distance = record.number("latency_ks") { values["\(strategy)/latency_ks"] = distance }
             // The webhook's p50 is the reference; a strategy whose model expects a wait is compared with it, one that
             // expects none is not (older files without the model's p50: one with a latency ratio expects a wait).
-            let expectsWait = record["model_latency_p50_ms"].flatMap(Double.init).map { $0 > 0 } ?? (record["latency_ratio"].flatMap(Double.init) != nil)
+            let expectsWait = record.number("model_latency_p50_ms").map { $0 > 0 } ?? (record.number("latency_ratio") != nil)
             if strategy == "webhook" || expectsWait {
                 p50[strategy] = try number(record, "latency_p50_ms")
             }
@@ -55,12 +55,12 @@ public struct RunFigures: Sendable, Hashable {
             }
         }
         for record in dbcost?.records ?? [] where record["index"] == "with" {
-            if let rows = record["rows"], let speedup = record["speedup"].flatMap(Double.init) {
+            if let rows = record["rows"], let speedup = record.number("speedup") {
                 values["dbcost/speedup_\(rows)_rows"] = speedup
             }
         }
         for record in receiver?.records ?? [] where record["phase"] == "receiver" {
-            if let ratio = record["ratio_to_ceiling"].flatMap(Double.init) { values["receiver/ratio_to_ceiling"] = ratio }
+            if let ratio = record.number("ratio_to_ceiling") { values["receiver/ratio_to_ceiling"] = ratio }
         }
         self.values = values
     }

@@ -80,3 +80,10 @@ extension CSVTable {
         FileManager.default.fileExists(atPath: url.path) ? try CSVTable(contentsOf: url) : nil
     }
 }
+
+extension Dictionary where Key == String, Value == String {
+    /// A column of a record (``CSVTable/records``) as a number; `nil` when absent, empty or not a number.
+    func number(_ column: String) -> Double? {
+        self[column].flatMap(Double.init)
+    }
+}

@@ -137,13 +137,15 @@ enum ReportCharts {
         var chart = Chart(title: "DB cost of the receiver's update", x: Axis("rows in document_reviews (log)", .log),
                           y: Axis("time per UPDATE (µs, log)", .log))
         chart.subtitle = "Line: p50; band: p50 to p99. Labels: the index's speed-up at each size."
+        func groupName(_ record: [String: String]) -> String {
+            "\(record["backend"] ?? "sqlite") \(record["index"] == "with" ? "with" : "without") index"
+        }
         var groups: [String] = []
-        for record in records {
-            let key = "\(record["backend"] ?? "sqlite") \(record["index"] == "with" ? "with" : "without") index"
-            if !groups.contains(key) { groups.append(key) }
+        for record in records where !groups.contains(groupName(record)) {
+            groups.append(groupName(record))
         }
         for (series, group) in groups.enumerated() {
-            let cells = records.filter { "\($0["backend"] ?? "sqlite") \($0["index"] == "with" ? "with" : "without") index" == group }
+            let cells = records.filter { groupName($0) == group }
                 .compactMap { record -> (rows: Double, p50: Double, p99: Double, plan: String, speedup: Double?)? in
                     guard let rows = record.number("rows"), let p50 = record.number("p50_us"), let p99 = record.number("p99_us"), p50 > 0 else { return nil }
                     return (rows, p50, max(p99, p50), record["plan"] ?? "", record["index"] == "with" ? record.number("speedup") : nil)

@@ -30,20 +30,13 @@ public struct RunFiles: Sendable {
 
     /// The first scenario of the summary that is not a fault scenario: the comparison, or the CI profile.
     var mainScenario: String? {
-        let faults = Set(FaultScenario.all.map(\.name))
-        return summary?.records.lazy.compactMap { $0["scenario"] }.first { !faults.contains($0) }
+        summary?.records.lazy.compactMap { $0["scenario"] }.first { !Self.faultScenarios.contains($0) }
     }
 
     /// The summary's rows of the fault scenarios.
     var faultRows: [[String: String]] {
-        let faults = Set(FaultScenario.all.map(\.name))
-        return (summary?.records ?? []).filter { faults.contains($0["scenario"] ?? "") }
+        (summary?.records ?? []).filter { Self.faultScenarios.contains($0["scenario"] ?? "") }
     }
-}
 
-extension Dictionary where Key == String, Value == String {
-    /// A column as a number; `nil` when absent or empty.
-    func number(_ column: String) -> Double? {
-        self[column].flatMap { $0.isEmpty ? nil : Double($0) }
-    }
+    private static let faultScenarios = Set(FaultScenario.all.map(\.name))
 }
