@@ -89,10 +89,11 @@ public enum LoadGenerator {
                     try channel.pipeline.syncOperations.addHandler(LoadConnectionHandler(state: state))
                 }
             }
-        var channels: [any Channel] = []
+        var connected: [any Channel] = []
         for _ in 0..<connections {
-            channels.append(try await bootstrap.connect(host: host, port: port).get())
+            connected.append(try await bootstrap.connect(host: host, port: port).get())
         }
+        let channels = connected
         let finished = loop.makePromise(of: Void.self)
         try await loop.submit {
             state.begin(warmup: warmup, duration: duration, finished: finished)

@@ -132,7 +132,7 @@ public struct StrategyRunner: Sendable {
         func progress() -> [Int] { [app.ledger.snapshot.applied, desk.stats().deliveries.attempts] }
         var seen = progress()
         while true {
-            let finished = await clock.run(until: clock.now.advanced(by: stall)) {
+            let finished: Void? = await clock.run(until: clock.now.advanced(by: stall)) {
                 await app.ledger.waitForApplied(count: documents)
                 await clock.activity.wait { desk.deliveriesSettled }
             }
