@@ -46,6 +46,25 @@ final class DocumentRegistry: Sendable {
         var delayNanoseconds: Int64
         var submittedNanoseconds: Int64
         var decidedNanoseconds: Int64
+
+        var submittedAt: SimulationClock.Instant { SimulationClock.Instant(offset: .nanoseconds(submittedNanoseconds)) }
+        var decidedAt: SimulationClock.Instant { SimulationClock.Instant(offset: .nanoseconds(decidedNanoseconds)) }
+    }
+
+    /// Values many documents share, each stored once and named by its index.
+    private struct Interned<Value: Hashable> {
+        private(set) var values: [Value] = []
+        private var indexes: [Value: Int] = [:]
+
+        subscript(index: Int) -> Value { values[index] }
+
+        /// The index of `value`, added if new.
+        mutating func index(of value: Value) -> Int {
+            if let index = indexes[value] { return index }
+            values.append(value)
+            indexes[value] = values.count - 1
+            return values.count - 1
+        }
     }
 
     private struct State {
@@ -59,11 +78,9 @@ final class DocumentRegistry: Sendable {
         var events: [Int32] = []
         var accepted = 0
         /// One entry per distinct callback, shared by every document that names it (a URL costs hundreds of bytes).
-        var callbacks: [Callback] = []
-        var callbackIndex: [Callback: Int32] = [:]
+        var callbacks = Interned<Callback>()
         var metadata: [[String: String]] = []
-        var agents: [String] = []
-        var agentIndex: [String: UInt16] = [:]
+        var agents = Interned<String>()
 
         func ordinal(of documentId: String) -> Int32? {
             if let key = DocumentRegistry.key(of: documentId), let ordinal = byKey[key] { return ordinal }
@@ -90,7 +107,7 @@ final class DocumentRegistry: Sendable {
                 callback: stored.callback >= 0 ? callbacks[Int(stored.callback)] : nil,
                 plan: ReviewPlan(documentId: documentId, agentId: agentId, delay: .nanoseconds(stored.delayNanoseconds), verdict: stored.verdict),
                 ordinal: UInt64(ordinal),
-                submittedAt: SimulationClock.Instant(offset: .nanoseconds(stored.submittedNanoseconds))
+                submittedAt: stored.submittedAt
             )
         }
     }
@@ -113,25 +130,14 @@ final class DocumentRegistry: Sendable {
             let ordinal = Int32(state.documents.count)
             var review = plan(UInt64(ordinal))
             if state.ordinal(of: review.documentId) != nil { review.documentId += "_\(ordinal)" }
-            var callbackSlot: Int32 = -1
-            if let callback {
-                // Equal URLs parsed twice are equal values; the first one is kept and shared.
-                callbackSlot = state.callbackIndex[callback] ?? Int32(state.callbacks.count)
-                if callbackSlot == Int32(state.callbacks.count) {
-                    state.callbacks.append(callback)
-                    state.callbackIndex[callback] = callbackSlot
-                }
-            }
+            // Equal URLs parsed twice are equal values; the first one is kept and shared.
+            let callbackSlot = callback.map { Int32(state.callbacks.index(of: $0)) } ?? -1
             var metadataSlot: Int32 = -1
             if let metadata {
                 metadataSlot = Int32(state.metadata.count)
                 state.metadata.append(metadata)
             }
-            let agent = state.agentIndex[review.agentId] ?? UInt16(state.agents.count)
-            if agent == UInt16(state.agents.count) {
-                state.agents.append(review.agentId)
-                state.agentIndex[review.agentId] = agent
-            }
+            let agent = UInt16(state.agents.index(of: review.agentId))
             let key = Self.key(of: review.documentId)
             state.documents.append(
                 Stored(
@@ -218,8 +224,8 @@ final class DocumentRegistry: Sendable {
                     documentId: state.documentId(ordinal),
                     verdict: stored.verdict,
                     ordinal: UInt64(ordinal),
-                    submittedAt: SimulationClock.Instant(offset: .nanoseconds(stored.submittedNanoseconds)),
-                    decidedAt: SimulationClock.Instant(offset: .nanoseconds(stored.decidedNanoseconds))
+                    submittedAt: stored.submittedAt,
+                    decidedAt: stored.decidedAt
                 )
             }
         }
@@ -229,8 +235,8 @@ final class DocumentRegistry: Sendable {
     func submitResponse(ordinal: UInt64) -> SubmitDocumentResponse? {
         state.withLock { state in
             guard ordinal < UInt64(state.documents.count) else { return nil }
-            let record = state.record(Int32(ordinal))
-            return SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview)
+            let agent = state.documents[Int(ordinal)].agent
+            return SubmitDocumentResponse(agentId: state.agents[Int(agent)], documentId: state.documentId(Int32(ordinal)), documentStatus: .pendingReview)
         }
     }
 
@@ -245,7 +251,7 @@ final class DocumentRegistry: Sendable {
             guard ordinal < UInt64(state.documents.count) else { return nil }
             let stored = state.documents[Int(ordinal)]
             guard stored.status.isDecided else { return nil }
-            return (SimulationClock.Instant(offset: .nanoseconds(stored.decidedNanoseconds)), stored.verdict)
+            return (stored.decidedAt, stored.verdict)
         }
     }
 
