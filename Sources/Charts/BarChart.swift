@@ -33,8 +33,8 @@ public struct BarChart: Sendable {
     static let gap = 8.0
 
     public var height: Double {
-        let legendRows = Double((Legend.layout(keys, width: width - 100).last?.row ?? 0) + 1)
-        return 48 + Double(bars.count) * (Self.barHeight + Self.gap) + 52 + legendRows * 20
+        let legendRows = max(1, ChartInk.legendRows(keys, chartWidth: width))
+        return 48 + Double(bars.count) * (Self.barHeight + Self.gap) + 52 + Double(legendRows) * 20
     }
 
     /// The chart's frame: labels on the left, room for notes on the right.
@@ -55,12 +55,7 @@ public struct BarChart: Sendable {
         let scale = try scale()
         let frame = self.frame
         var nodes = ChartInk.preamble(width: width, height: height, title: title)
-        for tick in scale.ticks {
-            let x = SVGNode.number(scale.position(tick))
-            nodes.append(SVGNode("line", [("x1", x), ("x2", x), ("y1", SVGNode.number(frame.top)), ("y2", SVGNode.number(frame.bottom)), ("class", "grid")]))
-            nodes.append(SVGNode("text", [("x", x), ("y", SVGNode.number(frame.bottom + 16)), ("text-anchor", "middle"), ("class", "ink small tick-x")],
-                                 text: Ticks.label(tick)))
-        }
+        nodes += ChartInk.verticalGrid(scale, frame: frame)
         for (row, bar) in bars.enumerated() {
             let top = frame.top + Double(row) * (Self.barHeight + Self.gap) + Self.gap / 2
             var start = 0.0
@@ -83,10 +78,8 @@ public struct BarChart: Sendable {
                                      text: bar.note))
             }
         }
-        nodes.append(SVGNode("line", [("x1", SVGNode.number(frame.left)), ("x2", SVGNode.number(frame.left)), ("y1", SVGNode.number(frame.top)),
-                                      ("y2", SVGNode.number(frame.bottom)), ("class", "axis")]))
-        nodes.append(SVGNode("text", [("x", SVGNode.number((frame.left + frame.right) / 2)), ("y", SVGNode.number(frame.bottom + 36)),
-                                      ("text-anchor", "middle"), ("class", "ink")], text: valueTitle))
+        nodes.append(ChartInk.leftAxis(frame))
+        nodes += ChartInk.xLabels(scale, title: valueTitle, frame: frame)
         nodes += ChartInk.legend(keys.enumerated().map { LegendEntry($1, series: keySeries[$0], symbol: .swatch) }, top: frame.bottom + 62, width: width)
         return ChartInk.document(width: width, height: height, title: title, nodes: nodes)
     }

@@ -143,7 +143,7 @@ public struct Chart: Sendable {
 
     /// The plot's frame, leaving room for the title, the axes and the legend's rows.
     public var frame: Frame {
-        let legendRows = Legend.layout(legend.map(\.label), width: width - 100).last.map { $0.row + 1 } ?? 0
+        let legendRows = ChartInk.legendRows(legend.map(\.label), chartWidth: width)
         return Frame(left: 78, top: subtitle == nil ? 42 : 58, right: width - 24, bottom: height - 58 - Double(legendRows) * 20)
     }
 

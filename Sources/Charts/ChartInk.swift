@@ -26,33 +26,48 @@ enum ChartInk {
         ]
     }
 
+    /// A straight line between two points, drawn with a style class (`grid`, `axis`).
+    static func segment(from start: (x: Double, y: Double), to end: (x: Double, y: Double), class style: String) -> SVGNode {
+        SVGNode("line", [
+            ("x1", SVGNode.number(start.x)), ("x2", SVGNode.number(end.x)), ("y1", SVGNode.number(start.y)), ("y2", SVGNode.number(end.y)),
+            ("class", style),
+        ])
+    }
+
+    /// A vertical grid line at each tick of `x`.
+    static func verticalGrid(_ x: Scale, frame: Chart.Frame) -> [SVGNode] {
+        x.ticks.map { tick in segment(from: (x.position(tick), frame.top), to: (x.position(tick), frame.bottom), class: "grid") }
+    }
+
     static func grid(x: Scale, y: Scale, frame: Chart.Frame) -> [SVGNode] {
-        x.ticks.map { tick in
-            let position = SVGNode.number(x.position(tick))
-            return SVGNode("line", [("x1", position), ("x2", position), ("y1", SVGNode.number(frame.top)), ("y2", SVGNode.number(frame.bottom)), ("class", "grid")])
-        } + y.ticks.map { tick in
-            let position = SVGNode.number(y.position(tick))
-            return SVGNode("line", [("x1", SVGNode.number(frame.left)), ("x2", SVGNode.number(frame.right)), ("y1", position), ("y2", position), ("class", "grid")])
+        verticalGrid(x, frame: frame) + y.ticks.map { tick in
+            segment(from: (frame.left, y.position(tick)), to: (frame.right, y.position(tick)), class: "grid")
         }
     }
 
-    static func axes(x: Scale, y: Scale, frame: Chart.Frame, xTitle: String, yTitle: String, height: Double) -> [SVGNode] {
-        var nodes = [
-            SVGNode("line", [("x1", SVGNode.number(frame.left)), ("x2", SVGNode.number(frame.right)), ("y1", SVGNode.number(frame.bottom)),
-                             ("y2", SVGNode.number(frame.bottom)), ("class", "axis")]),
-            SVGNode("line", [("x1", SVGNode.number(frame.left)), ("x2", SVGNode.number(frame.left)), ("y1", SVGNode.number(frame.top)),
-                             ("y2", SVGNode.number(frame.bottom)), ("class", "axis")]),
+    /// The tick labels under the plot, and the x axis's title under them.
+    static func xLabels(_ x: Scale, title: String, frame: Chart.Frame) -> [SVGNode] {
+        x.ticks.map { tick in
+            SVGNode("text", [("x", SVGNode.number(x.position(tick))), ("y", SVGNode.number(frame.bottom + 16)), ("text-anchor", "middle"),
+                             ("class", "ink small tick-x")], text: Ticks.label(tick))
+        } + [
+            SVGNode("text", [("x", SVGNode.number((frame.left + frame.right) / 2)), ("y", SVGNode.number(frame.bottom + 36)),
+                             ("text-anchor", "middle"), ("class", "ink")], text: title),
         ]
-        for tick in x.ticks {
-            nodes.append(SVGNode("text", [("x", SVGNode.number(x.position(tick))), ("y", SVGNode.number(frame.bottom + 16)), ("text-anchor", "middle"),
-                                          ("class", "ink small tick-x")], text: Ticks.label(tick)))
-        }
+    }
+
+    /// The line along the plot's left edge.
+    static func leftAxis(_ frame: Chart.Frame) -> SVGNode {
+        segment(from: (frame.left, frame.top), to: (frame.left, frame.bottom), class: "axis")
+    }
+
+    static func axes(x: Scale, y: Scale, frame: Chart.Frame, xTitle: String, yTitle: String, height: Double) -> [SVGNode] {
+        var nodes = [segment(from: (frame.left, frame.bottom), to: (frame.right, frame.bottom), class: "axis"), leftAxis(frame)]
         for tick in y.ticks {
             nodes.append(SVGNode("text", [("x", SVGNode.number(frame.left - 6)), ("y", SVGNode.number(y.position(tick) + 4)), ("text-anchor", "end"),
                                           ("class", "ink small tick-y")], text: Ticks.label(tick)))
         }
-        nodes.append(SVGNode("text", [("x", SVGNode.number((frame.left + frame.right) / 2)), ("y", SVGNode.number(frame.bottom + 36)),
-                                      ("text-anchor", "middle"), ("class", "ink")], text: xTitle))
+        nodes += xLabels(x, title: xTitle, frame: frame)
         let middle = SVGNode.number((frame.top + frame.bottom) / 2)
         nodes.append(SVGNode("text", [("x", "18"), ("y", middle), ("text-anchor", "middle"), ("transform", "rotate(-90 18 \(middle))"),
                                       ("class", "ink")], text: yTitle))
@@ -65,29 +80,39 @@ enum ChartInk {
                                               ("data-series", String(series))]
         if filled { attributes.append(("fill", color)) }
         let (x, y) = point
+        let centre = [("data-cx", SVGNode.number(x)), ("data-cy", SVGNode.number(y))]
+        func polygon(_ corners: [(Double, Double)]) -> SVGNode {
+            SVGNode("polygon", [("points", corners.map { "\(SVGNode.number($0.0)),\(SVGNode.number($0.1))" }.joined(separator: " "))] + centre + attributes)
+        }
         let shape: SVGNode
         switch Palette.shape(series) {
         case .circle:
             shape = SVGNode("circle", [("cx", SVGNode.number(x)), ("cy", SVGNode.number(y)), ("r", SVGNode.number(size))] + attributes)
         case .square:
             shape = SVGNode("rect", [("x", SVGNode.number(x - size)), ("y", SVGNode.number(y - size)), ("width", SVGNode.number(2 * size)),
-                                     ("height", SVGNode.number(2 * size)), ("data-cx", SVGNode.number(x)), ("data-cy", SVGNode.number(y))] + attributes)
+                                     ("height", SVGNode.number(2 * size))] + centre + attributes)
         case .triangle:
-            let points = [(x, y - size * 1.2), (x + size * 1.1, y + size * 0.8), (x - size * 1.1, y + size * 0.8)]
-            shape = SVGNode("polygon", [("points", points.map { "\(SVGNode.number($0.0)),\(SVGNode.number($0.1))" }.joined(separator: " ")),
-                                        ("data-cx", SVGNode.number(x)), ("data-cy", SVGNode.number(y))] + attributes)
+            shape = polygon([(x, y - size * 1.2), (x + size * 1.1, y + size * 0.8), (x - size * 1.1, y + size * 0.8)])
         case .diamond:
-            let points = [(x, y - size * 1.3), (x + size * 1.3, y), (x, y + size * 1.3), (x - size * 1.3, y)]
-            shape = SVGNode("polygon", [("points", points.map { "\(SVGNode.number($0.0)),\(SVGNode.number($0.1))" }.joined(separator: " ")),
-                                        ("data-cx", SVGNode.number(x)), ("data-cy", SVGNode.number(y))] + attributes)
+            shape = polygon([(x, y - size * 1.3), (x + size * 1.3, y), (x, y + size * 1.3), (x - size * 1.3, y)])
         }
         var node = shape
         node.children = [SVGNode("title", text: tooltip)]
         return node
     }
 
+    /// Where a chart `width` wide puts its legend's entries.
+    static func legendLayout(_ labels: [String], chartWidth width: Double) -> [(x: Double, row: Int)] {
+        Legend.layout(labels, width: width - 100)
+    }
+
+    /// The rows a chart `width` wide gives its legend; none for no entries.
+    static func legendRows(_ labels: [String], chartWidth width: Double) -> Int {
+        legendLayout(labels, chartWidth: width).last.map { $0.row + 1 } ?? 0
+    }
+
     static func legend(_ entries: [LegendEntry], top: Double, width: Double) -> [SVGNode] {
-        let placed = Legend.layout(entries.map(\.label), width: width - 100)
+        let placed = legendLayout(entries.map(\.label), chartWidth: width)
         return zip(entries, placed).map { entry, place in
             let x = 24 + place.x
             let y = top + Double(place.row) * 20
