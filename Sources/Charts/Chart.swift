@@ -30,7 +30,7 @@ public struct Marker: Sendable, Hashable {
 }
 
 /// A polyline through points in data coordinates.
-public struct Line: Sendable, Hashable {
+public struct Line: Sendable {
     public var points: [(x: Double, y: Double)]
     public var series: Int
     public var dashed: Bool
@@ -46,18 +46,6 @@ public struct Line: Sendable, Hashable {
         self.width = width
         self.ink = ink
         self.tooltip = tooltip
-    }
-
-    public static func == (lhs: Line, rhs: Line) -> Bool {
-        lhs.series == rhs.series && lhs.dashed == rhs.dashed && lhs.tooltip == rhs.tooltip && lhs.width == rhs.width
-            && lhs.points.map(\.x) == rhs.points.map(\.x) && lhs.points.map(\.y) == rhs.points.map(\.y)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(series)
-        hasher.combine(tooltip)
-        hasher.combine(points.map(\.x))
-        hasher.combine(points.map(\.y))
     }
 }
 
