@@ -34,7 +34,7 @@ enum ReportCharts {
             file: "tradeoff.svg",
             title: "Latency against cost",
             caption: "Each strategy's mean and p99 notification latency against the HTTP requests it spends per document, measured (filled) beside its analytic model (hollow). Strategies on the dashed frontier are the ones no other beats on both.",
-            svg: try render({ () throws(ScaleError) in try chart.svg() }, chart: "trade-off")
+            svg: try render(chart.svg, chart: "trade-off")
         )
     }
 
@@ -127,7 +127,7 @@ enum ReportCharts {
             file: "latency-cdf.svg",
             title: "Latency distributions",
             caption: "For each strategy, the share of documents whose verdict reached our row within a given latency (a curve further left is faster). Dashed curves are the models; a solid curve hugging its dashed one means the strategy behaves as theory says.",
-            svg: try render({ () throws(ScaleError) in try chart.svg() }, chart: "latency")
+            svg: try render(chart.svg, chart: "latency")
         )
     }
 
@@ -168,7 +168,7 @@ enum ReportCharts {
             file: "dbcost.svg",
             title: "DB cost",
             caption: "The receiver's UPDATE … WHERE document_id = ? grows with the table without the index (a full scan) and stays flat with it (a B-tree search). Hover a point for its query plan.",
-            svg: try render({ () throws(ScaleError) in try chart.svg() }, chart: "DB cost")
+            svg: try render(chart.svg, chart: "DB cost")
         )
     }
 
@@ -193,7 +193,7 @@ enum ReportCharts {
             file: "faults.svg",
             title: "Faults",
             caption: "For each fault scenario and strategy, the documents whose verdict reached their row, those lost, and those applied twice (which must be none).",
-            svg: try render({ () throws(ScaleError) in try chart.svg() }, chart: "faults")
+            svg: try render(chart.svg, chart: "faults")
         )
     }
 
@@ -223,7 +223,7 @@ enum ReportCharts {
             file: "requests.svg",
             title: "Where the requests go",
             caption: "HTTP requests per document by kind, and the share of learning requests that changed a row (Zapier published 1.5 % for its own polling).",
-            svg: try render({ () throws(ScaleError) in try chart.svg() }, chart: "requests")
+            svg: try render(chart.svg, chart: "requests")
         )
     }
 }
