@@ -44,7 +44,7 @@ public struct RegisteredStrategy: Sendable {
     public let usage: String
     public let summary: String
     public let standard: StrategySpec
-    let parse: @Sendable ([String]) -> Result<StrategySpec, StrategySpecError>
+    let parse: @Sendable ([String]) throws(StrategySpecError) -> StrategySpec
 
     public static func of<Definition: StrategyDefinition>(_ type: Definition.Type) -> RegisteredStrategy {
         RegisteredStrategy(
@@ -52,13 +52,7 @@ public struct RegisteredStrategy: Sendable {
             usage: type.usage,
             summary: type.summary,
             standard: StrategySpec(type.standard),
-            parse: { parameters in
-                do throws(StrategySpecError) {
-                    return .success(StrategySpec(try Definition(parameters: parameters)))
-                } catch {
-                    return .failure(error)
-                }
-            }
+            parse: { parameters throws(StrategySpecError) in StrategySpec(try Definition(parameters: parameters)) }
         )
     }
 }
@@ -84,7 +78,6 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
         self.definition = definition
     }
 
-
     /// Every strategy with its default parameters.
     public static var all: [StrategySpec] {
         registry.map(\.standard)
@@ -92,21 +85,17 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a strategy name.
     public init(parsing text: String) throws(StrategySpecError) {
-        switch Self.parse(text) {
-        case .success(let spec): self = spec
-        case .failure(let error): throw error
-        }
-    }
-
-    private static func parse(_ text: String) -> Result<StrategySpec, StrategySpecError> {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         let name = parts.first ?? ""
-        guard let entry = registry.first(where: { $0.name == name }) else {
-            return .failure(StrategySpecError("unknown strategy \"\(text)\"; known strategies: \(registry.map(\.name).joined(separator: ", "))"))
+        guard let entry = Self.registry.first(where: { $0.name == name }) else {
+            throw StrategySpecError("unknown strategy \"\(text)\"; known strategies: \(Self.registry.map(\.name).joined(separator: ", "))")
         }
         let parameters = parts.count > 1 ? parts[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
-        return entry.parse(parameters)
-            .mapError { StrategySpecError("\(text): \($0.description)") }
+        do {
+            self = try entry.parse(parameters)
+        } catch {
+            throw StrategySpecError("\(text): \(error.description)")
+        }
     }
 
     /// The canonical name, which parses back to the same strategy.
