@@ -87,8 +87,8 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
         self.faults = faults
     }
 
-    /// Requests answered on `route`, any status.
-    public func requestCount(route: String) -> Int {
-        requests.filter { $0.route == route }.reduce(0) { $0 + $1.count }
+    /// Requests answered on `route` with `status`, or with any status when it is `nil`.
+    public func requestCount(route: String, status: Int? = nil) -> Int {
+        requests.filter { $0.route == route && (status == nil || $0.status == status) }.reduce(0) { $0 + $1.count }
     }
 }

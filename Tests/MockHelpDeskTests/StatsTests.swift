@@ -9,6 +9,8 @@ struct StatsTests {
         try await HelpDeskHarness.run { harness in
             let document = try await harness.submit()
             let state = try await harness.send(.GET, "/document/\(document.documentId)")
+            let unchanged = try await harness.send(.GET, "/document/\(document.documentId)", headers: [("If-None-Match", "\"v1\"")])
+            #expect(unchanged.status == 304)
             _ = try await harness.send(.GET, "/document/doc_missing")
             _ = try await harness.send(.GET, "/nowhere")
             await harness.decide(at: 3)
@@ -18,6 +20,9 @@ struct StatsTests {
             #expect(stats.requests.contains(.init(route: "GET /document/{documentId}", status: 200, count: 1)))
             #expect(stats.requests.contains(.init(route: "GET /document/{documentId}", status: 404, count: 1)))
             #expect(stats.requests.contains(.init(route: "GET unmatched", status: 404, count: 1)))
+            #expect(stats.requestCount(route: "GET /document/{documentId}") == 3)
+            #expect(stats.requestCount(route: "GET /document/{documentId}", status: 304) == 1)
+            #expect(stats.requestCount(route: "GET /document/{documentId}", status: 200) == 1)
             let submitted = try HelpDeskJSON.encode(SubmitDocumentRequest(documentUrl: "https://example.com/contract.pdf"))
             #expect(stats.requestBytes == submitted.count)
             #expect(stats.responseBytes > state.body.count)

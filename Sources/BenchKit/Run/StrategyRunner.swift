@@ -94,7 +94,7 @@ public struct StrategyRunner: Sendable {
             latencyDistance: model.latency.hasAtomAtZero ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
-            statusNotModified: stats.requests.filter { $0.route == "GET /document/{documentId}" && $0.status == 304 }.reduce(0) { $0 + $1.count },
+            statusNotModified: stats.requestCount(route: "GET /document/{documentId}", status: 304),
             eventRequests: stats.requestCount(route: "GET /events"),
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
