@@ -49,6 +49,12 @@ struct SmallRunTests {
         #expect(webhook["lost"] == "0")
         #expect(webhook["webhook_attempts"] == "50", "one delivery per document with no faults")
         #expect(webhook["requests_total"] == "100")
+        // Each row carries its own run's time scale (a suite's fault rows run at another than its comparison), and
+        // its wall-time latency is the model latency times that scale.
+        #expect(webhook["time_scale"] == "0.25")
+        let p50 = try #require(webhook["latency_p50_ms"].flatMap(Double.init))
+        let p50Wall = try #require(webhook["latency_p50_wall_ms"].flatMap(Double.init))
+        #expect(abs(p50Wall - p50 * 0.25) <= 0.001 + p50 * 0.25 * 1e-3, "wall p50 \(p50Wall) ms for a model p50 of \(p50) ms")
 
         let polling = try #require(summary.first { $0["strategy"] == "poll-fixed:1s" })
         #expect(polling["completed"] == "50")

@@ -55,7 +55,7 @@ public enum ResultFiles {
         return table
     }
 
-    public static func summary(_ results: [StrategyResult], timeScale: Double) -> CSVTable {
+    public static func summary(_ results: [StrategyResult]) -> CSVTable {
         var table = CSVTable(columns: summaryColumns)
         let number = { (value: Double) in CSVTable.number(value) }
         for result in results {
@@ -76,7 +76,7 @@ public enum ResultFiles {
                 String(result.doubleApplied), String(result.wrongVerdicts),
                 String(result.bytesSent), String(result.bytesReceived), String(result.dbStatements),
                 number(result.dbTime.millisecondsValue), number(result.cpu.user), number(result.cpu.system),
-                number(result.wallDuration.secondsValue), number(result.modelDuration.secondsValue), CSVTable.number(timeScale, digits: 6),
+                number(result.wallDuration.secondsValue), number(result.modelDuration.secondsValue), CSVTable.number(result.timeScale, digits: 6),
                 String(result.submissions.failed), number(result.submissions.latency.milliseconds(atPercentile: 50)),
                 number(result.submissions.latency.milliseconds(atPercentile: 99)), String(result.submissions.peakBacklog),
                 result.submissions.saturated ? "1" : "0", number(result.cpuMillisecondsPerDocument),
@@ -84,7 +84,7 @@ public enum ResultFiles {
                 number(result.model.latencyMilliseconds(atPercentile: 50)), number(result.model.latencyMilliseconds(atPercentile: 90)),
                 number(result.model.latencyMilliseconds(atPercentile: 99)), result.latencyDistance.map { CSVTable.number($0, digits: 4) } ?? "",
                 number(result.model.lostShare * Double(result.documents)),
-                number(latency.milliseconds(atPercentile: 50) * timeScale), number(latency.milliseconds(atPercentile: 99) * timeScale),
+                number(result.wallLatencyMilliseconds(atPercentile: 50)), number(result.wallLatencyMilliseconds(atPercentile: 99)),
                 String(result.statusNotModified),
             ])
         }
@@ -128,7 +128,7 @@ public enum ResultFiles {
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if !results.isEmpty {
-            try summary(results, timeScale: run.timeScale).text.write(to: directory.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
+            try summary(results).text.write(to: directory.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
             try latency(results).text.write(to: directory.appendingPathComponent("latency.csv"), atomically: true, encoding: .utf8)
         }
         if !dbCost.isEmpty {
