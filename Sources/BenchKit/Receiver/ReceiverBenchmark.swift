@@ -112,16 +112,7 @@ public struct ReceiverBenchmark: Sendable {
             logger: logger
         )
         let (ceiling, receiver, wrk) = try await withRunningApplication({ onRunning in
-            let router = Router()
-            app.addRoutes(to: router)
-            CeilingController().addRoutes(to: router)
-            return Application(
-                router: router,
-                configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "Flows"),
-                services: app.services,
-                onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-                logger: logger
-            )
+            app.makeApplication(port: 0, routes: { CeilingController().addRoutes(to: $0) }, onServerRunning: onRunning)
         }, logger: logger) { port in
             progress("receiver: driving the ceiling route")
             let ceiling = try await phase("ceiling", path: ReceiverBenchmark.ceilingPath, port: port, requests: 20_000,
