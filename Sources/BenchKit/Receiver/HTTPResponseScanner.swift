@@ -75,7 +75,7 @@ struct HTTPResponseScanner {
 
     /// The value of the `Content-Length` header, matched without regard to case.
     private static func contentLength(in head: ByteBufferView.SubSequence) -> Int? {
-        let name = Array("\r\ncontent-length:".utf8)
+        let name = contentLengthName
         var index = head.startIndex
         while index + name.count <= head.endIndex {
             var matches = true
@@ -99,6 +99,8 @@ struct HTTPResponseScanner {
         }
         return nil
     }
+
+    private static let contentLengthName = Array("\r\ncontent-length:".utf8)
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {
         (65...90).contains(byte) ? byte + 32 : byte
