@@ -112,7 +112,7 @@ public struct ReceiverBenchmark: Sendable {
             logger: logger
         )
         let (ceiling, receiver, wrk) = try await withRunningApplication({ onRunning in
-            app.makeApplication(port: 0, routes: { CeilingController().addRoutes(to: $0) }, onServerRunning: onRunning)
+            app.makeApplication(port: 0, onServerRunning: onRunning, routes: { CeilingController().addRoutes(to: $0) })
         }, logger: logger) { port in
             progress("receiver: driving the ceiling route")
             let ceiling = try await phase("ceiling", path: ReceiverBenchmark.ceilingPath, port: port, requests: 20_000,

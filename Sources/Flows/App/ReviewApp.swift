@@ -10,7 +10,7 @@ import Synchronization
 /// Our app: it submits documents to the Help Desk, stores them in `document_reviews`, and learns their verdicts by
 /// the configured strategy, through its webhook receiver, its pollers, or both.
 ///
-/// Serve it with ``makeApplication(host:port:middleware:routes:onServerRunning:)``; its services (the Help Desk client's lifetime, the
+/// Serve it with ``makeApplication(host:port:middleware:onServerRunning:routes:)``; its services (the Help Desk client's lifetime, the
 /// thin fetcher and the strategy) run beside the server and stop after it.
 public final class ReviewApp: Sendable {
     public let configuration: ReviewAppConfiguration
@@ -219,14 +219,15 @@ public final class ReviewApp: Sendable {
     ///   - host: Address to bind; loopback by default.
     ///   - port: Port to bind; 0 picks a free one.
     ///   - middleware: Runs around every route, outside the app's own: a benchmark's injected receiver faults.
-    ///   - routes: Adds routes beside the app's, behind the same middleware: a benchmark's ceiling route.
     ///   - onServerRunning: Called with the bound port once the server listens.
+    ///   - routes: Adds routes beside the app's, behind the same middleware: a benchmark's ceiling route. It comes
+    ///     last so that a trailing closure still means `onServerRunning`.
     public func makeApplication(
         host: String = "127.0.0.1",
         port: Int = 3333,
         middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
-        routes: (Router<BasicRequestContext>) -> Void = { _ in },
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         for each in middleware { router.add(middleware: each) }
