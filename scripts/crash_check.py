@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Kills our app with SIGKILL in the middle of a run, starts it again, and checks that nothing was lost.
 
-For each strategy (hybrid:10s,20s, then poll-events:1s) it starts `Bench serve helpdesk` and `Bench serve app` at time
+For each strategy (hybrid:10s,20s, poll-events:1s, then sse) it starts `Bench serve helpdesk` and `Bench serve app` at time
 scale 0.01, submits documents through POST /reviews from four threads at once, kills the app with SIGKILL half-way
 (submissions, reviews and webhooks in flight), waits a moment so deliveries fail, starts the app again on the same
 port and database, submits the rest, and checks:
@@ -10,7 +10,7 @@ port and database, submits the rest, and checks:
   (webhook retries and reconciliation fill the gap for hybrid);
 - every document the Help Desk made has its row, including those whose submission the kill cut off after the Help
   Desk answered (the restarted app sends its stored intents again), and no intent is left over;
-- poll-events resumes from the cursor it had stored when it was killed.
+- poll-events and sse resume from the cursor they had stored when the app was killed.
 Exits non-zero on the first failure.
 
 Usage: scripts/crash_check.py PATH_TO_BENCH_BINARY
@@ -137,17 +137,19 @@ def run(bench, strategy, folder):
         with sqlite3.connect(database) as db:
             check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"[{strategy}] the database passes integrity_check after the kill")
             stored = db.execute("SELECT COUNT(*) FROM document_reviews").fetchone()[0]
-            cursor = db.execute("SELECT cursor FROM event_cursors WHERE name = 'poll-events'").fetchone()
+            cursor_name = strategy.split(":")[0]
+            cursor = db.execute("SELECT cursor FROM event_cursors WHERE name = ?", (cursor_name,)).fetchone()
         check(stored >= len(accepted), f"[{strategy}] every accepted document has its row after the kill ({stored})")
         # Reviews keep being decided while the app is down (50 s of model time): their webhooks fail and are retried.
         time.sleep(0.5)
 
         app = Server(command, "Flows")
-        if strategy.startswith("poll-events"):
+        banner = {"poll-events": "reading the event feed", "sse": "opening the event stream"}.get(strategy.split(":")[0])
+        if banner:
             expected = cursor[0] if cursor else "the start"
-            resumed = wait_for(lambda: any("reading the event feed" in line for line in app.lines), 10)
-            line = next((line for line in app.lines if "reading the event feed" in line), "")
-            check(resumed and f"after={expected}" in line, f"[{strategy}] the restarted app resumes the feed after its stored cursor {expected}")
+            resumed = wait_for(lambda: any(banner in line for line in app.lines), 10)
+            line = next((line for line in app.lines if banner in line), "")
+            check(resumed and f"after={expected}" in line, f"[{strategy}] the restarted app resumes after its stored cursor {expected}")
         for index in range(DOCUMENTS * 10, DOCUMENTS * 10 + DOCUMENTS // 2):
             accepted.append(submit(base, index, strategy))
             time.sleep(0.01)
@@ -183,7 +185,7 @@ def run(bench, strategy, folder):
 def main():
     bench = sys.argv[1]
     with tempfile.TemporaryDirectory() as folder:
-        for strategy in ["hybrid:10s,20s", "poll-events:1s"]:
+        for strategy in ["hybrid:10s,20s", "poll-events:1s", "sse"]:
             run(bench, strategy, folder)
 
 

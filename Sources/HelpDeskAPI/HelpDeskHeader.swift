@@ -14,6 +14,8 @@ public enum HelpDeskHeader {
     public static let webhookTimestamp = "webhook-timestamp"
     /// Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256>` signatures.
     public static let webhookSignature = "webhook-signature"
+    /// On `GET /events/stream`: the id of the last event the client has, so the stream resumes right after it.
+    public static let lastEventID = "Last-Event-ID"
 }
 
 /// What a webhook body carries.

@@ -62,6 +62,26 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
         public init() {}
     }
 
+    /// What `GET /events/stream` served.
+    public struct StreamCounts: Codable, Sendable, Hashable {
+        /// Streams opened (answered 200).
+        public var opened = 0
+        /// Stream requests refused because too many streams were open (429).
+        public var refused = 0
+        /// Streams the Help Desk ended on purpose (fault injection), or by shutting down.
+        public var closedByServer = 0
+        /// Decision events written, over all streams.
+        public var eventsSent = 0
+        /// Heartbeat comments written on idle streams.
+        public var heartbeatsSent = 0
+        /// Body bytes written on every stream: events, heartbeats and `retry:` hints.
+        public var bytesSent = 0
+        /// Streams open now.
+        public var open = 0
+
+        public init() {}
+    }
+
     public var requests: [RouteCount]
     /// Request body bytes received.
     public var requestBytes: Int
@@ -70,6 +90,7 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
     public var documents: DocumentCounts
     public var deliveries: DeliveryCounts
     public var faults: FaultCounts
+    public var streams: StreamCounts
 
     public init(
         requests: [RouteCount],
@@ -77,7 +98,8 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
         responseBytes: Int,
         documents: DocumentCounts,
         deliveries: DeliveryCounts,
-        faults: FaultCounts
+        faults: FaultCounts,
+        streams: StreamCounts = StreamCounts()
     ) {
         self.requests = requests
         self.requestBytes = requestBytes
@@ -85,6 +107,7 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
         self.documents = documents
         self.deliveries = deliveries
         self.faults = faults
+        self.streams = streams
     }
 
     /// Requests answered on `route` with `status`, or with any status when it is `nil`.

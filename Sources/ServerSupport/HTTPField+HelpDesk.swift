@@ -9,4 +9,5 @@ extension HTTPField.Name {
     public static let webhookID = Self(HelpDeskHeader.webhookID)!
     public static let webhookTimestamp = Self(HelpDeskHeader.webhookTimestamp)!
     public static let webhookSignature = Self(HelpDeskHeader.webhookSignature)!
+    public static let lastEventID = Self(HelpDeskHeader.lastEventID)!
 }

@@ -1,4 +1,5 @@
 import Flows
+import SimulationSupport
 import Testing
 
 /// Every model against an independent computation: closed forms for the schedules that have one, a numerical
@@ -94,6 +95,34 @@ struct StrategyModelTests {
         }
     }
 
+    @Test func aHeldStreamWaitsOnlyThroughItsReconnectGaps() {
+        let quiet = model(.sse)
+        #expect(quiet.latency.isImmediate, "an event is applied as it is sent")
+        #expect(abs(quiet.requestsPerDocument - (1 + 1.0 / 1000)) < 1e-9, "one stream shared by all 1000 documents")
+
+        // 1000 decisions over 1000 s; the reconnect gap is 1 s. Every stream ended after 10 events, or one outage of 20 s.
+        let dropped = model(.sse) {
+            $0.stream.closesAfterEvents = 10
+            $0.stream.eventBytes = 200
+            $0.stream.heartbeatBytes = 14
+            $0.stream.openingBytes = 13
+        }
+        let restarted = model(.sse) { $0.stream.outages = [.seconds(20)] }
+        let cases = [
+            (dropped, StreamGapSimulation(closesAfter: 10, outage: nil)),
+            (restarted, StreamGapSimulation(closesAfter: nil, outage: (at: 500, length: 20))),
+        ]
+        for (model, simulated) in cases {
+            #expect(abs(model.latency.mean - simulated.meanLatency) < 0.05 * simulated.meanLatency, "mean \(model.latency.mean) s against \(simulated.meanLatency) s")
+            let waiting = 1 - model.latency.cdf(0)
+            #expect(abs(waiting - simulated.waitingShare) < 0.005, "\(waiting) of the documents wait, against \(simulated.waitingShare)")
+        }
+        #expect(abs(dropped.requestsPerDocument - (1 + (1 + 100) / 1000.0)) < 1e-9, "the first stream and one per 10 events")
+        #expect(abs(restarted.requestsPerDocument - (1 + 2 / 1000.0)) < 1e-9)
+        // 200 bytes an event, 1000 / 15 heartbeats of 14 bytes and 101 openings of 13, shared by 1000 documents.
+        #expect(abs((dropped.bytesPerDocument ?? 0) - (200 + (1000.0 / 15 * 14 + 101 * 13) / 1000)) < 1e-9)
+    }
+
     @Test func theKolmogorovSmirnovDistanceIsTheLargestGapBetweenTheTwoCDFs() {
         let uniform = LatencyModel.uniform(width: 1)
         #expect(abs(uniform.kolmogorovSmirnovDistance(to: [0.5]) - 0.5) < 0.001)
@@ -161,4 +190,45 @@ private struct BackoffConvolution {
     }
 
     func cdf(_ x: Double) -> Double { latencyCDF[x] ?? .nan }
+}
+
+/// The stream of `sse` followed decision by decision, many times over: 1000 decisions at seeded uniform instants
+/// over 1000 s, the stream ending after every `closesAfter` events it carried and opening again 1 s later, and one
+/// outage of the Help Desk that cuts the stream and keeps it down for its length and the 1 s gap. A decision made
+/// while the stream is down waits until it is open again.
+private struct StreamGapSimulation {
+    var meanLatency = 0.0
+    var waitingShare = 0.0
+
+    init(closesAfter: Int?, outage: (at: Double, length: Double)?, runs: Int = 400) {
+        let (documents, window, gap) = (1000, 1000.0, 1.0)
+        var total = 0.0
+        var waiting = 0
+        for run in 0..<runs {
+            var random = SeededGenerator(seed: 7, stream: "stream-gaps", index: UInt64(run))
+            let instants = (0..<documents).map { _ in random.nextUnit() * window }.sorted()
+            var openAt = 0.0
+            var carried = 0
+            var outageSeen = outage == nil
+            for decided in instants {
+                if !outageSeen, let outage, decided >= outage.at {
+                    outageSeen = true
+                    openAt = max(openAt, outage.at + outage.length + gap)
+                    carried = 0
+                }
+                let delivered = max(decided, openAt)
+                if delivered > decided {
+                    waiting += 1
+                    total += delivered - decided
+                }
+                carried += 1
+                if let closesAfter, carried == closesAfter {
+                    openAt = delivered + gap
+                    carried = 0
+                }
+            }
+        }
+        meanLatency = total / Double(documents * runs)
+        waitingShare = Double(waiting) / Double(documents * runs)
+    }
 }

@@ -21,7 +21,10 @@ public enum BaselinePolicy {
                       comment: "With no faults every document must reach its row: anything less is a lost update."))
             add(.init(name: "\(name)/requests_per_doc", kind: .within, value: run.values["\(name)/requests_per_doc"], tolerance: 0.03,
                       better: .lower, comment: "How chatty the strategy is; fixed by its schedule and the seed, so ±3% absorbs timing noise."))
-            if strategy.usesWebhooks {
+            if strategy.definition is ServerSentEvents {
+                add(.init(name: "\(name)/push_p50_over_webhook_p50", kind: .band, low: 0, high: 4,
+                          comment: "A decision pushed into a held stream arrives as fast as a webhook: its p50 stays within a few times the webhook's, both measured in one run (both are mostly the machine's overhead)."))
+            } else if strategy.usesWebhooks {
                 add(.init(name: "\(name)/webhook_attempts_per_doc", kind: .within, value: run.values["\(name)/webhook_attempts_per_doc"],
                           tolerance: 0.01, better: .lower, comment: "One delivery per document when the receiver is healthy: retries mean it failed."))
             } else {

@@ -25,6 +25,7 @@ public struct RunFigures: Sendable, Hashable {
             return value
         }
         var p50: [String: Double] = [:]
+        var pushP50: [String: Double] = [:]
         // The gate reads one scenario: the file's first (a suite's fault rows are not part of it).
         let scenario = summary.records.first?["scenario"]
         for record in summary.records where record["scenario"] == scenario {
@@ -35,12 +36,12 @@ public struct RunFigures: Sendable, Hashable {
             values["\(strategy)/webhook_attempts_per_doc"] = try number(record, "webhook_attempts") / documents
             if let ratio = record.number("latency_ratio") { values["\(strategy)/latency_ratio"] = ratio }
             if let distance = record.number("latency_ks") { values["\(strategy)/latency_ks"] = distance }
-            // The webhook's p50 is the reference; a strategy whose model expects a wait is compared with it, one that
-            // expects none is not (older files without the model's p50: one with a latency ratio expects a wait).
+            // The webhook's p50 is the reference: a strategy whose model expects a wait is compared with it as a
+            // poller, one that expects none as a push (older files without the model's p50: one with a latency ratio
+            // expects a wait).
             let expectsWait = record.number("model_latency_p50_ms").map { $0 > 0 } ?? (record.number("latency_ratio") != nil)
-            if strategy == "webhook" || expectsWait {
-                p50[strategy] = try number(record, "latency_p50_ms")
-            }
+            let measured = try number(record, "latency_p50_ms")
+            if strategy == "webhook" || expectsWait { p50[strategy] = measured } else { pushP50[strategy] = measured }
             let accepted = try number(record, "accepted")
             if let seen = values["all/accepted"], seen != accepted {
                 values["all/accepted_agrees"] = 0
@@ -52,6 +53,9 @@ public struct RunFigures: Sendable, Hashable {
         if let webhook = p50["webhook"], webhook > 0 {
             for (strategy, value) in p50 where strategy != "webhook" {
                 values["\(strategy)/p50_over_webhook_p50"] = value / webhook
+            }
+            for (strategy, value) in pushP50 {
+                values["\(strategy)/push_p50_over_webhook_p50"] = value / webhook
             }
         }
         for record in dbcost?.records ?? [] where record["index"] == "with" {

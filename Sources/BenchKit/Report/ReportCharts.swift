@@ -209,7 +209,7 @@ enum ReportCharts {
             let retries = row.number("webhook_retries") ?? 0
             let values = [
                 row.number("submit_requests") ?? 0, max(0, statuses - notModified - thin), notModified, row.number("event_requests") ?? 0,
-                max(0, attempts - retries), retries, row.number("duplicates_sent") ?? 0, thin,
+                row.number("stream_requests") ?? 0, max(0, attempts - retries), retries, row.number("duplicates_sent") ?? 0, thin,
             ].map { $0 / documents }
             let efficiency = (row.number("efficiency") ?? 0) * 100
             return BarChart.Bar(label: row["strategy"] ?? "?", values: values, note: "\(format(efficiency))% useful")
@@ -217,7 +217,8 @@ enum ReportCharts {
         guard !bars.isEmpty else { return nil }
         let chart = BarChart(
             title: "Where the requests go — \(scenario)", valueTitle: "HTTP requests per document",
-            keys: ["submit", "status 200", "status 304", "event feed", "webhook", "webhook retries", "duplicates", "thin fetches"], bars: bars
+            keys: ["submit", "status 200", "status 304", "event feed", "event stream", "webhook", "webhook retries", "duplicates", "thin fetches"],
+            bars: bars
         )
         return Rendered(
             file: "requests.svg",

@@ -31,6 +31,10 @@ public struct StrategyResult: Sendable {
     /// Of the status requests, those answered 304 Not Modified.
     public var statusNotModified: Int
     public var eventRequests: Int
+    /// Event streams opened (`GET /events/stream`), and what they carried: decision events and heartbeats.
+    public var streamRequests: Int
+    public var streamEvents: Int
+    public var streamHeartbeats: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
     /// Webhook attempts that failed: a non-2xx answer, a timeout or a transport error.
@@ -63,7 +67,10 @@ public struct StrategyResult: Sendable {
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
 
-    public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + webhookAttempts + duplicatesSent }
+    public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + streamRequests + webhookAttempts + duplicatesSent }
+
+    /// Body bytes our app received per document, from the Help Desk and on its receiver.
+    public var bytesPerDocument: Double { Double(bytesReceived) / Double(max(documents, 1)) }
 
     public var requestsPerDocument: Double { Double(requestsTotal) / Double(max(documents, 1)) }
 

@@ -42,7 +42,8 @@ public struct StrategyRunner: Sendable {
         let cpuStart = CPUTime.now
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
-        let (app, submissions) = try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { deskPort in
+        let host = HelpDeskHost(desk: desk, restarts: scenario.helpDeskRestarts, clock: clock, logger: logger)
+        let (app, submissions) = try await host.serve { deskPort in
             let app = ReviewApp(
                 configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
                 store: store,
@@ -76,7 +77,7 @@ public struct StrategyRunner: Sendable {
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
         let statements = store.statementStatistics()
-        let model = strategy.model(scenario.modelWorkload(window: modelDuration))
+        let model = strategy.model(scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes()))
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
 
         return StrategyResult(
@@ -96,6 +97,9 @@ public struct StrategyRunner: Sendable {
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             statusNotModified: stats.requestCount(route: "GET /document/{documentId}", status: 304),
             eventRequests: stats.requestCount(route: "GET /events"),
+            streamRequests: stats.requestCount(route: "GET /events/stream"),
+            streamEvents: stats.streams.eventsSent,
+            streamHeartbeats: stats.streams.heartbeatsSent,
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
             webhookFailedAttempts: stats.deliveries.failedAttempts,

@@ -4,16 +4,19 @@ import SimulationSupport
 
 /// A fault, the strategies it concerns, and what they must still achieve.
 public struct FaultScenario: Sendable {
-    /// The `scenario` column: `drop-10pct`, `duplicate-30pct`, `outage-5s`, `slow-receiver`, `status-503-5pct`.
+    /// The `scenario` column: `drop-10pct`, `duplicate-30pct`, `outage-5s`, `slow-receiver`, `status-503-5pct`,
+    /// `stream-drops`.
     public var name: String
     public var helpDesk = FaultConfiguration()
     public var receiver = ReceiverFaults()
+    /// Restarts of the Help Desk's HTTP server during the run.
+    public var restarts: [HelpDeskRestart] = []
     public var strategies: [StrategySpec]
 
     /// Reconciliation sized to the compressed runs of the fault scenarios: a sweep every 10 s for rows pending 20 s.
     public static let hybrid = StrategySpec.hybrid(sweep: .seconds(10), staleAfter: .seconds(20))
 
-    /// The five faults of the reliability work.
+    /// The faults of the reliability work, and the event stream's.
     public static let all: [FaultScenario] = {
         var drop = FaultScenario(name: "drop-10pct", strategies: [.webhook, hybrid, .pollFixed(interval: .seconds(1))])
         drop.helpDesk.dropWebhookRatio = 0.1
@@ -38,7 +41,12 @@ public struct FaultScenario: Sendable {
         status.helpDesk.statusFailureRatio = 0.05
         // About the load of the pollers' own schedules, so 429s do happen.
         status.helpDesk.rateLimit = RateLimit(requestsPerSecond: 8, burst: 8)
-        return [drop, duplicate, outage, slow, status]
+
+        // The Help Desk ends every event stream after 10 events, and once restarts, unreachable for 2 s.
+        var streamDrops = FaultScenario(name: "stream-drops", strategies: [.sse])
+        streamDrops.helpDesk.closeStreamsAfterEvents = 10
+        streamDrops.restarts = [HelpDeskRestart(at: .seconds(8), down: .seconds(2))]
+        return [drop, duplicate, outage, slow, status, streamDrops]
     }()
 
     /// The scenario this fault runs as, from a base workload.
@@ -47,6 +55,7 @@ public struct FaultScenario: Sendable {
         scenario.name = name
         scenario.faults = helpDesk
         scenario.receiverFaults = receiver
+        scenario.helpDeskRestarts = restarts
         scenario.strategies = strategies
         // A timeout floor short enough for the slow receiver to exceed it at this time scale (0.25 s of wall time).
         scenario.minimumDeliveryTimeout = .milliseconds(250)

@@ -22,6 +22,8 @@ public struct ScenarioSpec: Sendable {
     public var faults = FaultConfiguration()
     /// Faults our receiver suffers.
     public var receiverFaults = ReceiverFaults()
+    /// Restarts of the Help Desk's HTTP server during the run.
+    public var helpDeskRestarts: [HelpDeskRestart] = []
     /// The least wall time a webhook attempt gets before the Help Desk gives up on it (see
     /// `DeliveryConfiguration.minimumWallTimeout`).
     public var minimumDeliveryTimeout: Duration = .seconds(2)
@@ -41,6 +43,7 @@ public struct ScenarioSpec: Sendable {
         .longPoll(wait: .seconds(30)),
         .pollEvents(interval: .seconds(1)),
         .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)),
+        .sse,
     ]
 
     /// The Help Desk this scenario runs against.

@@ -10,6 +10,8 @@ public enum VerdictSource: String, Sendable, Hashable, CaseIterable {
     case thinFetch = "thin_fetch"
     case poll
     case eventFeed = "event_feed"
+    /// Pushed into the event stream our app holds open.
+    case stream
     case reconciliation
     /// A verdict that arrived before its row and was applied when the row was inserted.
     case early
@@ -61,8 +63,13 @@ public final class VerdictLedger: Sendable {
 
     /// Returns once at least `count` rows have got their verdict through this ledger.
     public func waitForApplied(count: Int) async {
-        while snapshot.applied < count, !Task.isCancelled {
-            await appliedChanges.wait(for: 0) { self.snapshot.applied >= count }
+        await waitForCounts { $0.applied >= count }
+    }
+
+    /// Returns once the counts satisfy `predicate`, checked now and after every verdict this ledger records.
+    public func waitForCounts(where predicate: @escaping @Sendable (VerdictCounts) -> Bool) async {
+        while !predicate(snapshot), !Task.isCancelled {
+            await appliedChanges.wait(for: 0) { predicate(self.snapshot) }
         }
     }
 
@@ -118,6 +125,7 @@ public final class VerdictLedger: Sendable {
             }
         }
         if outcome.changedRow { LearningScope.markLearned() }
+        defer { appliedChanges.notify(0) }
         switch outcome {
         case .applied(let review):
             notify(VerdictApplied(review: review, source: source, appliedAt: clock.now))

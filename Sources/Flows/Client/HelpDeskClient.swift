@@ -123,6 +123,42 @@ public final class HelpDeskClient: Sendable {
         }
     }
 
+    /// What opening the event stream got.
+    public enum StreamAnswer: Sendable {
+        /// 200: the stream, to read as it comes.
+        case stream(EventStreamBody)
+        /// 429 or 503: open it again, no sooner than `retryAfter` (model time) when given.
+        case retryLater(retryAfter: Duration?)
+    }
+
+    /// `GET /events/stream`, resuming right after `lastEventId` when given (from the first decision otherwise).
+    ///
+    /// The answer's head must arrive within the request timeout; the body then lasts as long as the stream, and its
+    /// bytes are counted as they are read. A 400 (an id the Help Desk does not know) is thrown with its status.
+    public func openEventStream(lastEventId: String?) async throws(HelpDeskClientError) -> StreamAnswer {
+        var request = HTTPClientRequest(url: baseURL + "/events/stream")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let lastEventId { request.headers.add(name: HelpDeskHeader.lastEventID, value: lastEventId) }
+        let timeout = max(clock.baseDuration(fromModel: requestTimeout), .seconds(5))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
+        } catch {
+            meter.record(.stream, sent: 0, received: 0)
+            throw .transport(error)
+        }
+        meter.record(.stream, sent: 0, received: 0)
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            let bytes = try? await response.body.collect(upTo: 64 * 1024)
+            meter.addReceived(bytes?.readableBytes ?? 0)
+            let answer = Answer(status: status, headers: response.headers, body: bytes.map { Data(buffer: $0) } ?? Data())
+            if status == 429 || status == 503 { return .retryLater(retryAfter: answer.retryAfter) }
+            throw .status(status, answer.errorBody)
+        }
+        return .stream(EventStreamBody(body: response.body, meter: meter))
+    }
+
     private struct Answer {
         var status: Int
         var headers: HTTPHeaders
@@ -163,5 +199,28 @@ public final class HelpDeskClient: Sendable {
             meter.record(kind, sent: body?.count ?? 0, received: 0)
             throw .transport(error)
         }
+    }
+}
+
+/// The body of an open event stream: its bytes as they arrive, each piece counted in the client's traffic.
+public struct EventStreamBody: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+
+    let body: HTTPClientResponse.Body
+    let meter: TrafficMeter
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: HTTPClientResponse.Body.AsyncIterator
+        let meter: TrafficMeter
+
+        public mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            meter.addReceived(buffer.readableBytes)
+            return buffer
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: body.makeAsyncIterator(), meter: meter)
     }
 }

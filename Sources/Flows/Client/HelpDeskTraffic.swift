@@ -12,6 +12,8 @@ public struct HelpDeskTraffic: Sendable, Hashable {
         case thinFetch = "thin_fetch"
         /// `GET /events`.
         case events
+        /// `GET /events/stream`: one per stream opened, however long it lasted.
+        case stream
     }
 
     public var requests: [Kind: Int] = [:]
@@ -45,6 +47,11 @@ final class TrafficMeter: Sendable {
             traffic.bytesSent += sent
             traffic.bytesReceived += received
         }
+    }
+
+    /// Counts body bytes of a request already counted: an event stream's, as they arrive.
+    func addReceived(_ bytes: Int) {
+        traffic.withLock { $0.bytesReceived += bytes }
     }
 
     var snapshot: HelpDeskTraffic { traffic.withLock { $0 } }

@@ -70,6 +70,7 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
         .of(LongPoll.self),
         .of(PollEvents.self),
         .of(Hybrid.self),
+        .of(ServerSentEvents.self),
     ]
 
     public let definition: any StrategyDefinition

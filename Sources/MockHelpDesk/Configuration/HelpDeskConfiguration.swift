@@ -16,6 +16,7 @@ public struct HelpDeskConfiguration: Sendable {
     /// The longest `wait` a long-poll may ask for.
     public var maxWait: Duration = .seconds(300)
     public var delivery = DeliveryConfiguration()
+    public var stream = StreamConfiguration()
     public var faults = FaultConfiguration()
 
     public init() {}
@@ -28,6 +29,7 @@ public struct HelpDeskConfiguration: Sendable {
         guard idempotencyKeyTTL > .zero else { throw ConfigurationError("idempotency key TTL must be positive") }
         guard maxWait >= .zero else { throw ConfigurationError("max wait must not be negative") }
         try delivery.validate()
+        try stream.validate()
         try faults.validate()
     }
 }
@@ -58,6 +60,24 @@ public struct DeliveryConfiguration: Sendable, Equatable {
     }
 }
 
+/// How `GET /events/stream` serves server-sent events.
+public struct StreamConfiguration: Sendable, Equatable {
+    /// An idle stream gets a comment this often, model time, so the client can tell a quiet stream from a dead one.
+    public var heartbeat: Duration = .seconds(15)
+    /// The `retry:` hint each stream starts with: how long a client should wait before reconnecting, model time.
+    public var retryHint: Duration = .seconds(1)
+    /// Streams open at once; a request for one more is refused with 429 and `Retry-After`.
+    public var maxStreams = 16
+
+    public init() {}
+
+    func validate() throws(ConfigurationError) {
+        guard heartbeat > .zero else { throw ConfigurationError("the stream heartbeat must be positive") }
+        guard retryHint >= .zero else { throw ConfigurationError("the stream retry hint must not be negative") }
+        guard maxStreams > 0 else { throw ConfigurationError("max streams must be positive") }
+    }
+}
+
 /// Faults the Help Desk injects on purpose, each drawn from the seed.
 public struct FaultConfiguration: Sendable, Equatable {
     /// Fraction of decided webhooks never sent.
@@ -71,6 +91,9 @@ public struct FaultConfiguration: Sendable, Equatable {
     public var statusFailureRatio: Double = 0
     /// A token bucket shared by the status and event routes; over it they answer 429 with `Retry-After`.
     public var rateLimit: RateLimit?
+    /// Every event stream is ended by the Help Desk after sending this many events, as a proxy or a deploy would
+    /// cut it; the client must reconnect and resume.
+    public var closeStreamsAfterEvents: Int?
 
     public init() {}
 
@@ -78,6 +101,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         try ConfigurationError.requireRatio(dropWebhookRatio, "drop ratio")
         try ConfigurationError.requireRatio(duplicateDeliveryRatio, "duplicate ratio")
         try ConfigurationError.requireRatio(statusFailureRatio, "status failure ratio")
+        if let closeStreamsAfterEvents, closeStreamsAfterEvents < 1 {
+            throw ConfigurationError("streams must carry at least one event before they are closed")
+        }
         guard maxExtraDeliveryDelay >= .zero else { throw ConfigurationError("extra delivery delay must not be negative") }
         if let rateLimit {
             guard rateLimit.requestsPerSecond > 0, rateLimit.burst >= 1 else {

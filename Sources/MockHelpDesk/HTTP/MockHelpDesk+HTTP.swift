@@ -9,6 +9,7 @@ extension MockHelpDesk {
         router.add(middleware: JSONErrorMiddleware())
         DocumentController(desk: self).addRoutes(to: router)
         EventsController(desk: self).addRoutes(to: router)
+        EventStreamController(desk: self).addRoutes(to: router)
         DeliveriesController(desk: self).addRoutes(to: router)
         StatsController(desk: self).addRoutes(to: router)
     }
@@ -24,16 +25,20 @@ extension MockHelpDesk {
     /// - Parameters:
     ///   - host: Address to bind; loopback by default.
     ///   - port: Port to bind; 0 picks a free one.
+    ///   - withServices: Whether the application runs the scheduler and dispatcher. Without them it is the HTTP front
+    ///     end alone, which can be stopped and started again (a restart, as clients see one) while the caller keeps
+    ///     ``services`` running, so no review or delivery is lost meanwhile.
     ///   - onServerRunning: Called with the bound port once the server listens.
     public func makeApplication(
         host: String = "127.0.0.1",
         port: Int = 8080,
+        withServices: Bool = true,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "MockHelpDesk"),
-            services: services,
+            services: withServices ? services : [],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )

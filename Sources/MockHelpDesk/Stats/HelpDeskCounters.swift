@@ -16,6 +16,7 @@ public final class HelpDeskCounters: Sendable {
         var responseBytes = 0
         var deliveries = HelpDeskStats.DeliveryCounts()
         var faults = HelpDeskStats.FaultCounts()
+        var streams = HelpDeskStats.StreamCounts()
     }
 
     private let state = Mutex(State())
@@ -48,6 +49,26 @@ public final class HelpDeskCounters: Sendable {
         touch()
     }
 
+    /// Counts a stream as open if fewer than `max` are: the check and the count in one step.
+    func admitStream(max: Int) -> Bool {
+        let admitted = state.withLock { state -> Bool in
+            guard state.streams.open < max else {
+                state.streams.refused += 1
+                return false
+            }
+            state.streams.open += 1
+            state.streams.opened += 1
+            return true
+        }
+        touch()
+        return admitted
+    }
+
+    func updateStreams(_ update: (inout HelpDeskStats.StreamCounts) -> Void) {
+        state.withLock { update(&$0.streams) }
+        touch()
+    }
+
     func snapshot(documents: HelpDeskStats.DocumentCounts) -> HelpDeskStats {
         state.withLock { state in
             let requests = state.requests
@@ -59,7 +80,8 @@ public final class HelpDeskCounters: Sendable {
                 responseBytes: state.responseBytes,
                 documents: documents,
                 deliveries: state.deliveries,
-                faults: state.faults
+                faults: state.faults,
+                streams: state.streams
             )
         }
     }

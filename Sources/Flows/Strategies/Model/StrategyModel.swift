@@ -14,6 +14,8 @@ public struct ModelWorkload: Sendable, Hashable {
     public var attemptFailureRate: Double = 0
     /// The delay before each attempt of a webhook, the first usually zero, model time.
     public var retryDelays: [Duration] = [.zero]
+    /// How the Help Desk's event stream behaves, for `sse`.
+    public var stream = StreamWorkload()
 
     public init(reviewDelay: ClosedRange<Duration>, documents: Int, window: Duration, seed: UInt64) {
         self.reviewDelay = reviewDelay
@@ -38,6 +40,25 @@ public struct ModelWorkload: Sendable, Hashable {
     }
 }
 
+/// What the model of `sse` needs to know about the Help Desk's event stream.
+public struct StreamWorkload: Sendable, Hashable {
+    /// The wait between a stream's end and the next one, model time: the Help Desk's `retry:` hint.
+    public var reconnectGap: Duration = .seconds(1)
+    /// The Help Desk ends every stream after this many events (fault injection), if it does.
+    public var closesAfterEvents: Int?
+    /// How long each restart of the Help Desk during the run kept it unreachable, model time.
+    public var outages: [Duration] = []
+    /// The Help Desk's heartbeat interval on an idle stream, model time.
+    public var heartbeat: Duration = .seconds(15)
+    /// Bytes of one decision event on the stream, when known (the Help Desk's format, measured on a sample).
+    public var eventBytes: Int?
+    /// Bytes of one heartbeat comment, and of the `retry:` hint that opens each stream.
+    public var heartbeatBytes = 0
+    public var openingBytes = 0
+
+    public init() {}
+}
+
 /// What theory expects of a strategy on a workload, beside what is measured: the whole latency distribution,
 /// requests per document, and the share of documents it would lose.
 public struct StrategyModel: Sendable, Hashable {
@@ -47,11 +68,14 @@ public struct StrategyModel: Sendable, Hashable {
     public var requestsPerDocument: Double
     /// Expected share of documents whose verdict never reaches their row.
     public var lostShare: Double
+    /// Response body bytes our app receives per document, where the model prices them.
+    public var bytesPerDocument: Double?
 
-    public init(latency: LatencyModel, requestsPerDocument: Double, lostShare: Double = 0) {
+    public init(latency: LatencyModel, requestsPerDocument: Double, lostShare: Double = 0, bytesPerDocument: Double? = nil) {
         self.latency = latency
         self.requestsPerDocument = requestsPerDocument
         self.lostShare = lostShare
+        self.bytesPerDocument = bytesPerDocument
     }
 
     public var latencyMeanMilliseconds: Double { latency.mean * 1000 }
