@@ -120,7 +120,7 @@ struct StrategyModelTests {
         #expect(abs(dropped.requestsPerDocument - (1 + (1 + 100) / 1000.0)) < 1e-9, "the first stream and one per 10 events")
         #expect(abs(restarted.requestsPerDocument - (1 + 2 / 1000.0)) < 1e-9)
         // 200 bytes an event, 1000 / 15 heartbeats of 14 bytes and 101 openings of 13, shared by 1000 documents.
-        #expect(abs((dropped.bytesPerDocument ?? 0) - (200 + (1000.0 / 15 * 14 + 101 * 13) / 1000)) < 1e-9)
+        #expect(abs((dropped.streamBytesPerDocument ?? 0) - (200 + (1000.0 / 15 * 14 + 101 * 13) / 1000)) < 1e-9)
     }
 
     @Test func theKolmogorovSmirnovDistanceIsTheLargestGapBetweenTheTwoCDFs() {

@@ -17,7 +17,7 @@ public enum ResultFiles {
         "submit_failed", "submit_p50_ms", "submit_p99_ms", "peak_backlog", "saturated", "cpu_ms_per_doc", "peak_rss_mb",
         "model_latency_p50_ms", "model_latency_p90_ms", "model_latency_p99_ms", "latency_ks", "model_lost",
         "latency_p50_wall_ms", "latency_p99_wall_ms", "status_not_modified",
-        "stream_requests", "stream_events", "stream_heartbeats", "bytes_per_doc", "model_bytes_per_doc",
+        "stream_requests", "stream_events", "stream_heartbeats", "stream_bytes_per_doc", "model_stream_bytes_per_doc",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
@@ -88,7 +88,7 @@ public enum ResultFiles {
                 number(result.wallLatencyMilliseconds(atPercentile: 50)), number(result.wallLatencyMilliseconds(atPercentile: 99)),
                 String(result.statusNotModified),
                 String(result.streamRequests), String(result.streamEvents), String(result.streamHeartbeats),
-                number(result.bytesPerDocument), result.model.bytesPerDocument.map(number) ?? "",
+                number(result.streamBytesPerDocument), result.model.streamBytesPerDocument.map(number) ?? "",
             ])
         }
         return table

@@ -35,6 +35,7 @@ public struct StrategyResult: Sendable {
     public var streamRequests: Int
     public var streamEvents: Int
     public var streamHeartbeats: Int
+    public var streamBytes: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
     /// Webhook attempts that failed: a non-2xx answer, a timeout or a transport error.
@@ -69,8 +70,8 @@ public struct StrategyResult: Sendable {
 
     public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + streamRequests + webhookAttempts + duplicatesSent }
 
-    /// Body bytes our app received per document, from the Help Desk and on its receiver.
-    public var bytesPerDocument: Double { Double(bytesReceived) / Double(max(documents, 1)) }
+    /// Event-stream body bytes per document: what the Help Desk wrote on every stream, over the documents.
+    public var streamBytesPerDocument: Double { Double(streamBytes) / Double(max(documents, 1)) }
 
     public var requestsPerDocument: Double { Double(requestsTotal) / Double(max(documents, 1)) }
 

@@ -100,6 +100,7 @@ public struct StrategyRunner: Sendable {
             streamRequests: stats.requestCount(route: "GET /events/stream"),
             streamEvents: stats.streams.eventsSent,
             streamHeartbeats: stats.streams.heartbeatsSent,
+            streamBytes: stats.streams.bytesSent,
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
             webhookFailedAttempts: stats.deliveries.failedAttempts,

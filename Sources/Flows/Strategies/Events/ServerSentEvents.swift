@@ -49,7 +49,7 @@ public struct ServerSentEvents: ParameterlessStrategyDefinition {
         return StrategyModel(
             latency: waiting > 0 ? .mixture([(1 - waiting, .immediate)] + gaps) : .immediate,
             requestsPerDocument: 1 + connections / documents,
-            bytesPerDocument: stream.eventBytes.map { event in
+            streamBytesPerDocument: stream.eventBytes.map { event in
                 Double(event) + (heartbeats * Double(stream.heartbeatBytes) + connections * Double(stream.openingBytes)) / documents
             }
         )

@@ -68,14 +68,14 @@ public struct StrategyModel: Sendable, Hashable {
     public var requestsPerDocument: Double
     /// Expected share of documents whose verdict never reaches their row.
     public var lostShare: Double
-    /// Response body bytes our app receives per document, where the model prices them.
-    public var bytesPerDocument: Double?
+    /// Event-stream bytes per document (events, heartbeats, each stream's opening hint), where the model prices them.
+    public var streamBytesPerDocument: Double?
 
-    public init(latency: LatencyModel, requestsPerDocument: Double, lostShare: Double = 0, bytesPerDocument: Double? = nil) {
+    public init(latency: LatencyModel, requestsPerDocument: Double, lostShare: Double = 0, streamBytesPerDocument: Double? = nil) {
         self.latency = latency
         self.requestsPerDocument = requestsPerDocument
         self.lostShare = lostShare
-        self.bytesPerDocument = bytesPerDocument
+        self.streamBytesPerDocument = streamBytesPerDocument
     }
 
     public var latencyMeanMilliseconds: Double { latency.mean * 1000 }
