@@ -76,6 +76,19 @@ struct GateTests {
         #expect(check.exitCode == 0, "\(check.report)")
         #expect(check.report.contains("Every figure holds."))
         #expect(!check.rows.contains { $0.figure.name == "long-poll:30s/p50_over_webhook_p50" }, "a long-poll is as fast as a webhook")
+        #expect(check.rows.contains { $0.figure.name == "long-poll:30s/push_p50_over_webhook_p50" }, "so its p50 is kept beside the webhook's")
+    }
+
+    @Test func aStrategyToldAtOnceMustStayAboutAsFastAsAWebhook() throws {
+        let figures = try run()
+        // Held answers (as fast as a webhook in the run: 18 against 20 ms) and a model that expects no wait.
+        #expect(figures.values["long-poll:30s/push_p50_over_webhook_p50"] == 0.9)
+        #expect(figures.values["poll-fixed:1s/push_p50_over_webhook_p50"] == nil, "a poller is judged as a poller")
+        var slow = figures
+        slow.values["long-poll:30s/push_p50_over_webhook_p50"] = 12
+        let check = BaselineCheck(baseline: baseline(figures), run: slow)
+        #expect(check.exitCode == 2)
+        #expect(check.moved.map(\.figure.name) == ["long-poll:30s/push_p50_over_webhook_p50"])
     }
 
     @Test func aTightenedFigureMakesTheGateFailAndNamesIt() throws {
