@@ -18,6 +18,14 @@ struct WorkloadTests {
         #expect(abs(deviation / mean - 1) < 0.05)
     }
 
+    @Test func arrivalsByAnInstantCountThePlannedOffsetsUpToIt() {
+        let schedule = ArrivalSchedule(documents: 1000, ratePerSecond: 100, seed: 7)
+        for elapsed in [Duration.zero, .milliseconds(1), .seconds(1), .seconds(5), schedule.span, .seconds(100)] {
+            #expect(schedule.arrivals(by: elapsed) == schedule.offsets.filter { $0 <= elapsed }.count, "\(elapsed)")
+        }
+        #expect(schedule.arrivals(by: schedule.span) == 1000)
+    }
+
     @Test func theLogarithmMatchesTheLibrarys() {
         for x in [1e-9, 0.001, 0.25, 0.5, 0.7, 1, 1.5, 2, 10, 12345.678] {
             #expect(abs(ArrivalSchedule.log(x) - Foundation.log(x)) < 1e-12 * max(1, abs(Foundation.log(x))), "\(x)")

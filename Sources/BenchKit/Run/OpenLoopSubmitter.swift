@@ -15,7 +15,7 @@ public struct SubmissionReport: Sendable, Hashable {
     public var firstFailure: String?
     /// From a document's planned arrival to our app's answer, wall time: waiting for a connection is counted.
     public var latency: LatencySummary
-    /// The most submissions that had arrived and were not answered yet, at any moment.
+    /// The most documents whose planned arrival had passed and whose submission was not answered yet, at any moment.
     public var peakBacklog: Int
     /// Wall time from the last planned arrival to the last answer.
     public var drainAfterLastArrival: Duration
@@ -56,7 +56,9 @@ struct OpenLoopSubmitter: Sendable {
             for (index, offset) in schedule.offsets.enumerated() {
                 let planned = start.advanced(by: offset)
                 try? await clock.sleep(until: planned)
-                tally.arrived()
+                // Every document whose planned instant has passed has arrived, even if this loop, starved of CPU,
+                // has not started it yet: the backlog is counted from the plan, not from the loop.
+                tally.arrived(count: max(index + 1, schedule.arrivals(by: start.duration(to: clock.now))))
                 group.addTask {
                     let failure = await submit(index, client: client, timeout: timeout)
                     let submitted = tally.answered(latency: planned.duration(to: clock.now), failure: failure)
@@ -99,9 +101,10 @@ private final class SubmissionTally: Sendable {
 
     private let state = Mutex(State())
 
-    func arrived() {
+    /// Records that `count` documents have arrived so far by the plan.
+    func arrived(count: Int) {
         state.withLock { state in
-            state.arrived += 1
+            state.arrived = max(state.arrived, count)
             state.peakBacklog = max(state.peakBacklog, state.arrived - state.answered)
         }
     }

@@ -29,6 +29,17 @@ public struct ArrivalSchedule: Sendable, Hashable {
     /// The wall time from the start to the last arrival.
     public var span: Duration { offsets.last ?? .zero }
 
+    /// How many documents are planned to have arrived `elapsed` after the start (binary search of the offsets).
+    public func arrivals(by elapsed: Duration) -> Int {
+        var low = 0
+        var high = offsets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if offsets[middle] <= elapsed { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// Natural logarithm by series, so the schedule does not depend on the platform's libm.
     static func log(_ x: Double) -> Double {
         precondition(x > 0)
