@@ -48,7 +48,8 @@ public struct Scale: Sendable, Hashable {
     }
 
     /// A scale covering `values` with room to spare: the linear domain widened to nice ticks (and to 0 when
-    /// `includingZero`), the log domain to whole 1-2-5 steps. One value or equal values get a domain around them.
+    /// `includingZero`), a step further where a value would sit on its edge, the log domain to whole 1-2-5 steps.
+    /// One value or equal values get a domain around them.
     public static func fitting(
         _ values: [Double],
         kind: Kind,
@@ -68,7 +69,13 @@ public struct Scale: Sendable, Hashable {
                 upper += pad
             }
             let step = Ticks.niceStep(for: upper - lower)
-            return .linear(((lower / step).rounded(.down) * step)...((upper / step).rounded(.up) * step), range: range)
+            var start = (lower / step).rounded(.down) * step
+            var end = (upper / step).rounded(.up) * step
+            // A mark that would sit on the domain's edge is half cut off by the plot's frame: leave it a step of
+            // room, except on a zero the domain was asked to include.
+            if start == low, !(includingZero && low == 0) { start -= step }
+            if end == high, !(includingZero && high == 0) { end += step }
+            return .linear(start...end, range: range)
         case .log:
             guard low > 0 else { throw ScaleError("\(axis): a log scale needs positive values, not \(low)") }
             var lower = Ticks.logStep(below: low)

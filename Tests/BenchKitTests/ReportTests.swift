@@ -51,6 +51,20 @@ struct ReportTests {
         #expect(!html.contains("src=\"http"), "nothing is fetched")
     }
 
+    @Test func everyKindOfRequestHasAColourOfItsOwn() throws {
+        let folder = try referenceCopy()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try ReportWriter.write(run: folder)
+        let text = try String(contentsOf: folder.appendingPathComponent("requests.svg"), encoding: .utf8)
+        // Each legend entry's swatch: a rect with a fill, then the key's label.
+        let swatches = text.components(separatedBy: "class=\"legend-entry\"").dropFirst().compactMap { entry -> String? in
+            guard let fill = entry.range(of: "fill=\"#") else { return nil }
+            return String(entry[fill.upperBound...].prefix(6))
+        }
+        #expect(swatches.count == 9, "submit, status 200 and 304, event feed and stream, webhook, retries, duplicates, thin fetches")
+        #expect(Set(swatches).count == swatches.count, "no two kinds share a colour: \(swatches)")
+    }
+
     @Test func pointsSitWhereTheScalesPutThem() throws {
         let folder = try referenceCopy()
         defer { try? FileManager.default.removeItem(at: folder) }

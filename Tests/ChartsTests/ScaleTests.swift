@@ -26,6 +26,10 @@ struct ScaleTests {
         #expect(log.domain == 2...5000)
         let linear = try Scale.fitting([1.2, 8.7], kind: .linear, range: (0, 100), includingZero: true)
         #expect(linear.domain == 0...9)
+        // A value on a nice tick would be drawn on the frame: the domain leaves it a step of room.
+        #expect(try Scale.fitting([1, 8.5], kind: .linear, range: (0, 100)).domain == 0...9)
+        #expect(try Scale.fitting([2, 4], kind: .linear, range: (0, 100)).domain == 1.5...4.5)
+        #expect(try Scale.fitting([0, 4.2], kind: .linear, range: (0, 100), includingZero: true).domain == 0...4.5, "an asked-for zero stays the edge")
     }
 
     @Test func positionsAreLinearOrLogarithmic() throws {
