@@ -16,13 +16,6 @@ import Testing
 struct EventStreamStrategyTests {
     static let documents = 3
 
-    private func submitStaggered(_ harness: FlowHarness) async throws {
-        for index in 0..<Self.documents {
-            harness.clock.advance(to: FlowHarness.at(0.2 * Double(index)))
-            _ = try await harness.submit("https://example.com/\(index).pdf")
-        }
-    }
-
     /// Moves time to the next review decision (the only queued deadline) and waits until the Help Desk has made
     /// `decided` decisions.
     private func decide(_ harness: FlowHarness, count decided: Int) async throws {
@@ -40,7 +33,7 @@ struct EventStreamStrategyTests {
     @Test func oneStreamCarriesEveryVerdictTheMomentItIsDecided() async throws {
         try await FlowHarness.run(strategy: .sse) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             for index in 0..<Self.documents {
                 try await decideNext(harness, applied: index + 1)
                 #expect(harness.simulation.now == .init(offset: FlowHarness.reviewDelay + .milliseconds(200 * index)), "applied with no wait")
@@ -58,7 +51,7 @@ struct EventStreamStrategyTests {
         // The Help Desk ends each stream after one event: every decision comes on a stream of its own.
         try await FlowHarness.run(strategy: .sse, configureDesk: { $0.faults.closeStreamsAfterEvents = 1 }) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             try await decideNext(harness, applied: 1)
             // The stream ended after evt_1; the app waits the 1 s retry hint, while the other two are decided.
             await harness.clock.waitForSleeper(at: FlowHarness.at(4.5))
@@ -84,7 +77,7 @@ struct EventStreamStrategyTests {
     @Test func aSecondAppOnTheSameDatabaseResumesFromTheStoredCursor() async throws {
         try await FlowHarness.run(strategy: .sse) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             try await decideNext(harness, applied: 1)
             #expect(try await harness.store.eventCursor(named: EventStreamStrategy.cursorName) == "evt_1")
 
@@ -116,7 +109,7 @@ struct EventStreamStrategyTests {
             _ = try await store.apply(events: [], advancingCursor: EventStreamStrategy.cursorName, to: "evt_9")
         }) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             for index in 0..<Self.documents { try await decideNext(harness, applied: index + 1) }
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(harness.desk.stats().requestCount(route: "GET /events/stream", status: 400) >= 1)

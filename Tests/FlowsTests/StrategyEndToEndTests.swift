@@ -16,16 +16,9 @@ import Testing
 struct StrategyEndToEndTests {
     static let documents = 3
 
-    private func submitStaggered(_ harness: FlowHarness) async throws {
-        for index in 0..<Self.documents {
-            harness.clock.advance(to: FlowHarness.at(0.2 * Double(index)))
-            _ = try await harness.submit("https://example.com/\(index).pdf")
-        }
-    }
-
     @Test func webhookDeliversOncePerDocument() async throws {
         try await FlowHarness.run(strategy: .webhook) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             let deliveries = harness.desk.stats().deliveries
@@ -41,7 +34,7 @@ struct StrategyEndToEndTests {
 
     @Test func thinWebhooksFetchEachStateOnce() async throws {
         try await FlowHarness.run(strategy: .webhookThin) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(harness.desk.stats().deliveries.attempts == Self.documents)
@@ -54,7 +47,7 @@ struct StrategyEndToEndTests {
 
     @Test func fixedPollingMakesFloorDOverIPlusOneRequests() async throws {
         try await FlowHarness.run(strategy: .pollFixed(interval: .seconds(1))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             // D = 3.5 s, I = 1 s: polls at +1, +2, +3 (pending) and +4 (decided).
@@ -67,7 +60,7 @@ struct StrategyEndToEndTests {
 
     @Test func conditionalPollingIsAnswered304WhileNothingChanges() async throws {
         try await FlowHarness.run(strategy: .pollConditional(interval: .seconds(1))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(harness.app.strategyCounts.requests == 4 * Self.documents)
@@ -86,7 +79,7 @@ struct StrategyEndToEndTests {
             return .seconds(min(8, ceiling) * random.nextUnit())
         }
         try await FlowHarness.run(strategy: .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 60))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             var expected = 0
@@ -106,7 +99,7 @@ struct StrategyEndToEndTests {
 
     @Test func longPollingAsksOncePerDocumentAndLearnsAtOnce() async throws {
         try await FlowHarness.run(strategy: .longPoll(wait: .seconds(30))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             // Each long-poll is held by the Help Desk until its 30 s wait ends: wait for all three to be parked.
             await harness.clock.waitForSleepers { deadlines in
                 deadlines.filter { $0 >= FlowHarness.at(30) }.count == Self.documents
@@ -139,7 +132,7 @@ struct StrategyEndToEndTests {
 
     @Test func eventPollingReadsTheFeedOncePerInterval() async throws {
         try await FlowHarness.run(strategy: .pollEvents(interval: .seconds(1))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             // Reads at 1, 2, 3 find nothing; the read at 4 finds all three decisions.
@@ -151,7 +144,7 @@ struct StrategyEndToEndTests {
 
     @Test func hybridNeedsNoRequestWhileWebhooksWork() async throws {
         try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             await harness.clock.run(harness.simulation.activity, until: FlowHarness.at(130)) { false }
@@ -164,7 +157,7 @@ struct StrategyEndToEndTests {
     @Test func hybridSettlesWhatDroppedWebhooksLost() async throws {
         try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)), configureDesk: { $0.faults.dropWebhookRatio = 1 }) {
             harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 200))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
             #expect(harness.desk.stats().deliveries.dropped == Self.documents)
@@ -190,7 +183,7 @@ struct StrategyEndToEndTests {
     @Test func aPollerStartedLaterSettlesTheRowsAnotherRunLeftPending() async throws {
         // The first app waits for webhooks that are all dropped, so its rows stay pending.
         try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.faults.dropWebhookRatio = 1 }) { harness in
-            try await submitStaggered(harness)
+            try await harness.submitStaggered(Self.documents)
             await harness.clock.run(harness.simulation.activity, until: FlowHarness.at(10)) { false }
             #expect(try await harness.store.reviews(status: .pendingReview, limit: 10).count == Self.documents)
 

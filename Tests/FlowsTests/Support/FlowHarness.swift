@@ -89,6 +89,14 @@ struct FlowHarness: Sendable {
         return try response.decode(Review.self)
     }
 
+    /// Submits `count` documents, one every 0.2 s of model time from t = 0.
+    func submitStaggered(_ count: Int) async throws {
+        for index in 0..<count {
+            clock.advance(to: Self.at(0.2 * Double(index)))
+            _ = try await submit("https://example.com/\(index).pdf")
+        }
+    }
+
     /// Steps model time from event to event until every row is decided, or `limit` passes.
     @discardableResult
     func runUntilAllDecided(limit: Double = 100_000) async throws -> Bool {
