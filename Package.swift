@@ -12,6 +12,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let nioFoundation: Target.Dependency = .product(name: "NIOFoundationCompat", package: "swift-nio")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 /// What a server or client of the simulation builds on.
 let serverStack: [Target.Dependency] = [hummingbird, asyncHTTPClient, logging, serviceLifecycle, nioCore, httpTypes]
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
@@ -60,18 +62,19 @@ let package = Package(
         // Our app: the integration that learns review verdicts.
         .target(
             name: "Flows",
-            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1, nioFoundation] + serverStack
+            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, postgres, nioHTTP1, nioFoundation] + serverStack
         ),
-        // Helpers the test targets share: running servers on port 0, an HTTP test client, a clock driver.
+        // Helpers the test targets share: running servers on port 0, an HTTP test client, a clock driver, the store
+        // conformance suite and a PostgreSQL server for it.
         .target(
             name: "TestSupport",
-            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1, nioFoundation] + serverStack
+            dependencies: ["Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1, nioFoundation] + serverStack
         ),
         // The measurement harness: workloads, runs, the analytic model, the DB cost sweep, result files.
         .target(
             name: "BenchKit",
             dependencies: [
-                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", "Charts", grdb, nioHTTP1, nioPosix, nioFoundation,
+                "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", "Charts", grdb, postgres, nioHTTP1, nioPosix, nioFoundation,
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ] + serverStack

@@ -97,6 +97,4 @@ private struct InertStore: ReviewStore {
     func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool { throw Unused() }
     func pendingThinNotifications(limit: Int) async throws -> [String] { throw Unused() }
     func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome { throw Unused() }
-    func statementStatistics() -> StatementStatistics { StatementStatistics() }
-    func receiverUpdatePlan() async throws -> String { throw Unused() }
 }

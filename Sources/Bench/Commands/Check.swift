@@ -24,6 +24,9 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Where the CI profile's run is written when --run is not given.")
     var out = "results/latest-ci"
 
+    @Option(help: "Run the CI profile on this database instead of SQLite files: postgres://USER@HOST:PORT/DATABASE.")
+    var db: String?
+
     func validate() throws {
         if !update {
             do {
@@ -47,6 +50,10 @@ struct Check: AsyncParsableCommand {
             var fresh = BaselinePolicy.figures(for: figures, strategies: strategies)
             if let existing = try? Baseline.load(from: url) {
                 fresh = fresh.map { figure in Self.keepingJudgement(of: existing, for: figure) }
+                // A backend this run did not measure keeps its figures as they were.
+                fresh += existing.figures.filter { figure in
+                    figure.backend.map { !figures.backends.contains($0) } ?? false
+                }
             }
             let updated = Baseline(
                 origin: .init(gitRevision: record.gitRevision, measuredAt: record.startedAt, machine: record.machine, command: record.command),
@@ -64,7 +71,7 @@ struct Check: AsyncParsableCommand {
 
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
-        let command = try Run.parse(["--profile", "ci", "--out", out])
+        let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []))
         try await command.run()
         return URL(fileURLWithPath: out, isDirectory: true)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchKit
+import Flows
 import Foundation
 
 /// `Bench run`: one scenario, the strategies chosen.
@@ -8,8 +9,25 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
-    @Option(help: "Directory for the runs' SQLite files (default: a temporary folder, removed afterwards).")
+    @Option(help: "Where each strategy's database goes: a folder for its SQLite file (default: a temporary folder, removed afterwards), or postgres://USER@HOST:PORT/DATABASE (a schema per strategy, emptied first).")
     var db: String?
+
+    func validate() throws {
+        _ = try database()
+    }
+
+    /// `--db` as a run's database, or `nil` for SQLite files in a temporary folder.
+    private func database() throws -> RunDatabase? {
+        guard let db else { return nil }
+        do {
+            switch try StoreLocation(parsing: db) {
+            case .postgres(let location): return .postgres(location)
+            case .sqlite(let path): return .sqlite(folder: URL(fileURLWithPath: path, isDirectory: true))
+            }
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 
     @OptionGroup var output: OutputOptions
 
@@ -17,19 +35,24 @@ struct Run: AsyncParsableCommand {
         let startedAt = Date()
         let workload = try scenarioOptions.workload()
         let logger = benchLogger()
+        let database = try database()
         let results: [StrategyResult]
-        switch scenarioOptions.scenario {
-        case .comparison:
-            results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger)
-                .run(databaseDirectory: db.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        case .faults:
-            results = try await FaultRun(base: workload, progress: ProgressLine(), logger: logger).run()
+        switch (scenarioOptions.scenario, database) {
+        case (.comparison, .sqlite(let folder)?):
+            results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger).run(databaseDirectory: folder)
+        case (.comparison, let database?):
+            results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger).run(database: database)
+        case (.comparison, nil):
+            results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger).run(databaseDirectory: nil)
+        case (.faults, _):
+            results = try await FaultRun(base: workload, progress: ProgressLine(), logger: logger).run(database: database)
         }
         print(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
         var cells: [DBCostCell] = []
         var parameters = ScenarioOptions.describe(workload)
         parameters["scenario"] = scenarioOptions.scenario.rawValue
+        parameters["backend"] = database?.backendName ?? "sqlite"
         var receiver: ReceiverResult?
         if let benchmark = scenarioOptions.profile?.receiver {
             let measured = try await Receiver.measure(benchmark, progress: ProgressLine(), logger: logger)
@@ -38,7 +61,7 @@ struct Run: AsyncParsableCommand {
             parameters.merge(Receiver.describe(benchmark)) { first, _ in first }
         }
         if let sweep = scenarioOptions.profile?.dbCost {
-            cells = try await DBCost.sweep(sweep, progress: ProgressLine())
+            cells = try await DBCost.sweep(sweep, on: database, progress: ProgressLine(), logger: logger)
             print(SummaryTable.dbCost(cells))
             parameters.merge(DBCost.describe(sweep)) { first, _ in first }
         }

@@ -26,7 +26,7 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "The Help Desk's base URL.")
     var helpdesk = "http://127.0.0.1:8080"
 
-    @Option(help: "SQLite database file (created and migrated if needed).")
+    @Option(help: "The database: a SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME] (created and migrated if needed).")
     var db = "reviews.sqlite"
 
     @Flag(help: "Open the database without the document_id index.")
@@ -35,7 +35,7 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "Webhook secret shared with the Help Desk, whsec_<base64>; default: $FLOWS_WEBHOOK_SECRET.")
     var secret: String?
 
-    @Option(help: "How to learn verdicts: webhook, webhook-thin, poll-fixed:1s, poll-backoff:0.5s,2,8s, poll-conditional:1s, long-poll:30s, poll-events:1s, hybrid:60s,120s.")
+    @Option(help: "How to learn verdicts: webhook, webhook-thin, poll-fixed:1s, poll-backoff:0.5s,2,8s, poll-conditional:1s, long-poll:30s, poll-events:1s, hybrid:60s,120s, sse.")
     var strategy = "webhook"
 
     @Option(help: "Our base URL as the Help Desk should call it (default http://HOST:PORT).")
@@ -43,6 +43,7 @@ struct ServeApp: AsyncParsableCommand {
 
     func validate() throws {
         try validatePort(port)
+        _ = try location()
         guard let url = URL(string: helpdesk), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ValidationError("--helpdesk must be an http(s) URL such as http://127.0.0.1:8080")
         }
@@ -54,7 +55,23 @@ struct ServeApp: AsyncParsableCommand {
 
     func run() async throws {
         server.bootstrapLogging()
-        let store = try SQLiteReviewStore(path: db, indexMode: withoutIndex ? .withoutIndex : .withIndex)
+        let logger = Logger(label: "Flows")
+        // A store that cannot be opened (an unreachable server, a file with the index opened without it) ends the
+        // command with its message and exit code 1 before anything is served.
+        try await location().withStore(indexMode: withoutIndex ? .withoutIndex : .withIndex, logger: logger) { store in
+            try await serve(store, logger: logger)
+        }
+    }
+
+    private func location() throws -> StoreLocation {
+        do {
+            return try StoreLocation(parsing: db)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    private func serve(_ store: any ReviewStore, logger: Logger) async throws {
         var configuration = ReviewAppConfiguration(
             helpDeskURL: helpdesk,
             strategy: try parsedStrategy(),
@@ -67,7 +84,7 @@ struct ServeApp: AsyncParsableCommand {
             configuration: configuration,
             store: store,
             clock: SimulationClock(base: ContinuousClock(), timeScale: server.timeScale),
-            logger: Logger(label: "Flows")
+            logger: logger
         )
         let host = server.host
         let strategyName = configuration.strategy.description

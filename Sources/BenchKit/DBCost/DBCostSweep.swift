@@ -12,7 +12,7 @@ public struct DBCostCell: Sendable, Hashable {
     public var p50Microseconds: Double
     public var p99Microseconds: Double
     public var meanMicroseconds: Double
-    /// The query plan, as SQLite explains it.
+    /// The query plan, as the backend explains it.
     public var plan: String
     /// The no-index p50 over this cell's p50 (1 for the no-index cell itself).
     public var speedup: Double
@@ -61,8 +61,7 @@ public struct DBCostSweep: Sendable {
 
     private func measure(_ store: SQLiteReviewStore, rows: Int, indexed: Bool) async throws -> DBCostCell {
         let plan = try await store.receiverUpdatePlan()
-        let budget = budgetPerCell
-        let (minimum, maximum, seed) = (minimumStatements, maximumStatements, seed)
+        let seed = seed
         let durations = try await store.pool.writeWithoutTransaction { db -> [Duration] in
             var durations: [Duration] = []
             try db.inTransaction {
@@ -70,7 +69,7 @@ public struct DBCostSweep: Sendable {
                 var random = SeededGenerator(seed: seed, stream: "dbcost", index: UInt64(rows))
                 let clock = ContinuousClock()
                 let started = clock.now
-                while durations.count < maximum, durations.count < minimum || started.duration(to: clock.now) < budget {
+                while self.continues(durations.count, since: started) {
                     let target = PendingRows.documentId(Int(random.next() % UInt64(rows)))
                     let before = clock.now
                     try update.execute(arguments: ["ACCEPTED", "2026-01-02 00:00:00.000", target, "PENDING_REVIEW"])
@@ -80,18 +79,30 @@ public struct DBCostSweep: Sendable {
             }
             return durations
         }
+        return DBCostCell(backend: store.backendName, rows: rows, indexed: indexed, durations: durations, plan: plan)
+    }
+
+    /// Whether a cell may time another statement: at least the minimum, at most the maximum, and within its budget.
+    func continues(_ count: Int, since started: ContinuousClock.Instant) -> Bool {
+        count < maximumStatements && (count < minimumStatements || started.duration(to: .now) < budgetPerCell)
+    }
+}
+
+extension DBCostCell {
+    /// A cell from its statements' durations; its speed-up is filled in once the no-index cell is known.
+    init(backend: String, rows: Int, indexed: Bool, durations: [Duration], plan: String) {
         let micros = durations.map { $0.secondsValue * 1_000_000 }.sorted()
         func percentile(_ p: Double) -> Double {
-            micros[min(micros.count - 1, Int((p / 100 * Double(micros.count)).rounded(.up)) - 1)]
+            micros.isEmpty ? 0 : micros[min(micros.count - 1, Int((p / 100 * Double(micros.count)).rounded(.up)) - 1)]
         }
-        return DBCostCell(
-            backend: "sqlite",
+        self.init(
+            backend: backend,
             rows: rows,
             indexed: indexed,
             statements: micros.count,
             p50Microseconds: percentile(50),
             p99Microseconds: percentile(99),
-            meanMicroseconds: micros.reduce(0, +) / Double(micros.count),
+            meanMicroseconds: micros.isEmpty ? 0 : micros.reduce(0, +) / Double(micros.count),
             plan: plan,
             speedup: 1
         )

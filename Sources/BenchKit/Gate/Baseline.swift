@@ -31,6 +31,9 @@ public struct Baseline: Codable, Sendable, Hashable {
         public var high: Double?
         /// Why CI keeps this figure.
         public var comment: String
+        /// The database backend the figure is measured on, when only one is: a run that did not use it leaves the
+        /// figure unjudged (and `--update` leaves it as it is).
+        public var backend: String?
 
         public init(
             name: String,
@@ -40,7 +43,8 @@ public struct Baseline: Codable, Sendable, Hashable {
             better: Direction? = nil,
             low: Double? = nil,
             high: Double? = nil,
-            comment: String
+            comment: String,
+            backend: String? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -50,6 +54,7 @@ public struct Baseline: Codable, Sendable, Hashable {
             self.low = low
             self.high = high
             self.comment = comment
+            self.backend = backend
         }
     }
 

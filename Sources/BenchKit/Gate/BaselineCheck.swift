@@ -7,6 +7,8 @@ public struct BaselineCheck: Sendable {
         case improved
         case regressed
         case missing
+        /// Measured on a backend this run did not use: not judged.
+        case notMeasured = "not measured"
     }
 
     public struct Row: Sendable, Hashable {
@@ -19,6 +21,7 @@ public struct BaselineCheck: Sendable {
 
     public init(baseline: Baseline, run: RunFigures) {
         rows = baseline.figures.map { figure in
+            if let backend = figure.backend, !run.backends.contains(backend) { return Row(figure: figure, current: nil, verdict: .notMeasured) }
             guard let current = run.values[figure.name] else { return Row(figure: figure, current: nil, verdict: .missing) }
             return Row(figure: figure, current: current, verdict: Self.judge(figure, current))
         }
@@ -49,7 +52,7 @@ public struct BaselineCheck: Sendable {
     }
 
     /// The figures that moved, named.
-    public var moved: [Row] { rows.filter { $0.verdict != .holds } }
+    public var moved: [Row] { rows.filter { $0.verdict != .holds && $0.verdict != .notMeasured } }
 
     /// A table of figure, baseline, current, tolerance and verdict, then a line naming what moved.
     public var report: String {

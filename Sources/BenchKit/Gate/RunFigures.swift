@@ -3,9 +3,12 @@ import Foundation
 /// The figures of a run, read back from its result files, by name (`STRATEGY/measure`, `all/measure`, `dbcost/measure`).
 public struct RunFigures: Sendable, Hashable {
     public var values: [String: Double]
+    /// The database backends the run's DB cost cells were measured on.
+    public var backends: Set<String>
 
-    public init(values: [String: Double]) {
+    public init(values: [String: Double], backends: Set<String> = ["sqlite"]) {
         self.values = values
+        self.backends = backends
     }
 
     /// Reads `summary.csv` and, when present, `dbcost.csv` and `receiver.csv` from a run directory.
@@ -58,11 +61,15 @@ public struct RunFigures: Sendable, Hashable {
                 values["\(strategy)/push_p50_over_webhook_p50"] = value / webhook
             }
         }
-        for record in dbcost?.records ?? [] where record["index"] == "with" {
-            if let rows = record["rows"], let speedup = record.number("speedup") {
-                values["dbcost/speedup_\(rows)_rows"] = speedup
-            }
+        var backends = Set<String>()
+        for record in dbcost?.records ?? [] {
+            let backend = record["backend"] ?? "sqlite"
+            backends.insert(backend)
+            guard record["index"] == "with", let rows = record["rows"], let speedup = record.number("speedup") else { continue }
+            // SQLite's figure keeps its name from before there were backends.
+            values[backend == "sqlite" ? "dbcost/speedup_\(rows)_rows" : "dbcost/\(backend)_speedup_\(rows)_rows"] = speedup
         }
+        self.backends = backends
         for record in receiver?.records ?? [] where record["phase"] == "receiver" {
             if let ratio = record.number("ratio_to_ceiling") { values["receiver/ratio_to_ceiling"] = ratio }
         }

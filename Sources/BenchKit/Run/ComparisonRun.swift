@@ -13,12 +13,17 @@ public struct ComparisonRun: Sendable {
         self.logger = logger
     }
 
-    /// - Parameter directory: Where the databases go; a temporary folder when `nil`, removed afterwards.
+    /// - Parameter directory: Where the SQLite files go; a temporary folder when `nil`, removed afterwards.
     public func run(databaseDirectory directory: URL?) async throws -> [StrategyResult] {
         let folder = try directory ?? Self.temporaryFolder()
         defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let runner = StrategyRunner(scenario: scenario, directory: folder, logger: logger)
+        return try await run(database: .sqlite(folder: folder))
+    }
+
+    /// Runs every strategy with its database in `database`.
+    public func run(database: RunDatabase) async throws -> [StrategyResult] {
+        let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
         var results: [StrategyResult] = []
         for (index, strategy) in scenario.strategies.enumerated() {
             let label = "\(scenario.name) \(index + 1)/\(scenario.strategies.count) \(strategy)"

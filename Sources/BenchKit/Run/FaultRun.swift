@@ -15,13 +15,15 @@ public struct FaultRun: Sendable {
         self.logger = logger
     }
 
-    public func run() async throws -> [StrategyResult] {
+    /// - Parameter database: Where the runs' databases go; SQLite files in a temporary folder when `nil`.
+    public func run(database: RunDatabase? = nil) async throws -> [StrategyResult] {
         let folder = try ComparisonRun.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
+        let database = database ?? .sqlite(folder: folder)
         var results: [StrategyResult] = []
         for (number, fault) in faults.enumerated() {
             let scenario = fault.scenario(from: base)
-            let runner = StrategyRunner(scenario: scenario, directory: folder, logger: logger)
+            let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
             progress.update("faults \(number + 1)/\(faults.count) \(fault.name): \(scenario.strategies.count) strategies")
             var ordered: [StrategyResult] = []
             for (index, strategy) in scenario.strategies.enumerated() {

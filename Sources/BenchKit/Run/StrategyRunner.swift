@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Flows
 import Foundation
-import GRDB
 import Hummingbird
 import HelpDeskAPI
 import Logging
@@ -12,18 +11,22 @@ import ServerSupport
 import SimulationSupport
 import Synchronization
 
-/// Runs one strategy on one scenario, over real HTTP on loopback: a fresh Help Desk and a fresh app with its own
-/// SQLite file, the scenario's documents submitted open-loop through `POST /reviews`, then a drain.
+/// Runs one strategy on one scenario, over real HTTP on loopback: a fresh Help Desk and a fresh app with a
+/// database of its own, the scenario's documents submitted open-loop through `POST /reviews`, then a drain.
 public struct StrategyRunner: Sendable {
     public let scenario: ScenarioSpec
-    /// Where the run's database file goes.
-    public let directory: URL
+    /// Where the run's databases go.
+    public let database: RunDatabase
     public let logger: Logger
 
-    public init(scenario: ScenarioSpec, directory: URL, logger: Logger = .quiet) {
+    public init(scenario: ScenarioSpec, database: RunDatabase, logger: Logger = .quiet) {
         self.scenario = scenario
-        self.directory = directory
+        self.database = database
         self.logger = logger
+    }
+
+    public init(scenario: ScenarioSpec, directory: URL, logger: Logger = .quiet) {
+        self.init(scenario: scenario, database: .sqlite(folder: directory), logger: logger)
     }
 
     /// - Parameters:
@@ -31,11 +34,16 @@ public struct StrategyRunner: Sendable {
     ///   - index: Its position in the scenario, for the database's file name.
     ///   - progress: Called with the number of documents submitted so far.
     public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
+        let (location, schema) = database.store(scenario: scenario.name, index: index)
+        return try await location.withStore(schema: schema, resetSchema: schema != nil, logger: logger) { store in
+            try await run(strategy, store: store, progress: progress)
+        }
+    }
+
+    private func run(_ strategy: StrategySpec, store: any MeasuredReviewStore, progress: @escaping @Sendable (Int) -> Void) async throws -> StrategyResult {
         let clock = SimulationClock(base: ContinuousClock(), timeScale: scenario.timeScale)
         let secret = WebhookSecret.generate()
         let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger)
-        let path = directory.appendingPathComponent("\(scenario.name)-\(index).sqlite").path
-        let store = try SQLiteReviewStore(path: path)
         let applied = AppliedInstants()
 
         ProcessMemory.resetPeak()
@@ -188,27 +196,21 @@ final class AppliedInstants: Sendable {
     var repeats: Int { state.withLock { $0.repeats } }
 }
 
-/// Our app's rows counted by state, read with a cursor so a million rows are never all in memory.
-struct RowTally {
+/// Our app's rows counted by state, read as a stream so a million rows are never all in memory.
+struct RowTally: Sendable {
     var total = 0
     var pending = 0
     /// Rows holding a verdict other than the one `verdict(documentId)` says the Help Desk decided.
     var wrongVerdicts = 0
 
-    init(store: SQLiteReviewStore, verdict: @escaping @Sendable (String) -> DocumentStatus?) async throws {
-        self = try await store.pool.read { db in
-            var tally = RowTally()
-            let rows = try Row.fetchCursor(db, sql: "SELECT document_id, document_status FROM document_reviews")
-            while let row = try rows.next() {
-                let status: DocumentStatus = try row.decode(atIndex: 1)
-                tally.total += 1
-                if status == .pendingReview {
-                    tally.pending += 1
-                } else if verdict(try row.decode(atIndex: 0)) != status {
-                    tally.wrongVerdicts += 1
-                }
+    init(store: any StoreMeasurement, verdict: @escaping @Sendable (String) -> DocumentStatus?) async throws {
+        self = try await store.tallyStatuses(into: RowTally()) { tally, documentId, status in
+            tally.total += 1
+            if status == .pendingReview {
+                tally.pending += 1
+            } else if verdict(documentId) != status {
+                tally.wrongVerdicts += 1
             }
-            return tally
         }
     }
 

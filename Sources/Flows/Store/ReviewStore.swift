@@ -79,7 +79,10 @@ public struct StatementStatistics: Sendable, Hashable {
 }
 
 /// Where our app keeps its reviews. Every method is one atomic step: an implementation for another database must
-/// keep each one a single transaction that serializes against the others for the same document.
+/// keep each one a single transaction that serializes against the others for the same document, whatever the
+/// number of writers (``SQLiteReviewStore`` has one writer; ``PostgresReviewStore`` locks the document). The
+/// store conformance suite states each promise as a test that runs against every backend; what a store costs is
+/// ``StoreMeasurement``'s business.
 public protocol ReviewStore: Sendable {
     /// Stores a submission about to be sent, before it is sent.
     func recordIntent(_ intent: SubmissionIntent) async throws
@@ -124,10 +127,4 @@ public protocol ReviewStore: Sendable {
 
     /// Applies the state fetched for a thin notification and forgets the notification, in one transaction.
     func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome
-
-    /// Every statement run so far: how many, and how long they took.
-    func statementStatistics() -> StatementStatistics
-
-    /// The query plan of the receiver's update, as the database explains it.
-    func receiverUpdatePlan() async throws -> String
 }

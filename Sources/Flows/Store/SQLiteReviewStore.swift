@@ -21,12 +21,9 @@ public enum SQLiteReviewStoreError: Error, CustomStringConvertible {
 /// others: a webhook that beats our insert either finds the row or parks its verdict before the insert looks for it.
 /// Concurrent writes share transactions (``GroupCommit``): each step still commits before it returns, with
 /// `synchronous=NORMAL`'s durability, but a hundred concurrent webhooks cost a few commits instead of a hundred.
-public final class SQLiteReviewStore: ReviewStore {
+public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
     /// Whether the store has the `document_id` index.
-    public enum IndexMode: String, Sendable, CaseIterable {
-        case withIndex = "with"
-        case withoutIndex = "without"
-    }
+    public typealias IndexMode = StoreIndexMode
 
     /// The database, for measurement tools that time raw statements (the DB cost sweep).
     public let pool: DatabasePool
@@ -67,6 +64,8 @@ public final class SQLiteReviewStore: ReviewStore {
         try ReviewMigrations.migrator(withDocumentIdIndex: indexMode == .withIndex).migrate(pool)
     }
 
+    public var backendName: String { "sqlite" }
+
     public func statementStatistics() -> StatementStatistics {
         counter.snapshot
     }
@@ -80,6 +79,20 @@ public final class SQLiteReviewStore: ReviewStore {
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + ReceiverUpdate.sql, arguments: ReceiverUpdate.sampleArguments)
                 .map { $0["detail"] as String? ?? "" }
                 .joined(separator: "; ")
+        }
+    }
+
+    public func tallyStatuses<Tally: Sendable>(
+        into initial: Tally,
+        _ combine: @escaping @Sendable (inout Tally, String, DocumentStatus) -> Void
+    ) async throws -> Tally {
+        try await pool.read { db in
+            var tally = initial
+            let rows = try Row.fetchCursor(db, sql: #"SELECT "document_id", "document_status" FROM "document_reviews""#)
+            while let row = try rows.next() {
+                combine(&tally, try row.decode(atIndex: 0), try row.decode(atIndex: 1))
+            }
+            return tally
         }
     }
 
