@@ -64,7 +64,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         )
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
-        try await migrate(location, configuration: configuration, indexMode: indexMode, resetSchema: resetSchema, logger: logger)
+        try await migrate(location, indexMode: indexMode, resetSchema: resetSchema, logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let store = PostgresReviewStore(client: client, location: location, indexMode: indexMode, logger: logger, wallClock: wallClock)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -80,28 +80,22 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         }
     }
 
-    /// Migrates on a connection of its own, turning a failure to connect into a message that names the server.
+    /// Migrates on a connection of its own (the pool's are not open yet), turning a failure to connect into a
+    /// message that names the server.
     private static func migrate(
         _ location: PostgresLocation,
-        configuration: PostgresClient.Configuration,
         indexMode: StoreIndexMode,
         resetSchema: Bool,
         logger: Logger
     ) async throws {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(
-                configuration: .init(
-                    host: location.host,
-                    port: location.port,
-                    username: location.username,
-                    password: location.password,
-                    database: location.database,
-                    tls: .disable
-                ),
-                id: 0,
-                logger: logger
+            var configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.username, password: location.password,
+                database: location.database, tls: .disable
             )
+            configuration.options.connectTimeout = .seconds(5)
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw PostgresStoreError("cannot use \(location): \(PostgresStoreError.describe(error))")
         }
