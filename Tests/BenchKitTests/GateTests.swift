@@ -79,6 +79,19 @@ struct GateTests {
         #expect(check.rows.contains { $0.figure.name == "long-poll:30s/push_p50_over_webhook_p50" }, "so its p50 is kept beside the webhook's")
     }
 
+    @Test func aFigureOfABackendTheRunDidNotUseIsNotJudged() throws {
+        let figures = try run()
+        #expect(figures.backends == ["sqlite"])
+        var withPostgres = baseline(figures)
+        withPostgres.figures.append(.init(name: "dbcost/postgres_speedup_100000_rows", kind: .atLeast, value: 20, comment: "test", backend: "postgres"))
+        let check = BaselineCheck(baseline: withPostgres, run: figures)
+        #expect(check.rows.first { $0.figure.name == "dbcost/postgres_speedup_100000_rows" }?.verdict == .notMeasured)
+        #expect(check.exitCode == 0, "a run on SQLite alone passes")
+        var onPostgres = figures
+        onPostgres.backends.insert("postgres")
+        #expect(BaselineCheck(baseline: withPostgres, run: onPostgres).exitCode == 2, "a run that used PostgreSQL must have the figure")
+    }
+
     @Test func aStrategyToldAtOnceMustStayAboutAsFastAsAWebhook() throws {
         let figures = try run()
         // Held answers (as fast as a webhook in the run: 18 against 20 ms) and a model that expects no wait.

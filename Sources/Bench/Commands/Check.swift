@@ -82,6 +82,7 @@ struct Check: AsyncParsableCommand {
         guard let kept = existing.figures.first(where: { $0.name == figure.name }) else { return figure }
         var merged = kept
         if kept.kind == .exact || kept.kind == .within { merged.value = figure.value }
+        merged.backend = figure.backend
         return merged
     }
 }

@@ -62,10 +62,16 @@ extension PostgresReviewStore {
         return try await client.withTransaction(logger: logger) { connection in
             let decided = events.filter(\.documentStatus.isDecided)
             try await self.lock(decided.map(\.documentId), on: connection)
+            // The common case, every row pending, in one statement for the whole page; the rest one by one.
+            var updated = try await self.markDecided(decided, at: now, on: connection)
             var outcomes: [VerdictOutcome] = []
             for event in decided {
-                // A conflict in the feed is reported, not fatal: the rest of the page and the cursor still land.
-                outcomes.append(try await self.transition(Verdict(documentId: event.documentId, status: event.documentStatus), at: now, on: connection))
+                if let review = updated.removeValue(forKey: event.documentId) {
+                    outcomes.append(.applied(review))
+                } else {
+                    // A conflict in the feed is reported, not fatal: the rest of the page and the cursor still land.
+                    outcomes.append(try await self.transition(Verdict(documentId: event.documentId, status: event.documentStatus), at: now, on: connection))
+                }
             }
             _ = try await self.run("""
                 INSERT INTO \(unescaped: self.tables.eventCursors) (name, cursor, updated_at) VALUES (\(name), \(cursor), \(now)) \
@@ -114,6 +120,24 @@ extension PostgresReviewStore {
                 (SELECT DISTINCT hashtextextended(document, 0) AS key FROM unnest(\(documentIds)::text[]) AS document) AS keys ORDER BY key
                 """, on: connection)
         }
+    }
+
+    /// The receiver's update for many documents in one statement: each pending row takes its event's verdict.
+    /// - Returns: The rows that changed, by document id.
+    private func markDecided(_ events: [DocumentEvent], at now: Date, on connection: PostgresConnection) async throws -> [String: Review] {
+        guard !events.isEmpty else { return [:] }
+        let rows = try await run("""
+            UPDATE \(unescaped: tables.reviews) AS r SET document_status = v.status, updated_at = \(now) \
+            FROM unnest(\(events.map(\.documentId))::text[], \(events.map(\.documentStatus.rawValue))::text[]) AS v(document_id, status) \
+            WHERE r.document_id = v.document_id AND r.document_status = \(DocumentStatus.pendingReview.rawValue) \
+            RETURNING r.id, r.document_url, r.agent_id, r.document_id, r.document_status, r.created_at, r.updated_at
+            """, on: connection)
+        var updated: [String: Review] = [:]
+        for row in rows {
+            let review = try Self.review(row)
+            updated[review.documentId] = review
+        }
+        return updated
     }
 
     /// Records a `webhook-id`; `false` when it was recorded before (a redelivery).

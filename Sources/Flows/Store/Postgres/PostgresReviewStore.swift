@@ -65,7 +65,10 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
         try await migrate(location, indexMode: indexMode, resetSchema: resetSchema, logger: logger)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's background messages from error up: it warns once, harmlessly, when the first lease races run().
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         let store = PostgresReviewStore(client: client, location: location, indexMode: indexMode, logger: logger, wallClock: wallClock)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
