@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchKit
+import Flows
 import Foundation
 
 /// `Bench` (or `Bench suite`): the default suite.
@@ -16,6 +17,25 @@ struct Suite: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(help: "Also run the DB cost sweep on this PostgreSQL database (postgres://USER@HOST:PORT/DATABASE): dbcost.csv gains its rows (about 15 s more).")
+    var postgres: String?
+
+    func validate() throws {
+        _ = try postgresLocation()
+    }
+
+    private func postgresLocation() throws -> PostgresLocation? {
+        guard let postgres else { return nil }
+        do {
+            guard case .postgres(let location) = try StoreLocation(parsing: postgres) else {
+                throw ValidationError("--postgres must be a postgres:// URL")
+            }
+            return location
+        } catch let error as StoreLocationError {
+            throw ValidationError(error.description)
+        }
+    }
+
     func run() async throws {
         let startedAt = Date()
         let logger = benchLogger()
@@ -27,7 +47,10 @@ struct Suite: AsyncParsableCommand {
         print(SummaryTable.strategies(results))
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)
         print(SummaryTable.receiver(receiver))
-        let cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
+        var cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
+        if let location = try postgresLocation() {
+            cells += try await DBCost.sweep(DBCostSweep(), on: .postgres(location), progress: progress, logger: logger)
+        }
         print(SummaryTable.dbCost(cells))
         try output.write(
             results: results,
@@ -38,7 +61,8 @@ struct Suite: AsyncParsableCommand {
             timeScale: scenario.timeScale,
             parameters: ScenarioOptions.describe(scenario)
                 .merging(DBCost.describe(DBCostSweep())) { first, _ in first }
-                .merging(Receiver.describe(.short)) { first, _ in first },
+                .merging(Receiver.describe(.short)) { first, _ in first }
+                .merging(["dbcost_backends": Set(cells.map(\.backend)).sorted().joined(separator: ",")]) { first, _ in first },
             startedAt: startedAt
         )
     }

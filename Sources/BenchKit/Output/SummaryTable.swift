@@ -44,10 +44,10 @@ public enum SummaryTable {
     }
 
     public static func dbCost(_ cells: [DBCostCell]) -> String {
-        var rows = [["rows", "index", "statements", "p50 µs", "p99 µs", "mean µs", "speed-up", "plan"]]
+        var rows = [["backend", "rows", "index", "statements", "p50 µs", "p99 µs", "mean µs", "speed-up", "plan"]]
         for cell in cells {
             rows.append([
-                String(cell.rows), cell.indexed ? "with" : "without", String(cell.statements), format(cell.p50Microseconds),
+                cell.backend, String(cell.rows), cell.indexed ? "with" : "without", String(cell.statements), format(cell.p50Microseconds),
                 format(cell.p99Microseconds), format(cell.meanMicroseconds), format(cell.speedup, digits: 1) + "x", cell.plan,
             ])
         }
