@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit", "Charts", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
+            dependencies: ["BenchKit", "Charts", "TestSupport", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
         ),
     ],
     swiftLanguageModes: [.v6]

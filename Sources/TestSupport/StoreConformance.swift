@@ -155,6 +155,60 @@ public struct StoreConformance: Sendable, CustomTestStringConvertible {
             }
             #expect(wrong.isEmpty, "rows with another document's verdict: \(wrong.prefix(3).map(\.documentId))")
         },
+        StoreConformance("a document lease is held by one instance until it lapses") { store, _ in
+            _ = try await insert(store, "doc_1")
+            let now = Date()
+            #expect(try await store.leaseDocuments(["doc_1"], to: "a", until: now + 60, now: now) == ["doc_1"])
+            #expect(try await store.leaseDocuments(["doc_1"], to: "b", until: now + 60, now: now).isEmpty, "held by a")
+            #expect(try await store.leaseDocuments(["doc_1"], to: "a", until: now + 90, now: now + 1) == ["doc_1"], "its holder renews it")
+            #expect(try await store.leaseDocuments(["doc_1"], to: "b", until: now + 200, now: now + 91) == ["doc_1"], "lapsed, it moves")
+            #expect(try await store.leaseDocuments(["doc_1"], to: "a", until: now + 300, now: now + 100).isEmpty)
+        },
+        StoreConformance("pending documents whose lease lapsed, or that never had one, are taken over once") { store, _ in
+            for index in 1...4 { _ = try await insert(store, "doc_\(index)", url: "https://x.test/\(index)") }
+            let now = Date()
+            _ = try await store.leaseDocuments(["doc_1"], to: "a", until: now + 60, now: now)
+            _ = try await store.leaseDocuments(["doc_2", "doc_3"], to: "a", until: now - 1, now: now - 10)
+            _ = try await store.apply(Verdict(documentId: "doc_3", status: .accepted))
+            let taken = try await store.takeOverDocuments(to: "b", until: now + 60, now: now, unleasedBefore: now + 1, reclaimingOwn: false, limit: 10)
+            #expect(taken.map(\.documentId) == ["doc_2", "doc_4"], "not doc_1 (held), not doc_3 (decided)")
+            #expect(try await store.takeOverDocuments(to: "c", until: now + 60, now: now, unleasedBefore: now + 1, reclaimingOwn: false, limit: 10).isEmpty)
+            #expect(try await store.takeOverDocuments(to: "c", until: now + 60, now: now, unleasedBefore: now - 3600, reclaimingOwn: false, limit: 10).isEmpty,
+                    "a document never leased is left to its instance for a while")
+            let reclaimed = try await store.takeOverDocuments(to: "a", until: now + 60, now: now, unleasedBefore: now - 3600, reclaimingOwn: true, limit: 10)
+            #expect(reclaimed.map(\.documentId) == ["doc_1"], "an instance starting again takes back what it held")
+        },
+        StoreConformance("renewing extends every lease of its holder, documents and feeds") { store, _ in
+            _ = try await insert(store, "doc_1")
+            let now = Date()
+            _ = try await store.leaseDocuments(["doc_1"], to: "a", until: now + 1, now: now)
+            #expect(try await store.leaseResource("feed", to: "a", until: now + 1, now: now))
+            #expect(try await store.renewLeases(of: "a", until: now + 100) == ["doc_1"], "what a still holds")
+            #expect(try await store.leaseDocuments(["doc_1"], to: "b", until: now + 200, now: now + 50).isEmpty)
+            #expect(try await !store.leaseResource("feed", to: "b", until: now + 200, now: now + 50))
+            #expect(try await store.leaseResource("feed", to: "b", until: now + 200, now: now + 101), "lapsed, the feed moves")
+        },
+        StoreConformance("instances taking over at once share the documents without overlap") { store, _ in
+            let documents = 60
+            for index in 0..<documents { _ = try await insert(store, "doc_\(index)", url: "https://x.test/\(index)") }
+            let now = Date()
+            let taken = try await withThrowingTaskGroup(of: [String].self) { group in
+                for instance in 0..<6 {
+                    group.addTask {
+                        var mine: [String] = []
+                        while true {
+                            let batch = try await store.takeOverDocuments(to: "i\(instance)", until: now + 60, now: now, unleasedBefore: now + 1, reclaimingOwn: false, limit: 7)
+                            guard !batch.isEmpty else { return mine }
+                            mine += batch.map(\.documentId)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let all = taken.flatMap { $0 }
+            #expect(all.count == documents, "every document taken once, not \(all.count) times")
+            #expect(Set(all).count == documents)
+        },
         StoreConformance("one delivery sent many times at once is applied once") { store, _ in
             _ = try await insert(store, "doc_1")
             let outcomes = try await withThrowingTaskGroup(of: VerdictOutcome.self) { group in

@@ -96,5 +96,9 @@ private struct InertStore: ReviewStore {
     func pendingReviews(createdBefore: Date, limit: Int) async throws -> [Review] { throw Unused() }
     func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool { throw Unused() }
     func pendingThinNotifications(limit: Int) async throws -> [String] { throw Unused() }
+    func leaseDocuments(_ documentIds: [String], to owner: String, until: Date, now: Date) async throws -> [String] { throw Unused() }
+    func takeOverDocuments(to owner: String, until: Date, now: Date, unleasedBefore: Date, reclaimingOwn: Bool, limit: Int) async throws -> [Review] { throw Unused() }
+    func renewLeases(of owner: String, until: Date) async throws -> Set<String> { throw Unused() }
+    func leaseResource(_ name: String, to owner: String, until: Date, now: Date) async throws -> Bool { throw Unused() }
     func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome { throw Unused() }
 }

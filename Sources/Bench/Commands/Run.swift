@@ -12,8 +12,32 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where each strategy's database goes: a folder for its SQLite file (default: a temporary folder, removed afterwards), or postgres://USER@HOST:PORT/DATABASE (a schema per strategy, emptied first).")
     var db: String?
 
+    @Option(help: "App instances over the one database, each its own server (submissions go round them); more than one needs --db postgres://...")
+    var instances = 1
+
+    @Option(help: "How long an instance's lease on a document or a feed lasts unrenewed, model time (default 3s; with --instances).")
+    var lease: DurationArgument?
+
+    @Option(help: "Stop instance 0 at this model time from the start, its leases left held, and start it again after twice the lease, such as 10s (with --instances).")
+    var stopInstance: DurationArgument?
+
     func validate() throws {
-        _ = try database()
+        let database = try database()
+        guard (1...16).contains(instances) else { throw ValidationError("--instances must be from 1 to 16") }
+        if instances > 1, case .postgres = database {} else if instances > 1 {
+            throw ValidationError("--instances above 1 needs a database they can share: --db postgres://USER@HOST:PORT/DATABASE")
+        }
+        if stopInstance != nil, instances < 2 { throw ValidationError("--stop-instance needs --instances 2 or more: the others take over") }
+        if let lease, lease.duration <= .zero { throw ValidationError("--lease must be a positive duration") }
+    }
+
+    /// The workload with its instances, leases and stop.
+    private func deployed(_ workload: ScenarioSpec) -> ScenarioSpec {
+        var workload = workload
+        workload.instances = instances
+        if let lease { workload.lease = lease.duration }
+        if let stopInstance { workload.instanceStop = InstanceStop(at: stopInstance.duration, down: workload.lease * 2) }
+        return workload
     }
 
     /// `--db` as a run's database, or `nil` for SQLite files in a temporary folder.
@@ -33,7 +57,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let startedAt = Date()
-        let workload = try scenarioOptions.workload()
+        let workload = deployed(try scenarioOptions.workload())
         let logger = benchLogger()
         let database = try database()
         let results: [StrategyResult]
@@ -53,6 +77,8 @@ struct Run: AsyncParsableCommand {
         var parameters = ScenarioOptions.describe(workload)
         parameters["scenario"] = scenarioOptions.scenario.rawValue
         parameters["backend"] = database?.backendName ?? "sqlite"
+        parameters["instances"] = String(instances)
+        if let stop = workload.instanceStop { parameters["instance_stop"] = "instance 0 at \(stop.at.compactDescription) for \(stop.down.compactDescription)" }
         var receiver: ReceiverResult?
         if let benchmark = scenarioOptions.profile?.receiver {
             let measured = try await Receiver.measure(benchmark, progress: ProgressLine(), logger: logger)

@@ -32,17 +32,21 @@ struct HelpDeskHost: Sendable {
         let services = ServiceGroup(configuration: .init(services: desk.services, logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
-            let frontEnd = FrontEnd(desk: desk, logger: logger)
+            let frontEnd = RestartableServer(logger: logger)
+            let desk = self.desk
+            let serveOn = { @Sendable (port: Int) async throws -> Int in
+                try await frontEnd.start { desk.makeApplication(port: port, withServices: false, onServerRunning: $0) }
+            }
             let result: Swift.Result<Result, any Error>
             do {
-                let port = try await frontEnd.start(port: 0)
+                let port = try await serveOn(0)
                 let start = clock.now
                 let restarter = Task { [restarts, clock] in
                     for restart in restarts {
                         try await clock.sleep(until: start.advanced(by: restart.at))
                         try await frontEnd.stop()
                         try await clock.sleep(for: restart.down)
-                        _ = try await frontEnd.start(port: port)
+                        _ = try await serveOn(port)
                     }
                 }
                 do {
@@ -65,47 +69,3 @@ struct HelpDeskHost: Sendable {
     }
 }
 
-/// The Help Desk's HTTP server alone, which can be stopped and started again.
-private final class FrontEnd: Sendable {
-    private struct Running: Sendable {
-        var group: ServiceGroup
-        var task: Task<Void, any Error>
-    }
-
-    private let desk: MockHelpDesk
-    private let logger: Logger
-    private let running = Mutex<Running?>(nil)
-
-    init(desk: MockHelpDesk, logger: Logger) {
-        self.desk = desk
-        self.logger = logger
-    }
-
-    /// Starts serving on `port` (0 for a free one) and returns the port bound.
-    func start(port: Int) async throws -> Int {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = desk.makeApplication(port: port, withServices: false) { continuation.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            try await task.value
-            throw BenchError("the Help Desk's server stopped before it listened on port \(port)")
-        }
-        running.withLock { $0 = Running(group: group, task: task) }
-        return bound
-    }
-
-    /// Stops serving gracefully and waits until the server has stopped; nothing when it is not serving.
-    func stop() async throws {
-        guard let current = running.withLock({ running -> Running? in
-            defer { running = nil }
-            return running
-        }) else { return }
-        await current.group.triggerGracefulShutdown()
-        try await current.task.value
-    }
-}

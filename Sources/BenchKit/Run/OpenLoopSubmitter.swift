@@ -34,10 +34,24 @@ public struct SubmissionReport: Sendable, Hashable {
 ///
 /// One loop walks the schedule and starts each submission at its instant as a child task that lives only while it
 /// is in flight. The client's pool is sized explicitly; a submission that waits for a connection waits inside its
-/// own measured latency, and a failure is counted, never fatal.
+/// own measured latency, and a failure is counted, never fatal. With several app instances, `route` chooses the
+/// instance of each submission when it is sent, as a load balancer does (round robin over the instances that are
+/// up); a submission is never sent again elsewhere, since one that may have reached its instance must not be made
+/// twice.
 struct OpenLoopSubmitter: Sendable {
     let schedule: ArrivalSchedule
-    let baseURL: String
+    /// The base URL to send document `index`'s submission to.
+    let route: @Sendable (_ index: Int) -> String
+
+    init(schedule: ArrivalSchedule, route: @escaping @Sendable (_ index: Int) -> String) {
+        self.schedule = schedule
+        self.route = route
+    }
+
+    init(schedule: ArrivalSchedule, baseURL: String) {
+        self.init(schedule: schedule) { _ in baseURL }
+    }
+
     /// Connections to our app.
     var connections = 256
     /// The longest a submission may take before it counts as failed, wall time.
@@ -71,9 +85,9 @@ struct OpenLoopSubmitter: Sendable {
         return tally.report(drain: max(.zero, lastArrival.duration(to: tally.lastAnswer ?? lastArrival)), span: schedule.span)
     }
 
-    /// One `POST /reviews`; `nil` when answered 201, else what went wrong.
+    /// One `POST /reviews`, to the instance whose turn it is; `nil` when answered 201, else what went wrong.
     private func submit(_ index: Int, client: HTTPClient, timeout: TimeAmount) async -> String? {
-        var request = HTTPClientRequest(url: baseURL + "/reviews")
+        var request = HTTPClientRequest(url: route(index) + "/reviews")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(index).pdf"}"#))

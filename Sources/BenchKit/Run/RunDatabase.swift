@@ -2,7 +2,8 @@ import Flows
 import Foundation
 
 /// Where a run's strategies keep their reviews: each strategy gets a database of its own, a SQLite file in a folder
-/// or a schema of its own in one PostgreSQL database (`<scenario>_<index>`, dropped first so it starts empty).
+/// or a schema of its own in one PostgreSQL database (`run_<scenario>_<index>`, or the URL's schema's name in place of
+/// `run`; dropped first so it starts empty).
 public enum RunDatabase: Sendable, Hashable {
     case sqlite(folder: URL)
     case postgres(PostgresLocation)
@@ -13,8 +14,10 @@ public enum RunDatabase: Sendable, Hashable {
         case .sqlite(let folder):
             return (.sqlite(path: folder.appendingPathComponent("\(scenario)-\(index).sqlite").path), nil)
         case .postgres(let location):
-            let name = scenario.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
-            return (.postgres(location), "run_" + String(name) + "_\(index)")
+            let name = String(scenario.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            // Under the URL's schema's name, when it names one, so runs given different schemas never meet.
+            let prefix = location.schema == "public" ? "run" : location.schema
+            return (.postgres(location), String("\(prefix)_\(name)_\(index)".prefix(63)))
         }
     }
 

@@ -36,6 +36,9 @@ public struct StrategyResult: Sendable {
     public var streamEvents: Int
     public var streamHeartbeats: Int
     public var streamBytes: Int
+    /// App instances sharing the database, and documents two of them polled less than an interval apart.
+    public var instances: Int
+    public var documentsPolledTwice: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
     /// Webhook attempts that failed: a non-2xx answer, a timeout or a transport error.

@@ -35,12 +35,26 @@ public struct StrategyRunner: Sendable {
     ///   - progress: Called with the number of documents submitted so far.
     public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
         let (location, schema) = database.store(scenario: scenario.name, index: index)
-        return try await location.withStore(schema: schema, resetSchema: schema != nil, logger: logger) { store in
-            try await run(strategy, store: store, progress: progress)
+        return try await withStores(scenario.instances, at: location, schema: schema) { stores in
+            try await run(strategy, stores: stores, progress: progress)
         }
     }
 
-    private func run(_ strategy: StrategySpec, store: any MeasuredReviewStore, progress: @escaping @Sendable (Int) -> Void) async throws -> StrategyResult {
+    /// Opens `count` stores on one database (the first empties it, when it is a schema of its own): one per instance.
+    private func withStores<Result: Sendable>(
+        _ count: Int,
+        at location: StoreLocation,
+        schema: String?,
+        opened: [any MeasuredReviewStore] = [],
+        _ body: ([any MeasuredReviewStore]) async throws -> Result
+    ) async throws -> Result {
+        guard opened.count < count else { return try await body(opened) }
+        return try await location.withStore(schema: schema, resetSchema: opened.isEmpty && schema != nil, logger: logger) { store in
+            try await withStores(count, at: location, schema: schema, opened: opened + [store], body)
+        }
+    }
+
+    private func run(_ strategy: StrategySpec, stores: [any MeasuredReviewStore], progress: @escaping @Sendable (Int) -> Void) async throws -> StrategyResult {
         let clock = SimulationClock(base: ContinuousClock(), timeScale: scenario.timeScale)
         let secret = WebhookSecret.generate()
         let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger)
@@ -51,40 +65,51 @@ public struct StrategyRunner: Sendable {
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
         let host = HelpDeskHost(desk: desk, restarts: scenario.helpDeskRestarts, clock: clock, logger: logger)
-        let (app, submissions) = try await host.serve { deskPort in
-            let app = ReviewApp(
-                configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
-                store: store,
-                clock: clock,
-                logger: logger
-            )
-            app.ledger.onVerdictApplied { event in
-                applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
-            }
+        let (fleet, submissions) = try await host.serve { deskPort in
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
-            let submissions = try await withRunningApplication({ app.makeApplication(port: 0, middleware: middleware, onServerRunning: $0) }, logger: logger) { appPort in
-                faults?.begin()
-                let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
-                let submissions = try await OpenLoopSubmitter(schedule: schedule, baseURL: "http://127.0.0.1:\(appPort)").run(progress: progress)
-                await drain(app: app, desk: desk, clock: clock, strategy: strategy)
-                return submissions
+            let (scenario, logger) = (self.scenario, self.logger)
+            let fleet = AppFleet(count: stores.count, clock: clock, middleware: middleware, logger: logger) { index in
+                var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
+                if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
+                let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger)
+                app.ledger.onVerdictApplied { event in
+                    applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
+                }
+                return app
             }
-            // Read once the app has stopped: the last receipt's counters are written after its row is.
-            return (app, submissions)
+            try await fleet.start()
+            faults?.begin()
+            let start = clock.now
+            let stopper = Task { [stop = scenario.instanceStop] in
+                guard let stop else { return }
+                try await clock.sleep(until: start.advanced(by: stop.at))
+                try await fleet.stop(0, restartAfter: stop.down)
+            }
+            let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
+            let submissions = try await OpenLoopSubmitter(schedule: schedule, route: fleet.route).run(progress: progress)
+            // A stop planned after the last arrival still happens, and its instance comes back, before the drain.
+            _ = await stopper.result
+            await drain(fleet: fleet, desk: desk, clock: clock, strategy: strategy)
+            // Read once the apps have stopped: the last receipt's counters are written after its row is.
+            try await fleet.stop()
+            return (fleet, submissions)
         }
         let peakResident = ProcessMemory.peakResidentBytes
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
         let modelDuration = modelStart.duration(to: clock.now)
-        let (counts, traffic, receiver, ledger) = (app.strategyCounts, app.client.traffic, app.receiverTraffic, app.ledger.snapshot)
+        let (counts, traffic, receiver, ledger) = (fleet.strategyCounts, fleet.traffic, fleet.receiverTraffic, fleet.ledgerCounts)
 
         // Per-document tallies go by the Help Desk's submission ordinal, read one at a time: a run may hold a million.
         let latencies = applied.latencies { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
-        let rows = try await RowTally(store: store) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
+        let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
-        let statements = store.statementStatistics()
+        let statements = stores.reduce(StatementStatistics()) { total, store in
+            let statistics = store.statementStatistics()
+            return StatementStatistics(statements: total.statements + statistics.statements, totalDuration: total.totalDuration + statistics.totalDuration)
+        }
         let model = strategy.model(scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes()))
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
 
@@ -109,6 +134,8 @@ public struct StrategyRunner: Sendable {
             streamEvents: stats.streams.eventsSent,
             streamHeartbeats: stats.streams.heartbeatsSent,
             streamBytes: stats.streams.bytesSent,
+            instances: fleet.count,
+            documentsPolledTwice: fleet.documentsPolledTwice(within: strategy.longestInterval),
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
             webhookFailedAttempts: stats.deliveries.failedAttempts,
@@ -139,14 +166,16 @@ public struct StrategyRunner: Sendable {
     /// fixed limit instead would end a run whose deliveries are merely queued (a slow receiver holds every
     /// connection of the Help Desk's dispatcher for a whole timeout, so later first attempts wait their turn) and
     /// count their documents as lost.
-    private func drain(app: ReviewApp, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
-        let stall = scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain
+    private func drain(fleet: AppFleet, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
+        // Several instances may wait out a lease (and a stopped instance) before another polls what one left.
+        let leases = scenario.instances > 1 ? scenario.lease * 2 + (scenario.instanceStop?.down ?? .zero) : .zero
+        let stall = scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain + leases
         let documents = scenario.documents
-        func progress() -> [Int] { [app.ledger.snapshot.applied, desk.stats().deliveries.attempts] }
+        func progress() -> [Int] { [fleet.applied, desk.stats().deliveries.attempts] }
         var seen = progress()
         while true {
             let finished: Void? = await clock.run(until: clock.now.advanced(by: stall)) {
-                await app.ledger.waitForApplied(count: documents)
+                await fleet.waitForApplied(count: documents)
                 await clock.activity.wait { desk.deliveriesSettled }
             }
             let now = progress()

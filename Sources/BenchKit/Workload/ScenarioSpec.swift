@@ -24,6 +24,12 @@ public struct ScenarioSpec: Sendable {
     public var receiverFaults = ReceiverFaults()
     /// Restarts of the Help Desk's HTTP server during the run.
     public var helpDeskRestarts: [HelpDeskRestart] = []
+    /// App instances over the run's one database, sharing the work through leases.
+    public var instances = 1
+    /// How long an instance's lease lasts unrenewed, model time (with several instances).
+    public var lease: Duration = .seconds(3)
+    /// Instance 0 killed mid-run and started again.
+    public var instanceStop: InstanceStop?
     /// The least wall time a webhook attempt gets before the Help Desk gives up on it (see
     /// `DeliveryConfiguration.minimumWallTimeout`).
     public var minimumDeliveryTimeout: Duration = .seconds(2)

@@ -20,6 +20,7 @@ public final class ReviewApp: Sendable {
     public let strategy: any Strategy
     let thinFetcher: ThinFetcher
     private let meter = StrategyMeter()
+    private let polls = PollListeners()
     private let clock: SimulationClock
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
@@ -60,10 +61,18 @@ public final class ReviewApp: Sendable {
             seed: configuration.seed,
             maxRequestsInFlight: configuration.maxRequestsInFlight,
             wallClock: wallClock,
-            logger: logger
+            logger: logger,
+            sharing: configuration.sharing,
+            polls: polls
         )
         self.thinFetcher = ThinFetcher(context: context)
         self.strategy = configuration.strategy.makeStrategy(context: context)
+    }
+
+    /// Calls `listener` with the document id of every status poll this app sends from now on (a benchmark checks
+    /// that no two instances poll one document at once).
+    public func onStatusPoll(_ listener: @escaping @Sendable (String) -> Void) {
+        polls.add(listener)
     }
 
     /// Requests by which the app learned or tried to learn verdicts, and how many learned nothing.

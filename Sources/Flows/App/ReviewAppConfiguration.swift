@@ -15,11 +15,29 @@ public struct ReviewAppConfiguration: Sendable {
     public var maxRequestsInFlight = 32
     /// Connections kept to the Help Desk.
     public var maxConnections = 64
+    /// When several instances of the app share one database: this one's name and how long its leases last.
+    public var sharing: InstanceSharing?
 
     public init(helpDeskURL: String, strategy: StrategySpec, webhookSecrets: [WebhookSecret], publicURL: String? = nil) {
         self.helpDeskURL = helpDeskURL
         self.strategy = strategy
         self.webhookSecrets = webhookSecrets
         self.publicURL = publicURL
+    }
+}
+
+/// One of several app instances over one database. The instances share the work through the store's leases: an
+/// instance polls only the documents it holds a lease on (those it submitted, and those whose lease lapsed because
+/// their instance stopped), and reads an event feed only while it holds the feed's lease. It renews its leases every
+/// third of their length; after a crash, its name reclaims them when it starts again.
+public struct InstanceSharing: Sendable, Hashable {
+    /// The instance's name, the owner of its leases: the same across its restarts.
+    public var instance: String
+    /// How long a lease lasts unrenewed, model time.
+    public var lease: Duration
+
+    public init(instance: String, lease: Duration = .seconds(30)) {
+        self.instance = instance
+        self.lease = lease
     }
 }

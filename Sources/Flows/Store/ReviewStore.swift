@@ -127,4 +127,27 @@ public protocol ReviewStore: Sendable {
 
     /// Applies the state fetched for a thin notification and forgets the notification, in one transaction.
     func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome
+
+    // Leases: how several app instances over one database share the work. An instance polls only the documents
+    // it holds a lease on, and reads an event feed only while it holds that feed's lease; a lease lapses when its
+    // holder stops renewing it, and another instance takes the work over.
+
+    /// Leases the documents to `owner` until `until`, those no one holds or whose lease has expired by `now`.
+    /// - Returns: The ids now held by `owner` (those already held by it included).
+    func leaseDocuments(_ documentIds: [String], to owner: String, until: Date, now: Date) async throws -> [String]
+
+    /// Leases to `owner` up to `limit` pending documents whose lease has expired by `now`, or that were created
+    /// before `unleasedBefore` and never leased (their instance stopped before it could), and, with
+    /// `reclaimingOwn`, those `owner` holds already (an instance starting again), oldest first.
+    /// - Returns: Their rows.
+    func takeOverDocuments(to owner: String, until: Date, now: Date, unleasedBefore: Date, reclaimingOwn: Bool, limit: Int) async throws -> [Review]
+
+    /// Extends every lease `owner` holds, documents and feeds, to `until`.
+    /// - Returns: The documents `owner` still holds: one missing from them was taken over after its lease lapsed.
+    func renewLeases(of owner: String, until: Date) async throws -> Set<String>
+
+    /// Leases the named resource (an event feed's reader) to `owner` until `until`, if no one holds it, its lease
+    /// has expired by `now`, or `owner` holds it already.
+    /// - Returns: Whether `owner` holds it now.
+    func leaseResource(_ name: String, to owner: String, until: Date, now: Date) async throws -> Bool
 }

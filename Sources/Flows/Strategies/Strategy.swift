@@ -77,10 +77,50 @@ public struct StrategyContext: Sendable {
     let maxRequestsInFlight: Int
     let wallClock: @Sendable () -> Date
     let logger: Logger
+    /// When the database is shared with other instances: this one's name and lease length.
+    var sharing: InstanceSharing?
+    /// Told of every status poll.
+    var polls = PollListeners()
 
     /// The wall-clock time `model` ago, for comparing model ages with stored timestamps.
     func wallTime(modelAgo model: Duration) -> Date {
         wallClock().addingTimeInterval(-clock.baseDuration(fromModel: model).secondsValue)
+    }
+
+    /// The wall-clock time `model` from now, for lease expiries.
+    func wallTime(modelFromNow model: Duration) -> Date {
+        wallClock().addingTimeInterval(clock.baseDuration(fromModel: model).secondsValue)
+    }
+
+    /// Whether this instance may read the event feed `name` now: always when it shares its database with no other
+    /// instance; otherwise only while it holds the feed's lease, which this takes or renews for `period` (at least a
+    /// lease's length). A store that cannot be asked answers no.
+    func holdsFeed(_ name: String, for period: Duration) async -> Bool {
+        guard let sharing else { return true }
+        do {
+            return try await ledger.store.leaseResource(
+                "feed:" + name,
+                to: sharing.instance,
+                until: wallTime(modelFromNow: max(period, sharing.lease)),
+                now: wallClock()
+            )
+        } catch {
+            logger.warning("the feed's lease could not be taken", metadata: ["feed": "\(name)", "error": "\(error)"])
+            return false
+        }
+    }
+}
+
+/// Whoever wants to hear of every status poll an app makes.
+final class PollListeners: Sendable {
+    private let listeners = Mutex<[@Sendable (String) -> Void]>([])
+
+    func add(_ listener: @escaping @Sendable (String) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    func notify(_ documentId: String) {
+        for listener in listeners.withLock({ $0 }) { listener(documentId) }
     }
 }
 

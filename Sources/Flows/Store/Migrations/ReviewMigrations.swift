@@ -13,6 +13,7 @@ enum ReviewMigrations {
     static let thinNotifications = "v5-thin-notifications"
     static let documentIdIndex = "v6-document-id-index"
     static let submissionIntents = "v7-submission-intents"
+    static let leases = "v8-leases"
 
     /// Every step, or every step but the `document_id` index.
     static func migrator(withDocumentIdIndex: Bool = true) -> DatabaseMigrator {
@@ -74,6 +75,21 @@ enum ReviewMigrations {
                 table.column("callback_url", .text)
                 table.column("callback_style", .text)
                 table.column("created_at", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration(leases) { db in
+            // Which instance polls which document, and which reads each event feed, until when: several app
+            // instances over one database share the work through them.
+            try db.create(table: "document_leases") { table in
+                table.column("document_id", .text).primaryKey()
+                table.column("owner", .text).notNull()
+                table.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "document_leases_on_owner", on: "document_leases", columns: ["owner"])
+            try db.create(table: "resource_leases") { table in
+                table.column("name", .text).primaryKey()
+                table.column("owner", .text).notNull()
+                table.column("expires_at", .datetime).notNull()
             }
         }
         return migrator

@@ -20,6 +20,8 @@ struct PostgresTables: Sendable {
     var earlyVerdicts: String { qualified("early_verdicts") }
     var thinNotifications: String { qualified("thin_notifications") }
     var submissionIntents: String { qualified("submission_intents") }
+    var documentLeases: String { qualified("document_leases") }
+    var resourceLeases: String { qualified("resource_leases") }
 }
 
 /// The schema of our app in PostgreSQL: the same named steps, in the same order, as ``ReviewMigrations`` gives
@@ -65,6 +67,11 @@ enum PostgresMigrations {
             CREATE TABLE \(tables.submissionIntents) (key text PRIMARY KEY, document_url text NOT NULL, callback_url text, \
             callback_style text, created_at timestamptz NOT NULL)
             """,
+        ]))
+        steps.append(Step(identifier: ReviewMigrations.leases, statements: [
+            "CREATE TABLE \(tables.documentLeases) (document_id text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL)",
+            "CREATE INDEX document_leases_on_owner ON \(tables.documentLeases) (owner)",
+            "CREATE TABLE \(tables.resourceLeases) (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL)",
         ]))
         return steps
     }

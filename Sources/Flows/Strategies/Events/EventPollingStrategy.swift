@@ -56,7 +56,9 @@ struct EventPollingStrategy: Strategy {
         let reader = EventFeedReader(cursorName: Self.cursorName, source: .eventFeed, context: context)
         let stored = try await context.ledger.store.eventCursor(named: Self.cursorName)
         context.logger.info("reading the event feed", metadata: ["after": "\(stored ?? "the start")"])
-        await PeriodicTask(clock: context.clock, period: interval).run {
+        await PeriodicTask(clock: context.clock, period: interval).run { [context, interval] in
+            // With a shared database, one instance at a time reads the feed: the one holding its lease.
+            guard await context.holdsFeed(Self.cursorName, for: interval * 3) else { return nil }
             do {
                 return try await reader.drain()
             } catch {

@@ -81,7 +81,9 @@ struct HybridStrategy: Strategy {
         await PeriodicTask(clock: context.clock, period: sweep).run {
             do {
                 let stale = try await context.ledger.store.pendingReviews(createdBefore: context.wallTime(modelAgo: staleAfter), limit: 1)
-                return stale.isEmpty ? nil : try await reader.drain()
+                // With a shared database, one instance at a time reconciles: the one holding the feed's lease.
+                guard !stale.isEmpty, await context.holdsFeed(Self.cursorName, for: sweep * 3) else { return nil }
+                return try await reader.drain()
             } catch {
                 context.logger.warning("reconciliation sweep failed", metadata: ["error": "\(error)"])
                 return nil

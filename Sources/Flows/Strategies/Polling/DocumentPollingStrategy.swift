@@ -11,6 +11,11 @@ import Synchronization
 /// Every pending poll waits in one ``DeadlineQueue``; due polls run as child tasks, at most `maxRequestsInFlight`
 /// at once. A 429 or 503 with `Retry-After` pauses every poll until then. On start the strategy resumes watching the
 /// rows the database still holds as pending, so a restart loses none.
+///
+/// When the database is shared with other instances (``InstanceSharing``), a document is polled only once this
+/// instance holds its lease: it leases what it submitted before the first poll, renews its leases every third of
+/// their length, takes over the pending documents whose lease lapsed, and on start takes back what it held before
+/// instead of every pending row.
 final class DocumentPollingStrategy: Strategy {
     private struct Watch: Sendable {
         var documentId: String
@@ -28,6 +33,8 @@ final class DocumentPollingStrategy: Strategy {
     private let gate = RetryGate()
     /// Documents being watched, so a row loaded at start and submitted at the same moment is polled once.
     private let watched = Mutex<Set<String>>([])
+    /// With a shared database, the watched documents this instance holds a lease on.
+    private let leased = Mutex<Set<String>>([])
 
     init(spec: StrategySpec, policy: PollPolicy, context: StrategyContext) {
         self.spec = spec
@@ -45,12 +52,78 @@ final class DocumentPollingStrategy: Strategy {
     }
 
     func run() async throws {
-        let stored = try await context.ledger.store.pendingReviews(createdBefore: context.wallClock(), limit: Int.max)
-        stored.forEach(watch)
+        guard let sharing = context.sharing else {
+            let stored = try await context.ledger.store.pendingReviews(createdBefore: context.wallClock(), limit: Int.max)
+            stored.forEach(watch)
+            await serve()
+            return
+        }
+        try await takeOver(sharing, reclaimingOwn: true)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await PeriodicTask(clock: context.clock, period: sharing.lease / 3).run {
+                    await self.keepLeases(sharing)
+                    return nil
+                }
+            }
+            group.addTask { [self] in await serve() }
+        }
+    }
+
+    private func serve() async {
         // Polls are reads: on shutdown the ones in flight are cancelled (a long-poll could take its whole wait) and
         // the rows they watched stay pending for the next start.
         await cancelWhenGracefulShutdown { [self] in
             await queue.serve(maxConcurrent: context.maxRequestsInFlight, poll)
+        }
+    }
+
+    /// Renews this instance's leases (dropping the documents another instance took over when one lapsed), then
+    /// takes over the documents whose lease lapsed.
+    private func keepLeases(_ sharing: InstanceSharing) async {
+        do {
+            // Only what was leased before the renewal can be missing from it: a lease taken meanwhile is not lost.
+            let before = leased.withLock { $0 }
+            let held = try await context.ledger.store.renewLeases(of: sharing.instance, until: context.wallTime(modelFromNow: sharing.lease))
+            let lost = before.subtracting(held)
+            leased.withLock { $0.subtract(lost) }
+            watched.withLock { $0.subtract(lost) }
+            try await takeOver(sharing, reclaimingOwn: false)
+        } catch {
+            context.logger.warning("leases could not be kept", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func takeOver(_ sharing: InstanceSharing, reclaimingOwn: Bool) async throws {
+        let reviews = try await context.ledger.store.takeOverDocuments(
+            to: sharing.instance,
+            until: context.wallTime(modelFromNow: sharing.lease),
+            now: context.wallClock(),
+            unleasedBefore: context.wallTime(modelAgo: sharing.lease),
+            reclaimingOwn: reclaimingOwn,
+            limit: 10_000
+        )
+        leased.withLock { held in held.formUnion(reviews.map(\.documentId)) }
+        reviews.forEach(watch)
+    }
+
+    /// With a shared database, whether this instance holds `documentId`'s lease, taking it if it is free; a document
+    /// another instance holds is dropped from this one's watch.
+    private func holdsLease(_ documentId: String) async -> Bool {
+        guard let sharing = context.sharing, !leased.withLock({ $0.contains(documentId) }) else { return true }
+        do {
+            let held = try await context.ledger.store.leaseDocuments(
+                [documentId],
+                to: sharing.instance,
+                until: context.wallTime(modelFromNow: sharing.lease),
+                now: context.wallClock()
+            )
+            guard !held.isEmpty else { return false }
+            leased.withLock { _ = $0.insert(documentId) }
+            return true
+        } catch {
+            context.logger.warning("a document's lease could not be taken", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
+            return false
         }
     }
 
@@ -73,8 +146,13 @@ final class DocumentPollingStrategy: Strategy {
             queue.schedule(paused, at: pausedUntil)
             return
         }
+        guard watched.withLock({ $0.contains(watch.documentId) }), await holdsLease(watch.documentId) else {
+            _ = watched.withLock { $0.remove(watch.documentId) }
+            return
+        }
         var next = watch
         next.attempt += 1
+        context.polls.notify(watch.documentId)
         do {
             let answer = try await context.meter.measure { () async throws -> HelpDeskClient.StatusAnswer in
                 let answer = try await context.client.document(
@@ -90,6 +168,7 @@ final class DocumentPollingStrategy: Strategy {
             switch answer {
             case .state(let state, _) where state.documentStatus.isDecided:
                 _ = watched.withLock { $0.remove(watch.documentId) }
+                _ = leased.withLock { $0.remove(watch.documentId) }
             case .state(_, let etag):
                 next.etag = etag ?? watch.etag
                 schedule(next, after: nil)
