@@ -32,6 +32,7 @@ struct InstancesTests {
             #expect(result.instances == 4)
             #expect(result.completed == 60, "\(result.strategy): \(result.completed) of 60")
             #expect(result.documentsPolledTwice == 0, "\(result.strategy)")
+            #expect(result.documentsHandedOver == 0, "\(result.strategy): no instance stopped, so none hands a document over")
             #expect(result.doubleApplied == 0 && result.wrongVerdicts == 0)
             // Every instance reading the feed, or polling the others' documents, would multiply the requests.
             #expect(result.requestsRatio < 1.1, "\(result.strategy): \(result.requestsPerDocument) requests per document against \(result.model.requestsPerDocument)")
@@ -53,5 +54,8 @@ struct InstancesTests {
             #expect(result.wrongVerdicts == 0)
             #expect(result.documentsPolledTwice == 0, "\(result.strategy): a document polled by two instances at once")
         }
+        // The stopped instance's pending documents were polled by another one: the leases moved.
+        let poller = try #require(results.first { $0.strategy == .pollFixed(interval: .seconds(1)) })
+        #expect(poller.documentsHandedOver > 0, "no document was taken over from the stopped instance")
     }
 }

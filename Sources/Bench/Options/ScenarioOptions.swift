@@ -23,7 +23,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Seed of every random draw (default 42).")
     var seed: UInt64?
 
-    @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: all ten of the suite).")
+    @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: every strategy of the suite).")
     var strategies: String?
 
     @Option(help: "Range of review delays, model time (default 2s...5s).")

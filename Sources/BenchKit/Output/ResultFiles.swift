@@ -18,7 +18,7 @@ public enum ResultFiles {
         "model_latency_p50_ms", "model_latency_p90_ms", "model_latency_p99_ms", "latency_ks", "model_lost",
         "latency_p50_wall_ms", "latency_p99_wall_ms", "status_not_modified",
         "stream_requests", "stream_events", "stream_heartbeats", "stream_bytes_per_doc", "model_stream_bytes_per_doc",
-        "instances", "documents_polled_twice",
+        "instances", "documents_polled_twice", "documents_handed_over",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
@@ -90,7 +90,7 @@ public enum ResultFiles {
                 String(result.statusNotModified),
                 String(result.streamRequests), String(result.streamEvents), String(result.streamHeartbeats),
                 number(result.streamBytesPerDocument), result.model.streamBytesPerDocument.map(number) ?? "",
-                String(result.instances), String(result.documentsPolledTwice),
+                String(result.instances), String(result.documentsPolledTwice), String(result.documentsHandedOver),
             ])
         }
         return table

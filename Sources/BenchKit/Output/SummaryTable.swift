@@ -35,6 +35,10 @@ public enum SummaryTable {
         for result in results where result.submissions.failed > 0 {
             notes += "\(result.scenario) \(result.strategy): \(result.submissions.failed) submissions failed, first: \(result.submissions.firstFailure ?? "-")\n"
         }
+        for result in results where result.instances > 1 {
+            notes += "\(result.scenario) \(result.strategy): \(result.instances) instances, \(result.documentsPolledTwice) documents polled by two at once, "
+                + "\(result.documentsHandedOver) handed over from one to another\n"
+        }
         for result in results where result.submissions.saturated {
             notes += "\(result.scenario) \(result.strategy): SATURATED, arrivals outpaced the system (peak backlog \(result.submissions.peakBacklog) "
                 + "submissions, last answered \(format(result.submissions.drainAfterLastArrival.secondsValue, digits: 1)) s after the last arrival)\n"

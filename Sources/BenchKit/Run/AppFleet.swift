@@ -94,6 +94,8 @@ final class AppFleet: Sendable {
     func stop(_ index: Int, restartAfter down: Duration) async throws {
         up.withLock { $0[index] = false }
         try await servers[index].stop()
+        // Every request the instance had in flight has ended: a poll of one of its documents from now on is a handover.
+        polls.recordStop(of: index, at: clock.now)
         try await clock.sleep(for: down)
         let port = ports.withLock { $0[index] }
         _ = try await start(index, port: port)
@@ -158,24 +160,41 @@ final class AppFleet: Sendable {
     func documentsPolledTwice(within interval: Duration) -> Int {
         polls.documentsPolledTwice(within: interval)
     }
+
+    /// Documents polled by more than one instance: handed over when their instance stopped.
+    var documentsHandedOver: Int { polls.documentsHandedOver }
 }
 
-/// Which instance polled which document, when (model time).
+/// Which instance polled which document, when (model time), and when instances stopped.
 private final class PollRecord: Sendable {
     private let polls = Mutex<[String: [(instance: Int, at: SimulationClock.Instant)]]>([:])
+    private let stops = Mutex<[Int: [SimulationClock.Instant]]>([:])
 
     func record(_ documentId: String, by instance: Int, at instant: SimulationClock.Instant) {
         polls.withLock { $0[documentId, default: []].append((instance, instant)) }
     }
 
+    func recordStop(of instance: Int, at instant: SimulationClock.Instant) {
+        stops.withLock { $0[instance, default: []].append(instant) }
+    }
+
+    /// Documents polled by two instances less than `interval` apart, the first still running when the second polled
+    /// (a poll cut short by its instance stopping is no longer in flight: the next instance's is a handover).
     func documentsPolledTwice(within interval: Duration) -> Int {
-        polls.withLock { polls in
+        let stops = self.stops.withLock { $0 }
+        return polls.withLock { polls in
             polls.values.filter { record in
                 let sorted = record.sorted { $0.at < $1.at }
                 return zip(sorted, sorted.dropFirst()).contains { earlier, later in
                     earlier.instance != later.instance && earlier.at.duration(to: later.at) < interval
+                        && !(stops[earlier.instance] ?? []).contains { earlier.at <= $0 && $0 <= later.at }
                 }
             }.count
         }
+    }
+
+    /// Documents polled by more than one instance over the run: the ones handed over.
+    var documentsHandedOver: Int {
+        polls.withLock { polls in polls.values.filter { Set($0.map(\.instance)).count > 1 }.count }
     }
 }

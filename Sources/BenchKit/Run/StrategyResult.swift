@@ -36,9 +36,11 @@ public struct StrategyResult: Sendable {
     public var streamEvents: Int
     public var streamHeartbeats: Int
     public var streamBytes: Int
-    /// App instances sharing the database, and documents two of them polled less than an interval apart.
+    /// App instances sharing the database, documents two of them polled less than an interval apart, and documents
+    /// polled by more than one (handed over when their instance stopped).
     public var instances: Int
     public var documentsPolledTwice: Int
+    public var documentsHandedOver: Int
     public var webhookAttempts: Int
     public var webhookRetries: Int
     /// Webhook attempts that failed: a non-2xx answer, a timeout or a transport error.

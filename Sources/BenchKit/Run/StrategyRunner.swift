@@ -136,6 +136,7 @@ public struct StrategyRunner: Sendable {
             streamBytes: stats.streams.bytesSent,
             instances: fleet.count,
             documentsPolledTwice: fleet.documentsPolledTwice(within: strategy.longestInterval),
+            documentsHandedOver: fleet.documentsHandedOver,
             webhookAttempts: stats.deliveries.attempts,
             webhookRetries: max(0, stats.deliveries.attempts - stats.deliveries.messages + stats.deliveries.dropped),
             webhookFailedAttempts: stats.deliveries.failedAttempts,
