@@ -145,6 +145,46 @@ def check_app(bench, desk_base, strategy, folder, secret_from_environment):
     check(code == 0, f"[{strategy}] SIGTERM shuts the app down cleanly (exit {code})")
 
 
+def check_instances(bench, desk_base, postgres_url):
+    """Two `serve app --instance` processes over one PostgreSQL schema: each one's documents get their verdicts, and
+    the leases in the database name both instances, each holding only the documents it polled."""
+    schema = f"standalone_{os.getpid()}"
+    database = f"{postgres_url}?schema={schema}"
+    apps = []
+    try:
+        for name in ("a", "b"):
+            command = [bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", database, "--strategy", "poll-fixed:1s",
+                       "--time-scale", "0.01", "--secret", SECRET, "--instance", name, "--lease", "30s"]
+            apps.append(start(command, "Flows"))
+        documents = {}
+        for name, (_, port, _) in zip(("a", "b"), apps):
+            base = f"http://127.0.0.1:{port}"
+            for index in range(3):
+                status, _, body = request("POST", f"{base}/reviews", {"documentUrl": f"https://example.com/{name}{index}.pdf"},
+                                          {"Content-Type": "application/json"})
+                check(status == 201, f"[instance {name}] POST /reviews answers 201 (got {status})")
+                documents[json.loads(body)["documentId"]] = (name, base)
+
+        def all_decided():
+            for document, (_, base) in documents.items():
+                status, _, body = request("GET", f"{base}/reviews/{document}")
+                if status != 200 or json.loads(body)["documentStatus"] == "PENDING_REVIEW":
+                    return None
+            return True
+        check(wait_for(all_decided), "[instances] every document of both instances gets its verdict")
+        leases = subprocess.run(["psql", postgres_url, "-At", "-F", " ", "-c", f'SELECT document_id, owner FROM "{schema}".document_leases'],
+                                capture_output=True, text=True, timeout=30, check=True).stdout.split()
+        owners = dict(zip(leases[0::2], leases[1::2]))
+        check(owners == {document: name for document, (name, _) in documents.items()},
+              f"[instances] each document's lease is held by the instance that polled it ({owners})")
+    finally:
+        for app, _, reader in apps:
+            app.terminate()
+            app.wait(timeout=30)
+            reader.join(timeout=10)
+        subprocess.run(["psql", postgres_url, "-q", "-c", f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'], capture_output=True, timeout=30)
+
+
 def main():
     bench = sys.argv[1]
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -203,6 +243,22 @@ def main():
             # The secret reaches the app once from the environment, once from the flag.
             check_app(bench, base, "webhook", folder, secret_from_environment=True)
             check_app(bench, base, "poll-fixed:1s", folder, secret_from_environment=False)
+            postgres_url = os.environ.get("FLOWS_TEST_POSTGRES_URL")
+            if postgres_url:
+                check_instances(bench, base, postgres_url)
+            else:
+                print("skipped: two serve app instances over PostgreSQL (set FLOWS_TEST_POSTGRES_URL to run it)")
+            # Instances share leases only through a database they can all reach: refused before anything starts.
+            database = os.path.join(folder, "instances.sqlite")
+            for arguments, expected in [
+                (["--instance", "a", "--db", database], "--instance needs a database instances can share"),
+                (["--lease", "5s", "--db", database], "--lease needs --instance"),
+            ]:
+                refused = subprocess.run([bench, "serve", "app", "--port", "0", "--helpdesk", base, "--strategy", "poll-fixed:1s", *arguments],
+                                         capture_output=True, text=True, timeout=30)
+                check(refused.returncode == 64 and expected in refused.stderr,
+                      f"serve app {' '.join(arguments[:2])} is refused with exit 64 and a message (exit {refused.returncode}: {refused.stderr.strip()[:200]})")
+                check(not os.path.exists(database), f"serve app {' '.join(arguments[:2])} refused creates no database")
     finally:
         server.terminate()
         code = server.wait(timeout=30)

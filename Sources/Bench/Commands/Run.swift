@@ -78,6 +78,7 @@ struct Run: AsyncParsableCommand {
         parameters["scenario"] = scenarioOptions.scenario.rawValue
         parameters["backend"] = database?.backendName ?? "sqlite"
         parameters["instances"] = String(instances)
+        if instances > 1 { parameters["lease"] = workload.lease.compactDescription }
         if let stop = workload.instanceStop { parameters["instance_stop"] = "instance 0 at \(stop.at.compactDescription) for \(stop.down.compactDescription)" }
         var receiver: ReceiverResult?
         if let benchmark = scenarioOptions.profile?.receiver {

@@ -14,7 +14,8 @@ struct ServeApp: AsyncParsableCommand {
         discussion: """
             With a webhook strategy the app registers http://HOST:PORT/document/update (or --public-url) as the \
             callback and verifies every webhook with --secret (or FLOWS_WEBHOOK_SECRET). Use the same --time-scale \
-            as the Help Desk.
+            as the Help Desk. Several instances over one PostgreSQL database each take an --instance name: they share \
+            the polling through leases instead of each polling every document.
             """
     )
 
@@ -41,12 +42,27 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "Our base URL as the Help Desk should call it (default http://HOST:PORT).")
     var publicURL: String?
 
+    @Option(help: "This instance's name, when several share one PostgreSQL database: each polls only the documents it holds a lease on, and one at a time reads an event feed. Keep it across restarts.")
+    var instance: String?
+
+    @Option(help: "How long an instance's lease lasts unrenewed, model time (default 30s; with --instance).")
+    var lease: DurationArgument?
+
     func validate() throws {
         try validatePort(port)
         _ = try location()
         guard let url = URL(string: helpdesk), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ValidationError("--helpdesk must be an http(s) URL such as http://127.0.0.1:8080")
         }
+        if let instance {
+            guard case .postgres = try location() else {
+                throw ValidationError("--instance needs a database instances can share: --db postgres://USER@HOST:PORT/DATABASE")
+            }
+            guard !instance.isEmpty, instance.count <= 100 else { throw ValidationError("--instance must be a name of 1 to 100 characters") }
+        } else if lease != nil {
+            throw ValidationError("--lease needs --instance")
+        }
+        if let lease, lease.duration <= .zero { throw ValidationError("--lease must be a positive duration") }
         let spec = try parsedStrategy()
         if spec.usesWebhooks, try webhookSecret(flag: secret, environment: "FLOWS_WEBHOOK_SECRET") == nil {
             throw ValidationError("--secret (or FLOWS_WEBHOOK_SECRET) is required with the \(spec) strategy")
@@ -80,6 +96,7 @@ struct ServeApp: AsyncParsableCommand {
             publicURL: publicURL
         )
         configuration.seed = 42
+        if let instance { configuration.sharing = InstanceSharing(instance: instance, lease: lease?.duration ?? .seconds(30)) }
         let app = ReviewApp(
             configuration: configuration,
             store: store,
