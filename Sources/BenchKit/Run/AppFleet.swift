@@ -166,7 +166,7 @@ final class AppFleet: Sendable {
 }
 
 /// Which instance polled which document, when (model time), and when instances stopped.
-private final class PollRecord: Sendable {
+final class PollRecord: Sendable {
     private let polls = Mutex<[String: [(instance: Int, at: SimulationClock.Instant)]]>([:])
     private let stops = Mutex<[Int: [SimulationClock.Instant]]>([:])
 
