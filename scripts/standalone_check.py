@@ -98,9 +98,9 @@ def wait_for(condition, seconds=30):
     return None
 
 
-def check_app(bench, desk_base, strategy, folder, secret_from_environment):
+def check_app(bench, desk_base, strategy, folder, secret_from_environment, client="async-http-client"):
     command = [bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", os.path.join(folder, f"{strategy}.sqlite"),
-               "--strategy", strategy, "--time-scale", "0.01", "--log-level", "trace"]
+               "--strategy", strategy, "--time-scale", "0.01", "--log-level", "trace", "--client", client]
     env = dict(os.environ)
     if secret_from_environment:
         env["FLOWS_WEBHOOK_SECRET"] = SECRET
@@ -242,7 +242,8 @@ def main():
         with tempfile.TemporaryDirectory() as folder:
             # The secret reaches the app once from the environment, once from the flag.
             check_app(bench, base, "webhook", folder, secret_from_environment=True)
-            check_app(bench, base, "poll-fixed:1s", folder, secret_from_environment=False)
+            # The poller's requests go through URLSession (libcurl): the other transport, end to end.
+            check_app(bench, base, "poll-fixed:1s", folder, secret_from_environment=False, client="urlsession")
             postgres_url = os.environ.get("FLOWS_TEST_POSTGRES_URL")
             if postgres_url:
                 check_instances(bench, base, postgres_url)

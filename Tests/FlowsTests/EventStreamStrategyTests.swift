@@ -30,8 +30,8 @@ struct EventStreamStrategyTests {
         await harness.app.ledger.waitForApplied(count: applied)
     }
 
-    @Test func oneStreamCarriesEveryVerdictTheMomentItIsDecided() async throws {
-        try await FlowHarness.run(strategy: .sse) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func oneStreamCarriesEveryVerdictTheMomentItIsDecided(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .sse) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
             try await harness.submitStaggered(Self.documents)
             for index in 0..<Self.documents {
@@ -47,9 +47,9 @@ struct EventStreamStrategyTests {
         }
     }
 
-    @Test func aDroppedStreamIsOpenedAgainAfterTheHintFromTheStoredCursor() async throws {
+    @Test(arguments: HelpDeskTransportKind.allCases) func aDroppedStreamIsOpenedAgainAfterTheHintFromTheStoredCursor(transport: HelpDeskTransportKind) async throws {
         // The Help Desk ends each stream after one event: every decision comes on a stream of its own.
-        try await FlowHarness.run(strategy: .sse, configureDesk: { $0.faults.closeStreamsAfterEvents = 1 }) { harness in
+        try await FlowHarness.run(transport: transport, strategy: .sse, configureDesk: { $0.faults.closeStreamsAfterEvents = 1 }) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
             try await harness.submitStaggered(Self.documents)
             try await decideNext(harness, applied: 1)
@@ -74,8 +74,8 @@ struct EventStreamStrategyTests {
         }
     }
 
-    @Test func aSecondAppOnTheSameDatabaseResumesFromTheStoredCursor() async throws {
-        try await FlowHarness.run(strategy: .sse) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func aSecondAppOnTheSameDatabaseResumesFromTheStoredCursor(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .sse) { harness in
             await harness.desk.waitForStats { $0.streams.open == 1 }
             try await harness.submitStaggered(Self.documents)
             try await decideNext(harness, applied: 1)

@@ -16,8 +16,8 @@ import Testing
 struct StrategyEndToEndTests {
     static let documents = 3
 
-    @Test func webhookDeliversOncePerDocument() async throws {
-        try await FlowHarness.run(strategy: .webhook) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func webhookDeliversOncePerDocument(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .webhook) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -32,8 +32,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func thinWebhooksFetchEachStateOnce() async throws {
-        try await FlowHarness.run(strategy: .webhookThin) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func thinWebhooksFetchEachStateOnce(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .webhookThin) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -45,8 +45,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func fixedPollingMakesFloorDOverIPlusOneRequests() async throws {
-        try await FlowHarness.run(strategy: .pollFixed(interval: .seconds(1))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func fixedPollingMakesFloorDOverIPlusOneRequests(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .pollFixed(interval: .seconds(1))) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -58,8 +58,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func conditionalPollingIsAnswered304WhileNothingChanges() async throws {
-        try await FlowHarness.run(strategy: .pollConditional(interval: .seconds(1))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func conditionalPollingIsAnswered304WhileNothingChanges(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .pollConditional(interval: .seconds(1))) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -70,7 +70,7 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func backoffPollingFollowsItsSeededFullJitterSchedule() async throws {
+    @Test(arguments: HelpDeskTransportKind.allCases) func backoffPollingFollowsItsSeededFullJitterSchedule(transport: HelpDeskTransportKind) async throws {
         // The schedule written out: before poll n, a draw in [0, min(8 s, 0.5 s × 2ⁿ⁻¹)] seeded by the document and n.
         func delay(_ attempt: Int, _ documentId: String) -> Duration {
             var random = SeededGenerator(seed: 42, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
@@ -78,7 +78,7 @@ struct StrategyEndToEndTests {
             for _ in 1..<attempt { ceiling *= 2 }
             return .seconds(min(8, ceiling) * random.nextUnit())
         }
-        try await FlowHarness.run(strategy: .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))) { harness in
+        try await FlowHarness.run(transport: transport, strategy: .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 60))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -97,8 +97,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func longPollingAsksOncePerDocumentAndLearnsAtOnce() async throws {
-        try await FlowHarness.run(strategy: .longPoll(wait: .seconds(30))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func longPollingAsksOncePerDocumentAndLearnsAtOnce(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .longPoll(wait: .seconds(30))) { harness in
             try await harness.submitStaggered(Self.documents)
             // Each long-poll is held by the Help Desk until its 30 s wait ends: wait for all three to be parked.
             await harness.clock.waitForSleepers { deadlines in
@@ -116,8 +116,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func aLongPollThatTimesOutAsksAgain() async throws {
-        try await FlowHarness.run(strategy: .longPoll(wait: .seconds(2))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func aLongPollThatTimesOutAsksAgain(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .longPoll(wait: .seconds(2))) { harness in
             _ = try await harness.submit()
             await harness.clock.waitForSleeper(at: FlowHarness.at(2))
             harness.clock.advance(to: FlowHarness.at(2))
@@ -130,8 +130,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func eventPollingReadsTheFeedOncePerInterval() async throws {
-        try await FlowHarness.run(strategy: .pollEvents(interval: .seconds(1))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func eventPollingReadsTheFeedOncePerInterval(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .pollEvents(interval: .seconds(1))) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -142,8 +142,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func hybridNeedsNoRequestWhileWebhooksWork() async throws {
-        try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))) { harness in
+    @Test(arguments: HelpDeskTransportKind.allCases) func hybridNeedsNoRequestWhileWebhooksWork(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))) { harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 10))
             try await harness.expectRowsMatchTheHelpDesk(count: Self.documents)
@@ -154,8 +154,8 @@ struct StrategyEndToEndTests {
         }
     }
 
-    @Test func hybridSettlesWhatDroppedWebhooksLost() async throws {
-        try await FlowHarness.run(strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)), configureDesk: { $0.faults.dropWebhookRatio = 1 }) {
+    @Test(arguments: HelpDeskTransportKind.allCases) func hybridSettlesWhatDroppedWebhooksLost(transport: HelpDeskTransportKind) async throws {
+        try await FlowHarness.run(transport: transport, strategy: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)), configureDesk: { $0.faults.dropWebhookRatio = 1 }) {
             harness in
             try await harness.submitStaggered(Self.documents)
             #expect(try await harness.runUntilAllDecided(limit: 200))

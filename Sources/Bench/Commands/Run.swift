@@ -18,6 +18,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "How long an instance's lease on a document or a feed lasts unrenewed, model time (default 3s; with --instances).")
     var lease: DurationArgument?
 
+    @Option(help: "The HTTP client library our app's Help Desk client runs on.")
+    var client = HelpDeskTransportKind.asyncHTTPClient
+
     @Option(help: "Stop instance 0 at this model time from the start, its leases left held, and start it again after twice the lease, such as 10s (with --instances).")
     var stopInstance: DurationArgument?
 
@@ -35,6 +38,7 @@ struct Run: AsyncParsableCommand {
     private func deployed(_ workload: ScenarioSpec) -> ScenarioSpec {
         var workload = workload
         workload.instances = instances
+        workload.transport = client
         if let lease { workload.lease = lease.duration }
         if let stopInstance { workload.instanceStop = InstanceStop(at: stopInstance.duration, down: workload.lease * 2) }
         return workload
@@ -78,6 +82,7 @@ struct Run: AsyncParsableCommand {
         parameters["scenario"] = scenarioOptions.scenario.rawValue
         parameters["backend"] = database?.backendName ?? "sqlite"
         parameters["instances"] = String(instances)
+        parameters["client"] = client.rawValue
         if instances > 1 { parameters["lease"] = workload.lease.compactDescription }
         if let stop = workload.instanceStop { parameters["instance_stop"] = "instance 0 at \(stop.at.compactDescription) for \(stop.down.compactDescription)" }
         var receiver: ReceiverResult?

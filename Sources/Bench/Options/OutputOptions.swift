@@ -5,7 +5,7 @@ import Logging
 
 /// Where a run writes its result files.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv, receiver.csv, run.json, report.html and its charts.")
+    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv, receiver.csv, transport.csv, run.json, report.html and its charts.")
     var out = "results/latest"
 
     var directory: URL { URL(fileURLWithPath: out, isDirectory: true) }
@@ -22,7 +22,7 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    func write(results: [StrategyResult], dbCost: [DBCostCell], receiver: ReceiverResult? = nil, command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
+    func write(results: [StrategyResult], dbCost: [DBCostCell], receiver: ReceiverResult? = nil, transport: [TransportResult] = [], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
         let record = RunRecord(
             command: command,
             seed: seed,
@@ -32,7 +32,7 @@ struct OutputOptions: ParsableArguments {
             durationSeconds: Date().timeIntervalSince(startedAt),
             harnessOverhead: .measured(in: results)
         )
-        try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, run: record)
+        try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, transport: transport, run: record)
         let report = try ReportWriter.write(run: directory)
         print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
     }

@@ -81,6 +81,8 @@ struct ScenarioOptions: ParsableArguments {
 
 extension Profile: ExpressibleByArgument {}
 
+extension HelpDeskTransportKind: ExpressibleByArgument {}
+
 /// Which scenario `Bench run` runs.
 enum ScenarioKind: String, ExpressibleByArgument, CaseIterable {
     case comparison

@@ -42,6 +42,9 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "Our base URL as the Help Desk should call it (default http://HOST:PORT).")
     var publicURL: String?
 
+    @Option(help: "The HTTP client library our Help Desk client runs on.")
+    var client = HelpDeskTransportKind.asyncHTTPClient
+
     @Option(help: "This instance's name, when several share one PostgreSQL database: each polls only the documents it holds a lease on, and one at a time reads an event feed. Keep it across restarts.")
     var instance: String?
 
@@ -96,6 +99,7 @@ struct ServeApp: AsyncParsableCommand {
             publicURL: publicURL
         )
         configuration.seed = 42
+        configuration.transport = client
         if let instance { configuration.sharing = InstanceSharing(instance: instance, lease: lease?.duration ?? .seconds(30)) }
         let app = ReviewApp(
             configuration: configuration,

@@ -57,6 +57,28 @@ public enum ResultFiles {
         return table
     }
 
+    public static let transportColumns = [
+        "transport", "concurrency", "window_s", "requests", "errors", "req_per_s", "latency_p50_ms", "latency_p99_ms",
+        "latency_mean_ms", "cpu_us_per_req", "poll_fixed_completed", "poll_fixed_mean_ms", "poll_fixed_model_mean_ms",
+        "poll_fixed_overhead_wall_ms",
+    ]
+
+    public static func transport(_ results: [TransportResult]) -> CSVTable {
+        var table = CSVTable(columns: transportColumns)
+        for result in results {
+            let poll = result.pollFixed
+            table.append([
+                result.transport.rawValue, String(result.concurrency), CSVTable.number(result.seconds), String(result.requests),
+                String(result.errors), CSVTable.number(result.requestsPerSecond, digits: 1),
+                CSVTable.number(result.latency.milliseconds(atPercentile: 50)), CSVTable.number(result.latency.milliseconds(atPercentile: 99)),
+                CSVTable.number(result.latency.meanMilliseconds), CSVTable.number(result.cpuMicrosecondsPerRequest, digits: 2),
+                poll.map { "\($0.completed)/\($0.documents)" } ?? "", poll.map { CSVTable.number($0.latencyMeanMilliseconds) } ?? "",
+                poll.map { CSVTable.number($0.modelMeanMilliseconds) } ?? "", poll.map { CSVTable.number($0.overheadWallMilliseconds) } ?? "",
+            ])
+        }
+        return table
+    }
+
     public static func summary(_ results: [StrategyResult]) -> CSVTable {
         var table = CSVTable(columns: summaryColumns)
         let number = { (value: Double) in CSVTable.number(value) }
@@ -129,6 +151,7 @@ public enum ResultFiles {
         results: [StrategyResult],
         dbCost: [DBCostCell],
         receiver: ReceiverResult? = nil,
+        transport: [TransportResult] = [],
         run: RunRecord
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -141,6 +164,9 @@ public enum ResultFiles {
         }
         if let receiver {
             try ResultFiles.receiver(receiver).text.write(to: directory.appendingPathComponent("receiver.csv"), atomically: true, encoding: .utf8)
+        }
+        if !transport.isEmpty {
+            try ResultFiles.transport(transport).text.write(to: directory.appendingPathComponent("transport.csv"), atomically: true, encoding: .utf8)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

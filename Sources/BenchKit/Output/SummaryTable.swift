@@ -58,6 +58,23 @@ public enum SummaryTable {
         return render(rows)
     }
 
+    public static func transport(_ results: [TransportResult]) -> String {
+        var rows = [["transport", "concurrency", "req/s", "p50 ms", "p99 ms", "errors", "cpu µs/req", "poll-fixed:1s done", "mean ms", "overhead wall ms"]]
+        for result in results {
+            let poll = result.pollFixed
+            rows.append([
+                result.transport.rawValue, String(result.concurrency), format(result.requestsPerSecond),
+                format(result.latency.milliseconds(atPercentile: 50), digits: 3), format(result.latency.milliseconds(atPercentile: 99), digits: 3),
+                String(result.errors), format(result.cpuMicrosecondsPerRequest, digits: 1),
+                poll.map { "\($0.completed)/\($0.documents)" } ?? "-",
+                poll.map { "\(format($0.latencyMeanMilliseconds)) (\(format($0.modelMeanMilliseconds)))" } ?? "-",
+                poll.map { format($0.overheadWallMilliseconds, digits: 2) } ?? "-",
+            ])
+        }
+        return render(rows) + "CPU is the whole process's, the Help Desk's side included (the same for both transports). The poll-fixed:1s "
+            + "mean is model time (model in parentheses); its overhead is what each poll's wait gained, in wall milliseconds.\n"
+    }
+
     public static func receiver(_ result: ReceiverResult) -> String {
         var rows = [["phase", "req/s", "share", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors", "server µs/req", "load µs/req", "RSS MB"]]
         for phase in [result.ceiling, result.receiver] {

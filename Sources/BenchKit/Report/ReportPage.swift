@@ -66,6 +66,11 @@ enum ReportPage {
             ("phase", "phase"), ("req/s", "req_per_s"), ("share", "ratio_to_ceiling"), ("p50 ms", "latency_p50_ms"), ("p99 ms", "latency_p99_ms"),
             ("server µs/req", "server_cpu_us_per_req"), ("committed", "committed"), ("wrk req/s", "wrk_req_per_s"),
         ])
+        add("Help Desk client transports", run.transport, [
+            ("transport", "transport"), ("concurrency", "concurrency"), ("req/s", "req_per_s"), ("p50 ms", "latency_p50_ms"),
+            ("p99 ms", "latency_p99_ms"), ("cpu µs/req", "cpu_us_per_req"), ("poll-fixed:1s done", "poll_fixed_completed"),
+            ("poll-fixed:1s overhead, wall ms", "poll_fixed_overhead_wall_ms"),
+        ])
         add("DB cost", run.dbcost, [
             ("backend", "backend"), ("rows", "rows"), ("index", "index"), ("p50 µs", "p50_us"), ("p99 µs", "p99_us"), ("speed-up", "speedup"),
             ("plan", "plan"),

@@ -9,6 +9,7 @@ public struct RunFiles: Sendable {
     public var latency: CSVTable?
     public var dbcost: CSVTable?
     public var receiver: CSVTable?
+    public var transport: CSVTable?
 
     public init(directory: URL) throws(BenchError) {
         self.directory = directory
@@ -16,10 +17,11 @@ public struct RunFiles: Sendable {
         latency = try CSVTable.readIfPresent(directory.appendingPathComponent("latency.csv"))
         dbcost = try CSVTable.readIfPresent(directory.appendingPathComponent("dbcost.csv"))
         receiver = try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv"))
+        transport = try CSVTable.readIfPresent(directory.appendingPathComponent("transport.csv"))
         let runURL = directory.appendingPathComponent("run.json")
         if FileManager.default.fileExists(atPath: runURL.path) { record = try RunRecord.load(from: runURL) }
-        guard summary != nil || dbcost != nil || receiver != nil else {
-            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv or receiver.csv: not a run's folder")
+        guard summary != nil || dbcost != nil || receiver != nil || transport != nil else {
+            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv, receiver.csv or transport.csv: not a run's folder")
         }
     }
 

@@ -71,6 +71,7 @@ public struct StrategyRunner: Sendable {
             let (scenario, logger) = (self.scenario, self.logger)
             let fleet = AppFleet(count: stores.count, clock: clock, middleware: middleware, logger: logger) { index in
                 var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
+                configuration.transport = scenario.transport
                 if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
                 let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger)
                 app.ledger.onVerdictApplied { event in

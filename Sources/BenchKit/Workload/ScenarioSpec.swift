@@ -26,6 +26,8 @@ public struct ScenarioSpec: Sendable {
     public var helpDeskRestarts: [HelpDeskRestart] = []
     /// App instances over the run's one database, sharing the work through leases.
     public var instances = 1
+    /// The HTTP client library our app's Help Desk client runs on.
+    public var transport = HelpDeskTransportKind.asyncHTTPClient
     /// How long an instance's lease lasts unrenewed, model time (with several instances).
     public var lease: Duration = .seconds(3)
     /// Instance 0 killed mid-run and started again.

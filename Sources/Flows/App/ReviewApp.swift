@@ -51,7 +51,12 @@ public final class ReviewApp: Sendable {
         self.clock = clock
         self.logger = logger
         self.wallClock = wallClock
-        self.client = HelpDeskClient(baseURL: configuration.helpDeskURL, clock: clock, maxConnections: configuration.maxConnections)
+        self.client = HelpDeskClient(
+            baseURL: configuration.helpDeskURL,
+            clock: clock,
+            maxConnections: configuration.maxConnections,
+            transport: configuration.transport
+        )
         self.ledger = VerdictLedger(store: store, clock: clock, logger: logger)
         let context = StrategyContext(
             client: client,

@@ -15,6 +15,8 @@ public struct ReviewAppConfiguration: Sendable {
     public var maxRequestsInFlight = 32
     /// Connections kept to the Help Desk.
     public var maxConnections = 64
+    /// The HTTP client library our Help Desk client runs on.
+    public var transport = HelpDeskTransportKind.asyncHTTPClient
     /// When several instances of the app share one database: this one's name and how long its leases last.
     public var sharing: InstanceSharing?
 

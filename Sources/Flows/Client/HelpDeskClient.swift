@@ -6,9 +6,10 @@ import NIOFoundationCompat
 import NIOHTTP1
 import SimulationSupport
 
-/// Our app's client of the Help Desk API: one AsyncHTTPClient with a bounded connection pool, every request counted.
+/// Our app's client of the Help Desk API over a chosen transport (AsyncHTTPClient or URLSession) with a bounded
+/// number of connections, every request counted.
 ///
-/// It owns its `HTTPClient`; ``shutdown()`` must be called once the app stops (``ReviewApp`` runs it as a service).
+/// It owns its transport; ``shutdown()`` must be called once the app stops (``ReviewApp`` runs it as a service).
 public final class HelpDeskClient: Sendable {
     /// What a status request learned.
     public enum StatusAnswer: Sendable, Hashable {
@@ -26,7 +27,9 @@ public final class HelpDeskClient: Sendable {
     }
 
     private let baseURL: String
-    private let http: HTTPClient
+    private let transport: any HelpDeskTransport
+    /// The library that carries the requests.
+    public let transportKind: HelpDeskTransportKind
     private let clock: SimulationClock
     private let meter = TrafficMeter()
     /// The model time a request may take before it fails (a long-poll's wait comes on top).
@@ -37,13 +40,16 @@ public final class HelpDeskClient: Sendable {
     ///   - clock: Model time; long-poll waits and timeouts are scaled by its time scale.
     ///   - maxConnections: Connections kept to the Help Desk.
     ///   - requestTimeout: Model time a request may take.
-    public init(baseURL: String, clock: SimulationClock, maxConnections: Int = 64, requestTimeout: Duration = .seconds(15)) {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
-        configuration.timeout = .init(connect: .seconds(10))
-        configuration.redirectConfiguration = .disallow
-        configuration.httpVersion = .http1Only
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    ///   - transport: The HTTP client library that carries the requests.
+    public init(
+        baseURL: String,
+        clock: SimulationClock,
+        maxConnections: Int = 64,
+        requestTimeout: Duration = .seconds(15),
+        transport: HelpDeskTransportKind = .asyncHTTPClient
+    ) {
+        self.transport = transport.make(maxConnections: maxConnections)
+        self.transportKind = transport
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
         self.requestTimeout = requestTimeout
@@ -53,7 +59,7 @@ public final class HelpDeskClient: Sendable {
     public var traffic: HelpDeskTraffic { meter.snapshot }
 
     public func shutdown() async throws {
-        try await http.shutdown()
+        try await transport.shutdown()
     }
 
     /// `POST /document`, retried after a network failure or a 5xx with the same idempotency key, so a retry can
@@ -136,28 +142,35 @@ public final class HelpDeskClient: Sendable {
     /// The answer's head must arrive within the request timeout; the body then lasts as long as the stream, and its
     /// bytes are counted as they are read. A 400 (an id the Help Desk does not know) is thrown with its status.
     public func openEventStream(lastEventId: String?) async throws(HelpDeskClientError) -> StreamAnswer {
-        var request = HTTPClientRequest(url: baseURL + "/events/stream")
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        if let lastEventId { request.headers.add(name: HelpDeskHeader.lastEventID, value: lastEventId) }
-        let timeout = max(clock.baseDuration(fromModel: requestTimeout), .seconds(5))
-        let response: HTTPClientResponse
+        var headers = HTTPHeaders([("Accept", "text/event-stream")])
+        if let lastEventId { headers.add(name: HelpDeskHeader.lastEventID, value: lastEventId) }
+        let request = TransportRequest(method: .GET, url: baseURL + "/events/stream", headers: headers, body: nil, timeout: wallTimeout(wait: nil))
+        let response: (status: Int, headers: HTTPHeaders, body: EventStreamBody)
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
+            response = try await transport.open(request)
         } catch {
             meter.record(.stream, sent: 0, received: 0)
             throw .transport(error)
         }
         meter.record(.stream, sent: 0, received: 0)
-        let status = Int(response.status.code)
-        guard status == 200 else {
+        guard response.status == 200 else {
             let bytes = try? await response.body.collect(upTo: 64 * 1024)
-            meter.addReceived(bytes?.readableBytes ?? 0)
-            let answer = Answer(status: status, headers: response.headers, body: bytes.map { Data(buffer: $0) } ?? Data())
-            if status == 429 || status == 503 { return .retryLater(retryAfter: answer.retryAfter) }
-            throw .status(status, answer.errorBody)
+            meter.addReceived(bytes?.count ?? 0)
+            let answer = Answer(status: response.status, headers: response.headers, body: bytes ?? Data())
+            if response.status == 429 || response.status == 503 { return .retryLater(retryAfter: answer.retryAfter) }
+            throw .status(response.status, answer.errorBody)
         }
-        return .stream(EventStreamBody(body: response.body, meter: meter))
+        return .stream(response.body.counted(by: meter))
     }
+
+    /// The wall time a request may take: the request timeout plus a long-poll's wait, scaled, with a floor of five
+    /// real seconds so a compressed time scale does not fail requests that are merely queued.
+    private func wallTimeout(wait: Duration?) -> Duration {
+        max(clock.baseDuration(fromModel: requestTimeout + (wait ?? .zero)), .seconds(5))
+    }
+
+    /// The longest answer body read; a longer one fails its request.
+    static let maxBody = 4 * 1024 * 1024
 
     private struct Answer {
         var status: Int
@@ -183,18 +196,11 @@ public final class HelpDeskClient: Sendable {
         kind: HelpDeskTraffic.Kind,
         wait: Duration?
     ) async throws(HelpDeskClientError) -> Answer {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers = headers
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        // A floor of five real seconds keeps a compressed time scale from failing requests that are merely queued.
-        let modelTimeout = requestTimeout + (wait ?? .zero)
-        let timeout = max(clock.baseDuration(fromModel: modelTimeout), .seconds(5))
+        let request = TransportRequest(method: method, url: baseURL + path, headers: headers, body: body, timeout: wallTimeout(wait: wait))
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
-            let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
-            meter.record(kind, sent: body?.count ?? 0, received: bytes.readableBytes)
-            return Answer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+            let response = try await transport.send(request, maxBody: Self.maxBody)
+            meter.record(kind, sent: body?.count ?? 0, received: response.body.count)
+            return Answer(status: response.status, headers: response.headers, body: response.body)
         } catch {
             meter.record(kind, sent: body?.count ?? 0, received: 0)
             throw .transport(error)
@@ -202,25 +208,72 @@ public final class HelpDeskClient: Sendable {
     }
 }
 
-/// The body of an open event stream: its bytes as they arrive, each piece counted in the client's traffic.
+/// The body of an open event stream: its bytes as they arrive from either transport, each piece counted in the
+/// client's traffic once the client hands it out.
 public struct EventStreamBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
 
-    let body: HTTPClientResponse.Body
-    let meter: TrafficMeter
+    private enum Source: Sendable {
+        case asyncHTTPClient(HTTPClientResponse.Body)
+        case stream(AsyncThrowingStream<ByteBuffer, any Error>)
+    }
+
+    private let source: Source
+    private var meter: TrafficMeter?
+
+    init(_ body: HTTPClientResponse.Body) {
+        source = .asyncHTTPClient(body)
+    }
+
+    init(_ stream: AsyncThrowingStream<ByteBuffer, any Error>) {
+        source = .stream(stream)
+    }
+
+    /// The same body, every piece read from it counted as received.
+    func counted(by meter: TrafficMeter) -> Self {
+        var counted = self
+        counted.meter = meter
+        return counted
+    }
+
+    /// The whole body, refused past `limit` bytes.
+    func collect(upTo limit: Int) async throws -> Data {
+        var data = Data()
+        for try await buffer in self {
+            guard data.count + buffer.readableBytes <= limit else { throw TransportError.bodyTooLarge(limit) }
+            data.append(contentsOf: buffer.readableBytesView)
+        }
+        return data
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: HTTPClientResponse.Body.AsyncIterator
-        let meter: TrafficMeter
+        fileprivate enum Base {
+            case asyncHTTPClient(HTTPClientResponse.Body.AsyncIterator)
+            case stream(AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator)
+        }
+
+        fileprivate var base: Base
+        let meter: TrafficMeter?
 
         public mutating func next() async throws -> ByteBuffer? {
-            guard let buffer = try await base.next() else { return nil }
-            meter.addReceived(buffer.readableBytes)
+            let buffer: ByteBuffer?
+            switch base {
+            case .asyncHTTPClient(var iterator):
+                buffer = try await iterator.next()
+                base = .asyncHTTPClient(iterator)
+            case .stream(var iterator):
+                buffer = try await iterator.next()
+                base = .stream(iterator)
+            }
+            if let buffer { meter?.addReceived(buffer.readableBytes) }
             return buffer
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: body.makeAsyncIterator(), meter: meter)
+        switch source {
+        case .asyncHTTPClient(let body): AsyncIterator(base: .asyncHTTPClient(body.makeAsyncIterator()), meter: meter)
+        case .stream(let stream): AsyncIterator(base: .stream(stream.makeAsyncIterator()), meter: meter)
+        }
     }
 }

@@ -27,6 +27,7 @@ struct FlowHarness: Sendable {
     static let reviewDelay: Duration = .milliseconds(3500)
 
     static func run<Result: Sendable>(
+        transport: HelpDeskTransportKind = .asyncHTTPClient,
         strategy: StrategySpec,
         indexMode: SQLiteReviewStore.IndexMode = .withIndex,
         configureDesk: (inout HelpDeskConfiguration) -> Void = { _ in },
@@ -51,8 +52,10 @@ struct FlowHarness: Sendable {
 
         return try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }) { deskPort in
             try await prepare(store, "http://127.0.0.1:\(deskPort)")
+            var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
+            configuration.transport = transport
             let app = ReviewApp(
-                configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret]),
+                configuration: configuration,
                 store: store,
                 clock: simulation,
                 logger: .quiet,
