@@ -25,6 +25,8 @@ struct TransportBenchmarkTests {
             let poll = try #require(result.pollFixed)
             #expect(poll.completed == 20, "\(result.transport): poll-fixed:1s completed \(poll.completed) of 20")
             #expect(poll.modelMeanMilliseconds > 0)
+            let extra = try #require(poll.extraWallMilliseconds)
+            if result.transport == .asyncHTTPClient { #expect(extra == 0, "the first transport is the reference") }
         }
         let table = ResultFiles.transport(results)
         #expect(table.records.count == 4)

@@ -60,7 +60,7 @@ public enum ResultFiles {
     public static let transportColumns = [
         "transport", "concurrency", "window_s", "requests", "errors", "req_per_s", "latency_p50_ms", "latency_p99_ms",
         "latency_mean_ms", "cpu_us_per_req", "poll_fixed_completed", "poll_fixed_mean_ms", "poll_fixed_model_mean_ms",
-        "poll_fixed_overhead_wall_ms",
+        "poll_fixed_extra_wall_ms",
     ]
 
     public static func transport(_ results: [TransportResult]) -> CSVTable {
@@ -73,7 +73,7 @@ public enum ResultFiles {
                 CSVTable.number(result.latency.milliseconds(atPercentile: 50)), CSVTable.number(result.latency.milliseconds(atPercentile: 99)),
                 CSVTable.number(result.latency.meanMilliseconds), CSVTable.number(result.cpuMicrosecondsPerRequest, digits: 2),
                 poll.map { "\($0.completed)/\($0.documents)" } ?? "", poll.map { CSVTable.number($0.latencyMeanMilliseconds) } ?? "",
-                poll.map { CSVTable.number($0.modelMeanMilliseconds) } ?? "", poll.map { CSVTable.number($0.overheadWallMilliseconds) } ?? "",
+                poll.map { CSVTable.number($0.modelMeanMilliseconds) } ?? "", poll?.extraWallMilliseconds.map { CSVTable.number($0) } ?? "",
             ])
         }
         return table

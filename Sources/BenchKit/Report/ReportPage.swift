@@ -69,7 +69,7 @@ enum ReportPage {
         add("Help Desk client transports", run.transport, [
             ("transport", "transport"), ("concurrency", "concurrency"), ("req/s", "req_per_s"), ("p50 ms", "latency_p50_ms"),
             ("p99 ms", "latency_p99_ms"), ("cpu µs/req", "cpu_us_per_req"), ("poll-fixed:1s done", "poll_fixed_completed"),
-            ("poll-fixed:1s overhead, wall ms", "poll_fixed_overhead_wall_ms"),
+            ("poll-fixed:1s extra, wall ms", "poll_fixed_extra_wall_ms"),
         ])
         add("DB cost", run.dbcost, [
             ("backend", "backend"), ("rows", "rows"), ("index", "index"), ("p50 µs", "p50_us"), ("p99 µs", "p99_us"), ("speed-up", "speedup"),

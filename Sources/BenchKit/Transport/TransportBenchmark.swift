@@ -21,8 +21,15 @@ public struct TransportBenchmark: Sendable {
 
     public func run(logger: Logger, progress: @escaping @Sendable (String) -> Void) async throws -> [TransportResult] {
         var results: [TransportResult] = []
+        var first: TransportResult.PollFixed?
         for transport in transports {
-            let poll = try await pollRun(transport, logger: logger, progress: progress)
+            var poll = try await pollRun(transport, logger: logger, progress: progress)
+            // The review delays are seeded by submission, the same in every run: the means differ by what the
+            // transports add to each notification, not by the sample.
+            if let run = poll {
+                first = first ?? run
+                poll?.extraWallMilliseconds = first.map { (run.latencyMeanMilliseconds - $0.latencyMeanMilliseconds) * run.timeScale }
+            }
             for concurrency in concurrencies {
                 progress("transport \(transport) at concurrency \(concurrency)")
                 var result = try await load(transport, concurrency: concurrency, logger: logger)
@@ -129,9 +136,9 @@ public struct TransportResult: Sendable {
         public var latencyMeanMilliseconds: Double
         public var modelMeanMilliseconds: Double
         public var timeScale: Double
-
-        /// What the transport and the rest of the machine add to each poll's wait, in wall milliseconds.
-        public var overheadWallMilliseconds: Double { (latencyMeanMilliseconds - modelMeanMilliseconds) * timeScale }
+        /// Its mean over the first transport's run, wall milliseconds: what this transport adds to each
+        /// notification (the first transport's is 0).
+        public var extraWallMilliseconds: Double?
     }
 
     public var transport: HelpDeskTransportKind
