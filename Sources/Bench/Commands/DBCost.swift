@@ -52,9 +52,7 @@ struct DBCost: AsyncParsableCommand {
     }
 
     private func sizes() throws -> [Int] {
-        let parts = rows.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let sizes = parts.compactMap(Int.init)
-        guard !parts.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ (1...10_000_000).contains($0) }) else {
+        guard let sizes = integerList(rows, in: 1...10_000_000) else {
             throw ValidationError("--rows must be a comma-separated list of table sizes from 1 to 10000000, such as 1000,10000")
         }
         return sizes

@@ -38,10 +38,7 @@ struct Receiver: AsyncParsableCommand {
     func validate() throws {
         guard (1...10_000_000).contains(rows) else { throw ValidationError("--rows must be from 1 to 10000000") }
         guard (1...4096).contains(connections) else { throw ValidationError("--connections must be from 1 to 4096") }
-        guard duration.duration >= .milliseconds(100), duration.duration <= .seconds(600) else {
-            throw ValidationError("--duration must be from 100ms to 600s")
-        }
-        guard warmup.duration >= .zero, warmup.duration <= .seconds(60) else { throw ValidationError("--warmup must be from 0s to 60s") }
+        try validateLoadPhase(duration: duration, warmup: warmup)
     }
 
     var benchmark: ReceiverBenchmark {

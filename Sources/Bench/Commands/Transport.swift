@@ -31,19 +31,15 @@ struct Transport: AsyncParsableCommand {
 
     func validate() throws {
         _ = try concurrencies()
-        guard duration.duration >= .milliseconds(100), duration.duration <= .seconds(600) else {
-            throw ValidationError("--duration must be from 100ms to 600s")
-        }
-        guard warmup.duration >= .zero, warmup.duration <= .seconds(60) else { throw ValidationError("--warmup must be from 0s to 60s") }
+        try validateLoadPhase(duration: duration, warmup: warmup)
         guard (0...100_000).contains(pollDocuments) else { throw ValidationError("--poll-documents must be from 0 to 100000") }
     }
 
     private func concurrencies() throws -> [Int] {
-        let values = concurrency.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0.map { (1...1024).contains($0) } ?? false }) else {
+        guard let values = integerList(concurrency, in: 1...1024) else {
             throw ValidationError("--concurrency must be a comma-separated list of numbers from 1 to 1024, such as 1,32")
         }
-        return values.compactMap { $0 }
+        return values
     }
 
     func run() async throws {

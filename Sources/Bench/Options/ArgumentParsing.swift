@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SimulationSupport
 
 /// A duration option such as `--timeout 15s`.
@@ -36,4 +37,21 @@ struct DurationRangeArgument: ExpressibleByArgument, Sendable {
     var defaultValueDescription: String {
         "\(range.lowerBound.compactDescription)...\(range.upperBound.compactDescription)"
     }
+}
+
+/// A comma-separated list of whole numbers, each in `range`, such as `1000,10000`; `nil` when empty or when any
+/// entry is not such a number.
+func integerList(_ text: String, in range: ClosedRange<Int>) -> [Int]? {
+    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let values = parts.compactMap(Int.init)
+    guard !parts.isEmpty, values.count == parts.count, values.allSatisfy(range.contains) else { return nil }
+    return values
+}
+
+/// The limits of a measured load phase (`--duration`, after `--warmup`), shared by the load tests.
+func validateLoadPhase(duration: DurationArgument, warmup: DurationArgument) throws {
+    guard duration.duration >= .milliseconds(100), duration.duration <= .seconds(600) else {
+        throw ValidationError("--duration must be from 100ms to 600s")
+    }
+    guard warmup.duration >= .zero, warmup.duration <= .seconds(60) else { throw ValidationError("--warmup must be from 0s to 60s") }
 }

@@ -27,8 +27,9 @@ public struct TransportBenchmark: Sendable {
             // The review delays are seeded by submission, the same in every run: the means differ by what the
             // transports add to each notification, not by the sample.
             if let run = poll {
-                first = first ?? run
-                poll?.extraWallMilliseconds = first.map { (run.latencyMeanMilliseconds - $0.latencyMeanMilliseconds) * run.timeScale }
+                let reference = first ?? run
+                first = reference
+                poll?.extraWallMilliseconds = (run.latencyMeanMilliseconds - reference.latencyMeanMilliseconds) * run.timeScale
             }
             for concurrency in concurrencies {
                 progress("transport \(transport) at concurrency \(concurrency)")
