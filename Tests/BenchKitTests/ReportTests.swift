@@ -113,7 +113,7 @@ struct ReportTests {
 }
 
 /// An SVG file parsed: the tooltip of every element, and the centre of every marker.
-private final class SVGDocument: NSObject, XMLParserDelegate {
+final class SVGDocument: NSObject, XMLParserDelegate {
     private(set) var titles: [String] = []
     private(set) var markers: [(x: Double, y: Double, title: String)] = []
     private var pendingMarker: (x: Double, y: Double)?

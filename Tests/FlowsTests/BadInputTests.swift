@@ -47,7 +47,7 @@ struct BadInputTests {
     }
 
     @Test func everyBadRequestGetsItsDocumentedAnswerAndChangesNothing() async throws {
-        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .seconds(1000) ... .seconds(1000) }) { harness in
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .uniform(.seconds(1000) ... .seconds(1000)) }) { harness in
             let pending = try await harness.submit("https://example.com/pending.pdf")
             let decided = try await harness.submit("https://example.com/decided.pdf")
             let decline = Self.verdictBody("DECLINED", decided.documentId)
@@ -81,7 +81,7 @@ struct BadInputTests {
     }
 
     @Test func aReplayedDeliveryIsAcknowledgedAndChangesNothing() async throws {
-        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .seconds(1000) ... .seconds(1000) }) { harness in
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .uniform(.seconds(1000) ... .seconds(1000)) }) { harness in
             let review = try await harness.submit()
             let body = Self.verdictBody("ACCEPTED", review.documentId)
             let headers = harness.signedHeaders(body, id: "msg_once")
@@ -95,7 +95,7 @@ struct BadInputTests {
     }
 
     @Test func unknownFieldsInAWebhookAreIgnoredAsStandardWebhooksAdvises() async throws {
-        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .seconds(1000) ... .seconds(1000) }) { harness in
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .uniform(.seconds(1000) ... .seconds(1000)) }) { harness in
             let review = try await harness.submit()
             let body = Self.json(#"{"agentId": "agent_1", "documentId": "\#(review.documentId)", "documentStatus": "ACCEPTED", "reviewedBy": "Ada"}"#)
             #expect(try await harness.api.send(.POST, "/document/update", body: body, headers: harness.signedHeaders(body)).status == 200)

@@ -12,7 +12,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ReceiverTests {
     private static func slowDesk(_ configuration: inout HelpDeskConfiguration) {
-        configuration.reviewDelay = .seconds(1000) ... .seconds(1000)
+        configuration.reviewDelay = .uniform(.seconds(1000) ... .seconds(1000))
     }
 
     private func payload(_ documentId: String, _ status: String = "ACCEPTED") -> Data {
@@ -76,7 +76,7 @@ struct ReceiverTests {
     }
 
     @Test func aThinWebhookIsQueuedThenFetchedFromTheHelpDesk() async throws {
-        try await FlowHarness.run(strategy: .webhookThin, configureDesk: { $0.reviewDelay = .seconds(2) ... .seconds(2) }) { harness in
+        try await FlowHarness.run(strategy: .webhookThin, configureDesk: { $0.reviewDelay = .uniform(.seconds(2) ... .seconds(2)) }) { harness in
             let review = try await harness.submit()
             // Decide the review at the Help Desk, then deliver a thin webhook ourselves before its own arrives.
             harness.clock.advance(to: FlowHarness.at(2))

@@ -170,7 +170,7 @@ struct StrategyEndToEndTests {
 
     @Test func aWebhookThatBeatsTheInsertIsNotLost() async throws {
         let documents = 20
-        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .zero ... .zero }) { harness in
+        try await FlowHarness.run(strategy: .webhook, configureDesk: { $0.reviewDelay = .uniform(.zero ... .zero) }) { harness in
             for index in 0..<documents {
                 _ = try await harness.submit("https://example.com/\(index).pdf")
             }

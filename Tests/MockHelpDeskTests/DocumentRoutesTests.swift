@@ -115,7 +115,7 @@ struct DocumentRoutesTests {
     }
 
     @Test func aLongPollAnswersWhenTheWaitEnds() async throws {
-        try await HelpDeskHarness.run({ $0.reviewDelay = .seconds(60) ... .seconds(60) }) { harness in
+        try await HelpDeskHarness.run({ $0.reviewDelay = .uniform(.seconds(60) ... .seconds(60)) }) { harness in
             let document = try await harness.submit()
             async let conditional = harness.send(.GET, "/document/\(document.documentId)?wait=10", headers: [("If-None-Match", "\"v1\"")])
             async let plain = harness.send(.GET, "/document/\(document.documentId)?wait=10")

@@ -7,16 +7,32 @@ import Testing
 struct SeededPlansTests {
     @Test func reviewPlansFollowTheSeedAndTheConfiguredDistribution() {
         let plans = (0..<10_000).map {
-            ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: .seconds(2) ... .seconds(5), acceptRatio: 0.7)
+            ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: .uniform(.seconds(2) ... .seconds(5)), acceptRatio: 0.7)
         }
-        #expect(plans == (0..<10_000).map { ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: .seconds(2) ... .seconds(5), acceptRatio: 0.7) })
+        #expect(plans == (0..<10_000).map { ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: .uniform(.seconds(2) ... .seconds(5)), acceptRatio: 0.7) })
         #expect(plans.allSatisfy { $0.delay >= .seconds(2) && $0.delay <= .seconds(5) })
         let meanDelay = plans.map(\.delay.secondsValue).reduce(0, +) / Double(plans.count)
         #expect(abs(meanDelay - 3.5) < 0.05)
         let accepted = plans.filter { $0.verdict == .accepted }.count
         #expect((6_800...7_200).contains(accepted))
         #expect(Set(plans.map(\.documentId)).count == plans.count)
-        #expect(ReviewPlan.draw(seed: 43, ordinal: 0, delay: .seconds(2) ... .seconds(5), acceptRatio: 0.7) != plans[0])
+        #expect(ReviewPlan.draw(seed: 43, ordinal: 0, delay: .uniform(.seconds(2) ... .seconds(5)), acceptRatio: 0.7) != plans[0])
+    }
+
+    @Test func reviewDelaysFollowAnyDistributionAndLeaveTheVerdictsAlone() throws {
+        let exponential = try DelayDistribution(.exponential(mean: .seconds(600)), bounds: .seconds(60) ... .seconds(3600))
+        let uniform = DelayDistribution.uniform(.seconds(2) ... .seconds(5))
+        let plans = (0..<10_000).map { ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: exponential, acceptRatio: 0.7) }
+        #expect(plans.allSatisfy { $0.delay >= .seconds(60) && $0.delay <= .seconds(3600) })
+        let delays = plans.map(\.delay.secondsValue).sorted()
+        for p in [0.25, 0.5, 0.9] {
+            let expected = exponential.quantile(p)
+            #expect(abs(delays[Int(p * 10_000)] - expected) / expected < 0.05, "p\(p * 100)")
+        }
+        // The delay's shape changes only the delays: the same seed decides the same verdicts and documents.
+        let reference = (0..<10_000).map { ReviewPlan.draw(seed: 42, ordinal: UInt64($0), delay: uniform, acceptRatio: 0.7) }
+        #expect(plans.map(\.verdict) == reference.map(\.verdict))
+        #expect(plans.map(\.documentId) == reference.map(\.documentId))
     }
 
     @Test func faultPlansFollowTheSeedAndRatios() {

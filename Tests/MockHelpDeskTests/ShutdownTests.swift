@@ -11,7 +11,7 @@ struct ShutdownTests {
     @Test func aGracefulShutdownLetsAttemptsInFlightFinish() async throws {
         let clock = ManualClock()
         var configuration = HelpDeskConfiguration()
-        configuration.reviewDelay = .seconds(3) ... .seconds(3)
+        configuration.reviewDelay = .uniform(.seconds(3) ... .seconds(3))
         let desk = try MockHelpDesk(configuration: configuration, secret: .generate(), clock: SimulationClock(base: clock), logger: HelpDeskHarness.quietLogger())
         try await WebhookReceiver.run(clock: clock, script: { _ in .held }) { receiver, url in
             let group = ServiceGroup(configuration: .init(services: desk.services, logger: HelpDeskHarness.quietLogger()))

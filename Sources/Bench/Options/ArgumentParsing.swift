@@ -39,6 +39,16 @@ struct DurationRangeArgument: ExpressibleByArgument, Sendable {
     }
 }
 
+/// `--review-delay-distribution` with `--review-delay`, as one distribution; a wrong parameter is a validation error
+/// that names it.
+func parseReviewDelay(shape: String?, range: DurationRangeArgument?, uniformRange: ClosedRange<Duration>) throws -> DelayDistribution {
+    do {
+        return try DelayDistribution.parse(shape: shape, range: range?.range, uniformRange: uniformRange)
+    } catch {
+        throw ValidationError("--review-delay-distribution: \(error.description)")
+    }
+}
+
 /// A comma-separated list of whole numbers, each in `range`, such as `1000,10000`; `nil` when empty or when any
 /// entry is not such a number.
 func integerList(_ text: String, in range: ClosedRange<Int>) -> [Int]? {
@@ -54,4 +64,35 @@ func validateLoadPhase(duration: DurationArgument, warmup: DurationArgument) thr
         throw ValidationError("--duration must be from 100ms to 600s")
     }
     guard warmup.duration >= .zero, warmup.duration <= .seconds(60) else { throw ValidationError("--warmup must be from 0s to 60s") }
+}
+
+/// A comma-separated list of durations, such as `250ms,1s,4s`, each in `range`, sorted and without repeats; an error
+/// names `option`.
+func durationList(_ text: String, option: String, in range: ClosedRange<Duration>) throws -> [Duration] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var values: Set<Duration> = []
+    for part in parts {
+        guard let value = Duration(parsing: part), range.contains(value) else {
+            throw ValidationError(
+                "\(option): \"\(part)\" is not a duration from \(range.lowerBound.compactDescription) to \(range.upperBound.compactDescription) "
+                    + "(a comma-separated list such as 250ms,1s,4s)")
+        }
+        values.insert(value)
+    }
+    return values.sorted()
+}
+
+/// A request rate such as `10/s`, `600/m`, `36000/h` or `5` (per second), in requests per second; `nil` when it is not one.
+func requestRate(_ text: String) -> Double? {
+    let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+    guard (1...2).contains(parts.count), let count = Double(parts[0]), count > 0, count.isFinite else { return nil }
+    let unit = parts.count == 2 ? String(parts[1]) : "s"
+    let seconds: Double? = switch unit {
+    case "s", "sec", "second": 1
+    case "m", "min", "minute": 60
+    case "h", "hour": 3600
+    case "d", "day": 86_400
+    default: nil
+    }
+    return seconds.map { count / $0 }
 }

@@ -12,6 +12,12 @@ struct OutputOptions: ParsableArguments {
 
     /// Creates the directory now, so an unusable `--out` fails before the run, not after it.
     func validate() throws {
+        try Self.prepare(out)
+    }
+
+    /// Creates the folder `out` names and checks that it is writable, naming `--out` when it is not.
+    static func prepare(_ out: String) throws {
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -20,6 +26,12 @@ struct OutputOptions: ParsableArguments {
         guard FileManager.default.isWritableFile(atPath: directory.path) else {
             throw ValidationError("--out \(out): the directory is not writable")
         }
+    }
+
+    /// Renders the report of the files just written to `directory` and says where they are.
+    static func report(_ directory: URL, record: RunRecord) throws {
+        let report = try ReportWriter.write(run: directory)
+        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
     }
 
     func write(results: [StrategyResult], dbCost: [DBCostCell], receiver: ReceiverResult? = nil, transport: [TransportResult] = [], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
@@ -33,8 +45,7 @@ struct OutputOptions: ParsableArguments {
             harnessOverhead: .measured(in: results)
         )
         try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, transport: transport, run: record)
-        let report = try ReportWriter.write(run: directory)
-        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
+        try Self.report(directory, record: record)
     }
 }
 

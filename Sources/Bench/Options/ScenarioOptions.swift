@@ -26,8 +26,11 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: every strategy of the suite).")
     var strategies: String?
 
-    @Option(help: "Range of review delays, model time (default 2s...5s).")
+    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
     var reviewDelay: DurationRangeArgument?
+
+    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
+    var reviewDelayDistribution: String?
 
     @Option(help: "Probability that a review is ACCEPTED (default 0.7).")
     var acceptRatio: Double?
@@ -54,7 +57,9 @@ struct ScenarioOptions: ParsableArguments {
         if let rate { scenario.arrivalRate = rate }
         if let timeScale { scenario.timeScale = timeScale }
         if let seed { scenario.seed = seed }
-        if let reviewDelay { scenario.reviewDelay = reviewDelay.range }
+        if reviewDelay != nil || reviewDelayDistribution != nil {
+            scenario.reviewDelay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: base.reviewDelay.bounds ?? .seconds(2) ... .seconds(5))
+        }
         if let acceptRatio { scenario.acceptRatio = acceptRatio }
         if let strategies {
             do {
@@ -71,7 +76,7 @@ struct ScenarioOptions: ParsableArguments {
         [
             "documents": String(scenario.documents),
             "arrival_rate_per_s": String(scenario.arrivalRate),
-            "review_delay": "\(scenario.reviewDelay.lowerBound.compactDescription)...\(scenario.reviewDelay.upperBound.compactDescription)",
+            "review_delay": scenario.reviewDelay.description,
             "accept_ratio": String(scenario.acceptRatio),
             "strategies": scenario.strategies.map(\.description).joined(separator: " "),
             "scenario": scenario.name,

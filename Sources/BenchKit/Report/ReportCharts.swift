@@ -15,9 +15,10 @@ enum ReportCharts {
 
     static func all(_ run: RunFiles) throws(BenchError) -> [Rendered] {
         [try tradeoff(run), try latency(run), try requests(run), try faults(run), try dbCost(run)].compactMap { $0 }
+            + (try sweep(run)) + [try plan(run)].compactMap { $0 }
     }
 
-    private static func render(_ make: () throws(ScaleError) -> String, chart: String) throws(BenchError) -> String {
+    static func render(_ make: () throws(ScaleError) -> String, chart: String) throws(BenchError) -> String {
         do {
             return try make()
         } catch {
@@ -25,7 +26,7 @@ enum ReportCharts {
         }
     }
 
-    private static func format(_ value: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+    static func format(_ value: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
     /// 1. Latency against requests per document, measured beside the model, with the Pareto frontier.
     static func tradeoff(_ run: RunFiles) throws(BenchError) -> Rendered? {

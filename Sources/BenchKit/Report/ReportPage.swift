@@ -46,13 +46,16 @@ enum ReportPage {
     /// The summary, receiver and DB cost tables, a selection of columns each.
     private static func tables(_ run: RunFiles) -> [[String: Any]] {
         var tables: [[String: Any]] = []
-        func add(_ title: String, _ table: CSVTable?, _ columns: [(header: String, column: String)]) {
+        func add(
+            _ title: String, _ table: CSVTable?, _ columns: [(header: String, column: String)],
+            where keep: ([String: String]) -> Bool = { _ in true }
+        ) {
             guard let table, !table.rows.isEmpty else { return }
             let present = columns.filter { table.columns.contains($0.column) }
             tables.append([
                 "title": title,
                 "headers": present.map(\.header),
-                "rows": table.records.map { record in ["cells": present.map { record[$0.column] ?? "" }] },
+                "rows": table.records.filter(keep).map { record in ["cells": present.map { record[$0.column] ?? "" }] },
             ])
         }
         add("Strategies", run.summary, [
@@ -71,6 +74,19 @@ enum ReportPage {
             ("p99 ms", "latency_p99_ms"), ("cpu µs/req", "cpu_us_per_req"), ("poll-fixed:1s done", "poll_fixed_completed"),
             ("poll-fixed:1s extra, wall ms", "poll_fixed_extra_wall_ms"),
         ])
+        add("Sweep: each polling family across its parameter, measured beside the model", run.sweep, [
+            ("family", "family"), ("strategy", "strategy"), ("done", "completed"), ("lost", "lost"),
+            ("p50 ms", "latency_p50_ms"), ("model p50", "model_latency_p50_ms"), ("p99 ms", "latency_p99_ms"), ("model p99", "model_latency_p99_ms"),
+            ("mean ms", "latency_mean_ms"), ("model mean", "model_latency_mean_ms"), ("KS", "latency_ks"), ("req/doc", "requests_per_doc"),
+            ("model req/doc", "model_requests_per_doc"), ("efficiency", "efficiency"), ("frontier (mean)", "frontier_mean"),
+            ("frontier (p99)", "frontier_p99"),
+        ])
+        add("Plan at the user's volume (the analytic model)", run.plan, [
+            ("strategy", "strategy"), ("role", "role"), ("requests/day", "requests_per_day"), ("learning/day", "learning_requests_per_day"),
+            ("wasted/day", "wasted_requests_per_day"), ("efficiency", "efficiency"), ("p50 s", "latency_p50_s"), ("p99 s", "latency_p99_s"),
+            ("mean s", "latency_mean_s"), ("DB writes/day", "db_writes_per_day"), ("lost/day", "lost_per_day"),
+            ("peak reads/s", "peak_reads_per_s"), ("limit/s", "rate_limit_per_s"), ("throttled", "throttled"), ("meets target", "meets_target"),
+        ], where: { $0["role"] != "curve" })
         add("DB cost", run.dbcost, [
             ("backend", "backend"), ("rows", "rows"), ("index", "index"), ("p50 µs", "p50_us"), ("p99 µs", "p99_us"), ("speed-up", "speedup"),
             ("plan", "plan"),

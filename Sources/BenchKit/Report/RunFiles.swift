@@ -10,6 +10,8 @@ public struct RunFiles: Sendable {
     public var dbcost: CSVTable?
     public var receiver: CSVTable?
     public var transport: CSVTable?
+    public var sweep: CSVTable?
+    public var plan: CSVTable?
 
     public init(directory: URL) throws(BenchError) {
         self.directory = directory
@@ -18,10 +20,12 @@ public struct RunFiles: Sendable {
         dbcost = try CSVTable.readIfPresent(directory.appendingPathComponent("dbcost.csv"))
         receiver = try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv"))
         transport = try CSVTable.readIfPresent(directory.appendingPathComponent("transport.csv"))
+        sweep = try CSVTable.readIfPresent(directory.appendingPathComponent("sweep.csv"))
+        plan = try CSVTable.readIfPresent(directory.appendingPathComponent("plan.csv"))
         let runURL = directory.appendingPathComponent("run.json")
         if FileManager.default.fileExists(atPath: runURL.path) { record = try RunRecord.load(from: runURL) }
-        guard summary != nil || dbcost != nil || receiver != nil || transport != nil else {
-            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv, receiver.csv or transport.csv: not a run's folder")
+        guard summary != nil || dbcost != nil || receiver != nil || transport != nil || sweep != nil || plan != nil else {
+            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv, receiver.csv, transport.csv, sweep.csv or plan.csv: not a run's folder")
         }
     }
 

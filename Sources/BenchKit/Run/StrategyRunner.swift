@@ -171,7 +171,7 @@ public struct StrategyRunner: Sendable {
     private func drain(fleet: AppFleet, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
         // Several instances may wait out a lease (and a stopped instance) before another polls what one left.
         let leases = scenario.instances > 1 ? scenario.lease * 2 + (scenario.instanceStop?.down ?? .zero) : .zero
-        let stall = scenario.reviewDelay.upperBound + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain + leases
+        let stall = scenario.longestReviewDelay + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain + leases
         let documents = scenario.documents
         func progress() -> [Int] { [fleet.applied, desk.stats().deliveries.attempts] }
         var seen = progress()

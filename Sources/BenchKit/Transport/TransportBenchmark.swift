@@ -44,7 +44,7 @@ public struct TransportBenchmark: Sendable {
     /// Closed-loop `GET /document/{id}` of one decided document, `concurrency` requests in flight.
     private func load(_ transport: HelpDeskTransportKind, concurrency: Int, logger: Logger) async throws -> TransportResult {
         var configuration = HelpDeskConfiguration()
-        configuration.reviewDelay = .zero ... .zero
+        configuration.reviewDelay = .uniform(.zero ... .zero)
         let clock = SimulationClock(base: ContinuousClock())
         let desk = try MockHelpDesk(configuration: configuration, secret: .generate(), clock: clock, logger: logger)
         return try await withRunningApplication({ desk.makeApplication(port: 0, onServerRunning: $0) }, logger: logger) { port in

@@ -14,8 +14,8 @@ public struct ScenarioSpec: Sendable {
     /// the request rate per wall second does not depend on the scale, so a less compressed run costs no more.
     public var timeScale = 0.1
     public var seed: UInt64 = 42
-    /// Model time a review takes, drawn uniformly.
-    public var reviewDelay: ClosedRange<Duration> = .seconds(2) ... .seconds(5)
+    /// Model time a review takes (uniform on 2-5 s, as the reference tutorial has it).
+    public var reviewDelay = DelayDistribution.uniform(.seconds(2) ... .seconds(5))
     public var acceptRatio = 0.7
     public var strategies: [StrategySpec] = ScenarioSpec.defaultStrategies
     /// Faults the Help Desk injects.
@@ -53,6 +53,15 @@ public struct ScenarioSpec: Sendable {
         .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)),
         .sse,
     ]
+
+    /// The longest review of the run: the distribution's bound, or, when it has none, the longest delay the seed
+    /// draws for the run's documents (each review's delay depends only on the seed and its ordinal).
+    var longestReviewDelay: Duration {
+        if let bound = reviewDelay.upperBound { return bound }
+        return (0..<UInt64(documents)).reduce(Duration.zero) { longest, ordinal in
+            max(longest, ReviewPlan.draw(seed: seed, ordinal: ordinal, delay: reviewDelay, acceptRatio: acceptRatio).delay)
+        }
+    }
 
     /// The Help Desk this scenario runs against.
     var helpDeskConfiguration: HelpDeskConfiguration {

@@ -42,9 +42,14 @@ public struct Webhook: ParameterlessStrategyDefinition {
             reach *= failure
         }
         let delivered = sent * (1 - reach)
+        // Each delivered message teaches once (a thin one twice: the notification, then its fetch); every other attempt
+        // is wasted. Each teaching request is one write step.
         return StrategyModel(
             latency: LatencyModel.mixture(components),
             requestsPerDocument: 1 + sent * attempts + delivered * extraRequests,
+            wastedRequestsPerDocument: sent * attempts - delivered,
+            writesPerDocument: StrategyModel.submissionWrites + delivered * (1 + extraRequests),
+            deliveriesPerDocument: sent * attempts,
             lostShare: 1 - delivered
         )
     }

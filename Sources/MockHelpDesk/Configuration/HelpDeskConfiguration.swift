@@ -1,9 +1,11 @@
+import SimulationSupport
+
 /// Everything that shapes the simulated vendor. Every duration is model time (see `SimulationClock`).
 public struct HelpDeskConfiguration: Sendable {
     /// Seeds every random draw: review delays and verdicts, identifiers, faults and retry jitter.
     public var seed: UInt64 = 42
-    /// A review takes a uniform draw from this range.
-    public var reviewDelay: ClosedRange<Duration> = .seconds(2) ... .seconds(5)
+    /// How long a review takes: a draw from this distribution (uniform on 2-5 s by default).
+    public var reviewDelay = DelayDistribution.uniform(.seconds(2) ... .seconds(5))
     /// Probability that a review ends `ACCEPTED` rather than `DECLINED`.
     public var acceptRatio: Double = 0.7
     /// Time `POST /document` spends before answering, during which a second request with the same
@@ -23,7 +25,6 @@ public struct HelpDeskConfiguration: Sendable {
 
     /// Checks that every figure is usable.
     public func validate() throws(ConfigurationError) {
-        guard reviewDelay.lowerBound >= .zero else { throw ConfigurationError("review delay must not be negative") }
         try ConfigurationError.requireRatio(acceptRatio, "accept ratio")
         guard submitLatency >= .zero else { throw ConfigurationError("submit latency must not be negative") }
         guard idempotencyKeyTTL > .zero else { throw ConfigurationError("idempotency key TTL must be positive") }

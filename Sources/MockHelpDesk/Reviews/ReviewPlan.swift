@@ -16,11 +16,9 @@ public struct ReviewPlan: Sendable, Hashable {
     ///
     /// The draw depends on nothing but its arguments, so a seed fixes every review's delay and verdict however
     /// concurrent submissions interleave.
-    public static func draw(seed: UInt64, ordinal: UInt64, delay: ClosedRange<Duration>, acceptRatio: Double) -> ReviewPlan {
+    public static func draw(seed: UInt64, ordinal: UInt64, delay: DelayDistribution, acceptRatio: Double) -> ReviewPlan {
         var random = SeededGenerator(seed: seed, stream: "review", index: ordinal)
-        let low = delay.lowerBound.secondsValue
-        let high = delay.upperBound.secondsValue
-        let seconds = low + (high - low) * random.nextUnit()
+        let seconds = delay.quantile(random.nextUnit())
         let accepted = random.nextUnit() < acceptRatio
         let agent = Int(random.next() % UInt64(agentCount)) + 1
         let documentId = "doc_" + hex(random.next())

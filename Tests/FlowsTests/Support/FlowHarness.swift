@@ -39,7 +39,7 @@ struct FlowHarness: Sendable {
         let epoch = Date()
         let wallClock: @Sendable () -> Date = { epoch.addingTimeInterval(simulation.now.offset.secondsValue) }
         var deskConfiguration = HelpDeskConfiguration()
-        deskConfiguration.reviewDelay = reviewDelay...reviewDelay
+        deskConfiguration.reviewDelay = .uniform(reviewDelay...reviewDelay)
         deskConfiguration.delivery.jitter = 0
         configureDesk(&deskConfiguration)
         let secret = WebhookSecret.generate()

@@ -29,7 +29,7 @@ struct HelpDeskHarness: Sendable {
         _ body: (HelpDeskHarness) async throws -> Result
     ) async throws -> Result {
         var configuration = HelpDeskConfiguration()
-        configuration.reviewDelay = reviewDelay...reviewDelay
+        configuration.reviewDelay = .uniform(reviewDelay...reviewDelay)
         configuration.delivery.jitter = 0
         configure(&configuration)
         let clock = ManualClock()

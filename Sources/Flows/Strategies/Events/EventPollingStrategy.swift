@@ -29,9 +29,13 @@ public struct PollEvents: IntervalStrategyDefinition {
     public func model(_ workload: ModelWorkload) -> StrategyModel {
         let documents = Double(max(workload.documents, 1))
         let reads = workload.window.secondsValue / interval.secondsValue + documents / Double(EventFeedReader.pageSize)
+        let empty = min(reads / documents, workload.emptyFeedReads(every: interval, rate: workload.decisionRate))
+        // Every read that finds decisions applies them, with the cursor, in one write step.
         return StrategyModel(
             latency: .uniform(width: interval.secondsValue),
-            requestsPerDocument: 1 + reads / documents
+            requestsPerDocument: 1 + reads / documents,
+            wastedRequestsPerDocument: empty,
+            writesPerDocument: StrategyModel.submissionWrites + reads / documents - empty
         )
     }
 }

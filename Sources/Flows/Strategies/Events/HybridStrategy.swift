@@ -49,9 +49,15 @@ public struct Hybrid: StrategyDefinition {
         let caught = LatencyModel(points: grid.flatMap { delay in phases.map { max(stale, delay) - delay + $0 } })
         let pages = Double(workload.documents) / Double(EventFeedReader.pageSize)
         let reads = missed > 0 ? max(0, workload.window.secondsValue - stale) / period + pages : 0
+        let documents = Double(max(workload.documents, 1))
+        // A sweep's read finds something when a missed decision came since the last one.
+        let empty = min(reads / documents, workload.emptyFeedReads(every: sweep, rate: workload.decisionRate * missed) * (reads > 0 ? 1 : 0))
         return StrategyModel(
             latency: .mixture([(1 - missed, delivery.latency), (missed, caught)]),
-            requestsPerDocument: delivery.requestsPerDocument + reads / Double(max(workload.documents, 1)),
+            requestsPerDocument: delivery.requestsPerDocument + reads / documents,
+            wastedRequestsPerDocument: delivery.wastedRequestsPerDocument + empty,
+            writesPerDocument: delivery.writesPerDocument + reads / documents - empty,
+            deliveriesPerDocument: delivery.deliveriesPerDocument,
             lostShare: 0
         )
     }

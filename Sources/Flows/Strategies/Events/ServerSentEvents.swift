@@ -49,6 +49,9 @@ public struct ServerSentEvents: ParameterlessStrategyDefinition {
         return StrategyModel(
             latency: waiting > 0 ? .mixture([(1 - waiting, .immediate)] + gaps) : .immediate,
             requestsPerDocument: 1 + connections / documents,
+            // Every stream opened carries decisions; each event is applied in a write step of its own at most (events
+            // that arrive together share one).
+            wastedRequestsPerDocument: 0,
             streamBytesPerDocument: stream.eventBytes.map { event in
                 Double(event) + (heartbeats * Double(stream.heartbeatBytes) + connections * Double(stream.openingBytes)) / documents
             }

@@ -1,7 +1,12 @@
+import Foundation
+import SimulationSupport
+
 /// What a strategy is modelled on: the workload, and the faults the model knows how to price.
 public struct ModelWorkload: Sendable, Hashable {
-    /// The review delay D, uniform on this range, model time.
-    public var reviewDelay: ClosedRange<Duration>
+    /// The review delay D, model time.
+    public var reviewDelay: DelayDistribution {
+        didSet { grid = Self.grid(reviewDelay, count: Self.gridCount) }
+    }
     public var documents: Int
     /// How long the run lasted, model time (strategies whose reads are shared by all documents spread them over it).
     public var window: Duration
@@ -17,20 +22,33 @@ public struct ModelWorkload: Sendable, Hashable {
     /// How the Help Desk's event stream behaves, for `sse`.
     public var stream = StreamWorkload()
 
-    public init(reviewDelay: ClosedRange<Duration>, documents: Int, window: Duration, seed: UInt64) {
+    /// The review delays of ``delayGrid(count:)`` at its usual count, computed once.
+    private var grid: [Double]
+
+    public init(reviewDelay: DelayDistribution, documents: Int, window: Duration, seed: UInt64) {
         self.reviewDelay = reviewDelay
+        grid = Self.grid(reviewDelay, count: Self.gridCount)
         self.documents = documents
         self.window = window
         self.seed = seed
     }
 
-    /// Review delays at the midpoints of `count` equal slices of the range, seconds: averaging a function over
-    /// them integrates it over D numerically (the midpoint rule).
-    public func delayGrid(count: Int = 20_000) -> [Double] {
-        let low = reviewDelay.lowerBound.secondsValue
-        let high = reviewDelay.upperBound.secondsValue
-        guard high > low else { return [low] }
-        return (0..<count).map { low + (high - low) * (Double($0) + 0.5) / Double(count) }
+    /// A review delay of uniform duration on `range`, as the reference tutorial has it.
+    public init(reviewDelay range: ClosedRange<Duration>, documents: Int, window: Duration, seed: UInt64) {
+        self.init(reviewDelay: .uniform(range), documents: documents, window: window, seed: seed)
+    }
+
+    public static let gridCount = 20_000
+
+    /// The review delays at the midpoints of `count` equal slices of probability, seconds: averaging a function over
+    /// them integrates it over D numerically (the midpoint rule; for a uniform D, evenly spaced delays).
+    public func delayGrid(count: Int = gridCount) -> [Double] {
+        count == Self.gridCount ? grid : Self.grid(reviewDelay, count: count)
+    }
+
+    private static func grid(_ delay: DelayDistribution, count: Int) -> [Double] {
+        guard !delay.isConstant else { return [delay.quantile(0)] }
+        return (0..<count).map { delay.quantile((Double($0) + 0.5) / Double(count)) }
     }
 
     /// The mean of `f(D)` over the review delay.
@@ -59,6 +77,19 @@ public struct StreamWorkload: Sendable, Hashable {
     public init() {}
 }
 
+extension ModelWorkload {
+    /// Decisions per model second, over the run's window.
+    public var decisionRate: Double { Double(max(documents, 1)) / max(window.secondsValue, 1e-9) }
+
+    /// Of `reads` reads of the event feed per document, made every `interval` over the window, those expected to
+    /// find nothing new: a tick with no decision since the last (Poisson decisions at ``decisionRate``) reads one
+    /// empty page.
+    func emptyFeedReads(every interval: Duration, rate: Double) -> Double {
+        let ticks = window.secondsValue / interval.secondsValue
+        return ticks * exp(-rate * interval.secondsValue) / Double(max(documents, 1))
+    }
+}
+
 /// What theory expects of a strategy on a workload, beside what is measured: the whole latency distribution,
 /// requests per document, and the share of documents it would lose.
 public struct StrategyModel: Sendable, Hashable {
@@ -66,16 +97,55 @@ public struct StrategyModel: Sendable, Hashable {
     public var latency: LatencyModel
     /// HTTP requests per document, the submission included.
     public var requestsPerDocument: Double
+    /// Of the learning requests (every request but the submission), those after which no row changed, per document:
+    /// polls still pending, failed webhook attempts, feed reads with nothing new.
+    public var wastedRequestsPerDocument: Double
+    /// Our app's write steps per document (each one transaction of ``ReviewStore``): the submission's intent and
+    /// row, then each step that applies a verdict (or stores a thin notification).
+    public var writesPerDocument: Double
+    /// Of the learning requests, the webhook attempts the Help Desk makes to us, per document (the rest are our
+    /// requests to its API).
+    public var deliveriesPerDocument: Double
     /// Expected share of documents whose verdict never reaches their row.
     public var lostShare: Double
     /// Event-stream bytes per document (events, heartbeats, each stream's opening hint), where the model prices them.
     public var streamBytesPerDocument: Double?
 
-    public init(latency: LatencyModel, requestsPerDocument: Double, lostShare: Double = 0, streamBytesPerDocument: Double? = nil) {
+    /// - Parameters:
+    ///   - wastedRequestsPerDocument: By default every learning request but one per document: a strategy that asks
+    ///     about each document until one answer brings its verdict.
+    ///   - writesPerDocument: By default ``submissionWrites`` and one verdict.
+    public init(
+        latency: LatencyModel,
+        requestsPerDocument: Double,
+        wastedRequestsPerDocument: Double? = nil,
+        writesPerDocument: Double = StrategyModel.submissionWrites + 1,
+        deliveriesPerDocument: Double = 0,
+        lostShare: Double = 0,
+        streamBytesPerDocument: Double? = nil
+    ) {
         self.latency = latency
         self.requestsPerDocument = requestsPerDocument
+        self.wastedRequestsPerDocument = wastedRequestsPerDocument ?? max(0, requestsPerDocument - 2)
+        self.writesPerDocument = writesPerDocument
+        self.deliveriesPerDocument = deliveriesPerDocument
         self.lostShare = lostShare
         self.streamBytesPerDocument = streamBytesPerDocument
+    }
+
+    /// Write steps of a submission: its intent, stored before it is sent, then its row (which deletes the intent).
+    public static let submissionWrites = 2.0
+
+    /// Requests per document by which the app learns or tries to learn (every request but the submission).
+    public var learningRequestsPerDocument: Double { max(0, requestsPerDocument - 1) }
+
+    /// Requests per document our app makes to the Help Desk's read API (polls, feed reads, fetches, streams opened):
+    /// what a vendor's rate limit counts.
+    public var apiReadsPerDocument: Double { max(0, learningRequestsPerDocument - deliveriesPerDocument) }
+
+    /// The share of learning requests that learned something: 1 when there are none.
+    public var efficiency: Double {
+        learningRequestsPerDocument > 0 ? 1 - wastedRequestsPerDocument / learningRequestsPerDocument : 1
     }
 
     public var latencyMeanMilliseconds: Double { latency.mean * 1000 }

@@ -56,22 +56,36 @@ public struct PollBackoff: StrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        var random = SeededGenerator(seed: workload.seed, stream: "poll-backoff-model", index: 0)
         let grid = workload.delayGrid()
         var latencies: [Double] = []
         latencies.reserveCapacity(grid.count)
-        var polls = 0
-        for delay in grid {
+        var polls = 0.0
+        let capSeconds = cap.secondsValue
+        // Each point of the grid draws its own schedule, so the same draws serve every initial delay: with the
+        // factor and the cap's ratio to it fixed, a longer initial delay stretches the same schedule and never polls more.
+        for (index, delay) in grid.enumerated() {
+            var random = SeededGenerator(seed: workload.seed, stream: "poll-backoff-model", index: UInt64(index))
             var elapsed = 0.0
             var attempt = 0
+            var ceiling = initial.secondsValue
             while elapsed < delay {
                 attempt += 1
-                elapsed += ceiling(beforeAttempt: attempt).secondsValue * random.nextUnit()
+                if attempt > 1 { ceiling = min(capSeconds, ceiling * factor) }
+                // Once every wait is a uniform draw on [0, cap], the polls form a renewal process: far from the
+                // verdict, its polls come 2 / cap per second on average and its phase is soon forgotten, so the
+                // schedule moves on to 20 caps before the verdict at that rate and is drawn again from there.
+                let remaining = delay - elapsed
+                if ceiling >= capSeconds, remaining > 50 * capSeconds {
+                    let skipped = remaining - 20 * capSeconds
+                    elapsed += skipped
+                    polls += 2 * skipped / capSeconds
+                }
+                elapsed += ceiling * random.nextUnit()
             }
-            polls += attempt
+            polls += Double(attempt)
             latencies.append(elapsed - delay)
         }
-        return StrategyModel(latency: LatencyModel(points: latencies), requestsPerDocument: 1 + Double(polls) / Double(grid.count))
+        return StrategyModel(latency: LatencyModel(points: latencies), requestsPerDocument: 1 + polls / Double(grid.count))
     }
 }
 

@@ -1,0 +1,128 @@
+import ArgumentParser
+import BenchKit
+import Flows
+import Foundation
+import SimulationSupport
+
+/// `Bench plan`: what each strategy would cost and deliver at the user's own volume, by the analytic model.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan at your own volume: each strategy's requests, latency, DB writes and rate-limit headroom per day, by the model.",
+        discussion: """
+            Evaluates the strategies' analytic models over one day of your workload, at real time, without running \
+            anything: --documents-per-day documents arriving evenly, each reviewed after a delay drawn from \
+            --review-delay and --review-delay-distribution. For each strategy: requests per day (learning the verdict, \
+            and wasted), efficiency, notification latency p50/p99/mean, DB writes per day, documents lost, and the \
+            peak rate of reads against the vendor's --rate-limit. With --target-p99, also the cheapest member of each \
+            polling family whose p99 meets the target. Writes plan.csv, run.json and report.html with the trade-off \
+            chart. A plan can be checked by a run: Bench run --review-delay-distribution drives the Help Desk's \
+            reviews with the same distribution.
+            """
+    )
+
+    @Option(help: "Documents submitted per day, spread evenly over it.")
+    var documentsPerDay: Int
+
+    @Option(help: "Range of review delays, such as 5m...4h: uniform spreads over it, other distributions are truncated to it (optional for those).")
+    var reviewDelay: DurationRangeArgument?
+
+    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
+    var reviewDelayDistribution: String?
+
+    @Option(help: "The vendor's rate limit on our reads (polls, feed reads, fetches, streams opened), such as 10/s, 600/m or 20000/h.")
+    var rateLimit: String?
+
+    @Option(help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")
+    var peakFactor = 1.0
+
+    @Option(help: "Share of webhooks the vendor never delivers, from 0 to 1.")
+    var dropRate = 0.0
+
+    @Option(help: "Comma-separated strategies to compare, as in Bench run --strategies (default: every strategy of the suite).")
+    var strategies: String?
+
+    @Option(help: "The notification latency p99 to meet, such as 60s: names the cheapest member of each polling family that meets it.")
+    var targetP99: DurationArgument?
+
+    @Option(help: "Comma-separated polling families searched for --target-p99 and drawn in the chart: \(PollingFamily.allCases.map(\.rawValue).joined(separator: ",")).")
+    var families = PollingFamily.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: "Seed of the models that draw their own schedules (backoff's jitter).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Directory for plan.csv, run.json, report.html and its charts.")
+    var out = "results/plan"
+
+    func validate() throws {
+        do {
+            try input().validate()
+        } catch let error as BenchError {
+            throw ValidationError(error.description)
+        }
+        try OutputOptions.prepare(out)
+    }
+
+    /// The plan's input as the options give it.
+    func input() throws -> PlanInput {
+        guard (1...1_000_000_000).contains(documentsPerDay) else { throw ValidationError("--documents-per-day must be from 1 to 1000000000") }
+        let shapeName = (reviewDelayDistribution ?? "uniform").split(separator: ":").first.map(String.init) ?? ""
+        if reviewDelay == nil, shapeName == "uniform" {
+            throw ValidationError("--review-delay: a uniform distribution needs a range, such as --review-delay 5m...4h")
+        }
+        let delay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
+        var chosen = StrategySpec.all
+        if let strategies {
+            do {
+                chosen = try StrategySpec.parseList(strategies)
+            } catch {
+                throw ValidationError("--strategies: \(error.description)")
+            }
+        }
+        var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
+        if let rateLimit {
+            guard let perSecond = requestRate(rateLimit) else {
+                throw ValidationError("--rate-limit: \"\(rateLimit)\" is not a rate such as 10/s, 600/m or 20000/h")
+            }
+            input.rateLimit = perSecond
+        }
+        input.peakFactor = peakFactor
+        input.dropRate = dropRate
+        input.targetP99 = targetP99?.duration
+        do {
+            input.families = try PollingFamily.parseList(families)
+        } catch {
+            throw ValidationError("--families: \(error.description)")
+        }
+        input.seed = seed
+        return input
+    }
+
+    func run() throws {
+        let startedAt = Date()
+        let input = try input()
+        let plan = Plan(input)
+        print(SummaryTable.plan(plan), terminator: "")
+        var parameters = [
+            "documents_per_day": String(input.documentsPerDay),
+            "review_delay": input.reviewDelay.description,
+            "peak_factor": CSVTable.number(input.peakFactor),
+            "drop_rate": CSVTable.number(input.dropRate, digits: 4),
+            "strategies": input.strategies.map(\.description).joined(separator: " "),
+            "families": input.families.map(\.rawValue).joined(separator: " "),
+        ]
+        if let rateLimit { parameters["rate_limit"] = rateLimit }
+        if let targetP99 { parameters["target_p99"] = targetP99.duration.compactDescription }
+        let record = RunRecord(
+            command: "Bench plan",
+            seed: input.seed,
+            timeScale: 1,
+            parameters: parameters,
+            startedAt: startedAt,
+            durationSeconds: Date().timeIntervalSince(startedAt)
+        )
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        try ResultFiles.write(to: directory, tables: [("plan.csv", ResultFiles.plan(plan))], run: record)
+        try OutputOptions.report(directory, record: record)
+    }
+}

@@ -1,0 +1,136 @@
+import Flows
+import MockHelpDesk
+import SimulationSupport
+
+/// What `Bench plan` is asked: the user's own volume, review delays and vendor limits, and the strategies to compare.
+/// Everything is evaluated with the strategies' analytic models at real time (one model day), without simulation.
+public struct PlanInput: Sendable {
+    public var documentsPerDay: Int
+    public var reviewDelay: DelayDistribution
+    /// The vendor's limit on our requests to its read API (polls, feed reads, fetches, streams), per second.
+    public var rateLimit: Double?
+    /// The busiest hour's request rate over the day's average: 1 when the documents come evenly over the day.
+    public var peakFactor: Double = 1
+    /// The share of webhooks the vendor never delivers.
+    public var dropRate: Double = 0
+    public var strategies: [StrategySpec]
+    /// For each family, the cheapest member whose p99 meets this, when set.
+    public var targetP99: Duration?
+    public var families: [PollingFamily] = PollingFamily.allCases
+    /// Seeds the models that draw their own schedules (backoff's jitter).
+    public var seed: UInt64 = 42
+
+    public init(documentsPerDay: Int, reviewDelay: DelayDistribution, strategies: [StrategySpec]) {
+        self.documentsPerDay = documentsPerDay
+        self.reviewDelay = reviewDelay
+        self.strategies = strategies
+    }
+
+    public static let day: Duration = .seconds(86_400)
+
+    /// One day of the workload, as the models take it, with the Help Desk's retry schedule and stream defaults.
+    public var workload: ModelWorkload {
+        let helpDesk = HelpDeskConfiguration()
+        var workload = ModelWorkload(reviewDelay: reviewDelay, documents: documentsPerDay, window: Self.day, seed: seed)
+        workload.webhookDropRate = dropRate
+        workload.retryDelays = helpDesk.delivery.schedule.delays
+        workload.stream.reconnectGap = helpDesk.stream.retryHint
+        workload.stream.heartbeat = helpDesk.stream.heartbeat
+        return workload
+    }
+
+    /// Checks every figure, naming the option that is wrong.
+    public func validate() throws(BenchError) {
+        guard documentsPerDay >= 1 else { throw BenchError("--documents-per-day must be at least 1") }
+        if let rateLimit { guard rateLimit > 0, rateLimit.isFinite else { throw BenchError("--rate-limit must be a positive rate") } }
+        guard peakFactor >= 1, peakFactor <= 24 else { throw BenchError("--peak-factor must be from 1 to 24 (the whole day in one hour)") }
+        guard (0...1).contains(dropRate) else { throw BenchError("--drop-rate must be between 0 and 1") }
+        if let targetP99 { guard targetP99 > .zero else { throw BenchError("--target-p99 must be a positive duration") } }
+        guard !strategies.isEmpty else { throw BenchError("--strategies: the list is empty") }
+    }
+}
+
+/// What one strategy costs and delivers in a day of the user's workload, by its model.
+public struct PlanRow: Sendable {
+    public enum Role: String, Sendable {
+        /// A strategy the user asked to compare.
+        case compared
+        /// The cheapest member of a family that meets the target p99.
+        case cheapest
+        /// A family's member on a ladder of parameters (1-2-5 per decade), drawing its curve in the chart.
+        case curve
+    }
+
+    public var strategy: StrategySpec
+    public var role: Role
+    public var model: StrategyModel
+    public var documentsPerDay: Int
+    public var rateLimit: Double?
+    public var peakFactor: Double
+    public var targetP99: Duration?
+
+    public init(strategy: StrategySpec, role: Role, model: StrategyModel, input: PlanInput) {
+        self.strategy = strategy
+        self.role = role
+        self.model = model
+        documentsPerDay = input.documentsPerDay
+        rateLimit = input.rateLimit
+        peakFactor = input.peakFactor
+        targetP99 = input.targetP99
+    }
+
+    private var documents: Double { Double(documentsPerDay) }
+    public var requestsPerDay: Double { model.requestsPerDocument * documents }
+    public var learningRequestsPerDay: Double { model.learningRequestsPerDocument * documents }
+    public var wastedRequestsPerDay: Double { model.wastedRequestsPerDocument * documents }
+    public var writesPerDay: Double { model.writesPerDocument * documents }
+    public var lostPerDay: Double { model.lostShare * documents }
+    public var latencyP50: Double { model.latency.quantile(0.5) }
+    public var latencyP99: Double { model.latency.quantile(0.99) }
+    public var latencyMean: Double { model.latency.mean }
+
+    /// Our requests to the vendor's read API per second in the busiest hour.
+    public var peakReadsPerSecond: Double { model.apiReadsPerDocument * documents / PlanInput.day.secondsValue * peakFactor }
+
+    /// Whether the busiest hour's reads exceed the rate limit (`nil` without one): the vendor would answer 429 and
+    /// the pollers would fall behind their schedule.
+    public var throttled: Bool? { rateLimit.map { peakReadsPerSecond > $0 } }
+
+    /// Whether the modelled p99 meets the target (`nil` without one).
+    public var meetsTarget: Bool? { targetP99.map { latencyP99 <= $0.secondsValue } }
+}
+
+/// `Bench plan`'s answer: each strategy asked for, and each family's cheapest member meeting the target.
+public struct Plan: Sendable {
+    public var input: PlanInput
+    public var rows: [PlanRow]
+    /// The families searched and what each found (`nil`: no member meets the target), when a target was given.
+    public var searches: [(family: PollingFamily, choice: IntervalSearch.Choice?)]
+
+    public init(_ input: PlanInput) {
+        self.input = input
+        let workload = input.workload
+        rows = input.strategies.map { PlanRow(strategy: $0, role: .compared, model: $0.model(workload), input: input) }
+        searches = []
+        if let target = input.targetP99 {
+            for family in input.families {
+                let choice = IntervalSearch.cheapest(family, meeting: target, on: workload)
+                searches.append((family, choice))
+                if let choice { rows.append(PlanRow(strategy: choice.strategy, role: .cheapest, model: choice.model, input: input)) }
+            }
+        }
+        for family in input.families { rows += Self.curve(family, input: input, workload: workload) }
+    }
+
+    /// Each family's members at 1, 2 and 5 per decade, from 100 ms to the family's longest candidate.
+    static func curve(_ family: PollingFamily, input: PlanInput, workload: ModelWorkload) -> [PlanRow] {
+        let highest = family.candidates.last?.secondsValue ?? 0
+        var parameters: [Duration] = []
+        var decade = 0.1
+        while decade <= highest {
+            for step in [1.0, 2, 5] where decade * step <= highest * (1 + 1e-9) { parameters.append(.milliseconds(Int64((decade * step * 1000).rounded()))) }
+            decade *= 10
+        }
+        return parameters.map { PlanRow(strategy: family.strategy($0), role: .curve, model: family.strategy($0).model(workload), input: input) }
+    }
+}

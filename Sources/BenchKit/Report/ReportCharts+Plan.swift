@@ -1,0 +1,57 @@
+import Charts
+import Foundation
+
+extension ReportCharts {
+    /// The plan's trade-off at the user's scale: p99 latency against requests per day, each family's model across its
+    /// parameter, the strategies compared, each family's cheapest member meeting the target, and the target.
+    static func plan(_ run: RunFiles) throws(BenchError) -> Rendered? {
+        guard let table = run.plan, !table.rows.isEmpty else { return nil }
+        let records = table.records
+        var chart = Chart(title: "Plan: p99 latency against requests per day", x: Axis("HTTP requests per day (log)", .log),
+                          y: Axis("p99 notification latency (s, log)", .log))
+        chart.subtitle = "The model at your volume. Lines: each polling family across its parameter; filled: strategies compared; rings: cheapest meeting the target."
+        chart.height = 560
+        let positive = records.compactMap { $0.number("latency_p99_s") }.filter { $0 > 0 }
+        // Told at once: p99 0, drawn on a floor below every wait.
+        let floor = pow(10, (log10(positive.min() ?? 1) - 1).rounded(.down))
+        var families: [String] = []
+        for record in records where record["role"] == "curve" && !families.contains(record["family"] ?? "") { families.append(record["family"] ?? "") }
+        for (series, family) in families.enumerated() {
+            let points = records.filter { $0["role"] == "curve" && $0["family"] == family }
+                .compactMap { record -> (x: Double, y: Double)? in
+                    guard let requests = record.number("requests_per_day"), let p99 = record.number("latency_p99_s"), requests > 0 else { return nil }
+                    return (requests, max(p99, floor))
+                }
+                .sorted { $0.x < $1.x }
+            guard points.count > 1 else { continue }
+            chart.lines.append(Line(points: points, series: series, dashed: true, width: 1.5, tooltip: "\(family) across its parameter (model)"))
+            chart.legend.append(LegendEntry(family, series: series, symbol: .line(dashed: true)))
+        }
+        var series = families.count
+        for record in records where record["role"] != "curve" {
+            guard let strategy = record["strategy"], let requests = record.number("requests_per_day"), let p99 = record.number("latency_p99_s"), requests > 0 else { continue }
+            let cheapest = record["role"] == "cheapest"
+            let familySeries = families.firstIndex(of: record["family"] ?? "")
+            let tooltip = "\(strategy)\(cheapest ? " (cheapest meeting the target)" : ""): p99 \(format(p99, digits: 2)) s, mean \(format(record.number("latency_mean_s") ?? 0, digits: 2)) s, "
+                + "\(format(requests, digits: 0)) requests per day" + (record["throttled"] == "1" ? ", THROTTLED at the busiest hour" : "")
+            let marker = Marker(x: requests, y: max(p99, floor), series: cheapest ? (familySeries ?? series) : series, filled: !cheapest, tooltip: tooltip)
+            chart.markers.append(marker)
+            chart.labels.append(Label(x: requests, y: max(p99, floor), text: strategy + (p99 == 0 ? " (at once)" : ""), tooltip: tooltip))
+            if !cheapest {
+                chart.legend.append(LegendEntry(strategy, series: series, symbol: .marker(filled: true)))
+                series += 1
+            }
+        }
+        if let target = records.lazy.compactMap({ $0.number("target_p99_s") }).first, let low = chart.markers.map(\.x).min(), let high = chart.markers.map(\.x).max() {
+            chart.lines.append(Line(points: [(low, target), (high, target)], series: 0, dashed: true, width: 1, ink: true, tooltip: "target p99: \(format(target, digits: 1)) s"))
+            chart.legend.append(LegendEntry("target p99", series: 0, symbol: .line(dashed: true)))
+        }
+        guard !chart.markers.isEmpty else { return nil }
+        return Rendered(
+            file: "plan.svg",
+            title: "Plan at your volume",
+            caption: "What each strategy would cost (HTTP requests a day, learning and submitting) and how late it would tell you (p99), by the analytic model at your volume and review delays. Dashed curves follow each polling family across its parameter; rings are each family's cheapest member whose p99 meets the target (dotted line). Strategies told at once (p99 0) sit on the bottom edge.",
+            svg: try render(chart.svg, chart: "plan")
+        )
+    }
+}

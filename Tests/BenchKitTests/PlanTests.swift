@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+@testable import BenchKit
+@testable import Flows
+@testable import SimulationSupport
+
+/// `Bench plan`: the analytic model at the user's volume, its search for the cheapest interval, and its agreement
+/// with what a run measures.
+@Suite(.timeLimit(.minutes(3)))
+struct PlanTests {
+    private static let userDelay = DelayDistribution.uniform(.seconds(300) ... .seconds(14_400))
+
+    /// Every candidate evaluated, the cheapest meeting the target kept: fewest requests, then lowest p99, then the
+    /// shortest parameter.
+    private func bruteForce(_ family: PollingFamily, target: Duration, workload: ModelWorkload, candidates: [Duration]) -> (parameter: Duration, requests: Double, p99: Double)? {
+        var best: (parameter: Duration, requests: Double, p99: Double)?
+        for parameter in candidates {
+            let model = family.strategy(parameter).model(workload)
+            let (requests, p99) = (model.requestsPerDocument, model.latency.quantile(0.99))
+            guard p99 <= target.secondsValue else { continue }
+            guard let chosen = best else {
+                best = (parameter, requests, p99)
+                continue
+            }
+            let cheaper = requests < chosen.requests && !IntervalSearch.sameCost(requests, chosen.requests)
+            let sameCost = IntervalSearch.sameCost(requests, chosen.requests)
+            if cheaper || (sameCost && (p99 < chosen.p99 || (p99 == chosen.p99 && parameter < chosen.parameter))) {
+                best = (parameter, requests, p99)
+            }
+        }
+        return best
+    }
+
+    @Test(arguments: [PollingFamily.fixed, .conditional, .longPoll, .events])
+    func theCheapestIntervalSearchAgreesWithABruteForceScan(family: PollingFamily) throws {
+        var input = PlanInput(documentsPerDay: 20_000, reviewDelay: Self.userDelay, strategies: [.webhook])
+        input.seed = 3
+        let workload = input.workload
+        let candidates = family.candidates
+        #expect(candidates.count > 100)
+        for target in [Duration.seconds(5), .seconds(30), .seconds(60), .seconds(600), .seconds(3600), .seconds(20_000), .milliseconds(50)] {
+            let searched = IntervalSearch.cheapest(family, meeting: target, on: workload)
+            let scanned = bruteForce(family, target: target, workload: workload, candidates: candidates)
+            #expect(searched?.parameter == scanned?.parameter, "\(family.rawValue) at p99 ≤ \(target.compactDescription)")
+            if let searched, let scanned {
+                #expect(searched.model.requestsPerDocument == scanned.requests)
+                #expect(searched.model.latency.quantile(0.99) <= target.secondsValue)
+            }
+        }
+    }
+
+    @Test func theBackoffSearchAgreesWithABruteForceScan() throws {
+        // Backoff's model simulates its jittered schedule at every delay of the grid: a scan of every candidate costs
+        // seconds in a debug build, so both walk the same every-third subset.
+        let input = PlanInput(documentsPerDay: 5_000, reviewDelay: .uniform(.seconds(2) ... .seconds(5)), strategies: [.webhook])
+        let workload = input.workload
+        let candidates = PollingFamily.backoff.candidates.enumerated().filter { $0.offset % 3 == 0 && $0.element <= .seconds(10) }.map(\.element)
+        for target in [Duration.milliseconds(400), .seconds(1), .seconds(2), .seconds(8)] {
+            let searched = IntervalSearch.cheapest(.backoff, meeting: target, on: workload, candidates: candidates)
+            let scanned = bruteForce(.backoff, target: target, workload: workload, candidates: candidates)
+            #expect(searched?.parameter == scanned?.parameter, "poll-backoff at p99 ≤ \(target.compactDescription)")
+        }
+    }
+
+    @Test func aTargetNoMemberMeetsFindsNothing() {
+        let input = PlanInput(documentsPerDay: 1_000, reviewDelay: Self.userDelay, strategies: [.webhook])
+        // A poll can be no sooner than its request: 1 ms is below the shortest candidate's p99.
+        #expect(IntervalSearch.cheapest(.fixed, meeting: .milliseconds(1), on: input.workload) == nil)
+    }
+
+    @Test func thePlanCountsADayAtTheUsersVolume() throws {
+        var input = PlanInput(documentsPerDay: 10_000, reviewDelay: Self.userDelay, strategies: [.webhook, .pollFixed(interval: .seconds(1)), .pollFixed(interval: .seconds(60))])
+        input.rateLimit = 10
+        input.targetP99 = .seconds(60)
+        input.families = [.fixed, .longPoll]
+        let plan = Plan(input)
+
+        let webhook = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .webhook })
+        #expect(webhook.requestsPerDay == 20_000, "a submission and a delivery per document")
+        #expect(webhook.wastedRequestsPerDay == 0)
+        #expect(webhook.peakReadsPerSecond == 0, "webhooks read nothing from the vendor's API")
+        #expect(webhook.throttled == false)
+
+        let second = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .pollFixed(interval: .seconds(1)) })
+        // ⌈D / 1 s⌉ polls for D uniform on 300...14,400 s: about 7,350.5 a document, plus its submission.
+        #expect(abs(second.requestsPerDay / 10_000 - 7_351.5) < 1)
+        #expect(abs(second.wastedRequestsPerDay / 10_000 - 7_349.5) < 1)
+        #expect(abs(second.latencyMean - 0.5) < 0.01)
+        #expect(abs(second.peakReadsPerSecond - 7_350.5 * 10_000 / 86_400) < 1)
+        #expect(second.throttled == true)
+        #expect(second.writesPerDay == 30_000, "the intent and the row at submission, the verdict once")
+        #expect(second.meetsTarget == true)
+
+        let minute = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .pollFixed(interval: .seconds(60)) })
+        #expect(minute.throttled == false)
+        #expect(abs(minute.latencyMean - 30) < 0.5)
+
+        // The cheapest fixed interval meeting p99 ≤ 60 s is 60 s itself (p99 59.4 s); a long-poll of the Help Desk's
+        // longest wait tells at once.
+        let fixed = try #require(plan.searches.first { $0.family == .fixed }?.choice)
+        #expect(fixed.parameter == .seconds(60))
+        let longPoll = try #require(plan.searches.first { $0.family == .longPoll }?.choice)
+        #expect(longPoll.parameter == .seconds(300))
+        #expect(plan.rows.filter { $0.role == .cheapest }.count == 2)
+        #expect(plan.rows.contains { $0.role == .curve && $0.strategy == .pollFixed(interval: .seconds(2)) })
+        #expect(!plan.rows.contains { $0.role == .curve && PollingFamily.of($0.strategy)?.family == .events }, "only the families asked for")
+
+        let table = ResultFiles.plan(plan)
+        #expect(table.columns == ResultFiles.planColumns)
+        let records = table.records
+        let row = try #require(records.first { $0["strategy"] == "poll-fixed:1s" && $0["role"] == "compared" })
+        #expect(row["throttled"] == "1")
+        #expect(row["rate_limit_per_s"] == "10")
+        #expect(row["family"] == "poll-fixed")
+        #expect(row["parameter_s"] == "1")
+        #expect(records.first { $0["strategy"] == "webhook" }?["family"] == "")
+
+        let text = SummaryTable.plan(plan)
+        #expect(text.contains("poll-fixed:1s"))
+        #expect(text.contains("THROTTLED"))
+        #expect(text.contains("poll-fixed: poll-fixed:60s"))
+    }
+
+    @Test func thePlanWritesItsCSVAndReport() throws {
+        var input = PlanInput(documentsPerDay: 2_000, reviewDelay: try DelayDistribution(.lognormal(median: .seconds(1200), sigma: 1), bounds: .seconds(60) ... .seconds(14_400)), strategies: StrategySpec.all)
+        input.targetP99 = .seconds(120)
+        input.rateLimit = 5
+        let plan = Plan(input)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let record = RunRecord(command: "Bench plan", seed: 42, timeScale: 1, parameters: [:], startedAt: Date(), durationSeconds: 0)
+        try ResultFiles.write(to: folder, tables: [("plan.csv", ResultFiles.plan(plan))], run: record)
+        let page = try ReportWriter.write(run: folder)
+
+        let chart = try SVGDocument(folder.appendingPathComponent("plan.svg"))
+        for strategy in StrategySpec.all {
+            #expect(chart.titles.contains { $0.hasPrefix(strategy.description + ":") }, "\(strategy) in the plan's chart")
+        }
+        for (family, choice) in plan.searches {
+            if let choice {
+                #expect(chart.titles.contains { $0.hasPrefix("\(choice.strategy) (cheapest meeting the target)") }, "\(family.rawValue)'s cheapest")
+            }
+            #expect(chart.titles.contains("\(family.rawValue) across its parameter (model)"))
+        }
+        #expect(chart.titles.contains("target p99: 120.0 s"))
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(html.contains("Plan at the user&#39;s volume") || html.contains("Plan at the user's volume"))
+        #expect(!html.contains(">curve<"), "the ladder of curve rows stays out of the table")
+    }
+
+    /// The plan of the suite's own workload at the run's arrival rate against a real run: the gate's bands
+    /// (requests per document within 3 %, measured over modelled mean latency 0.85-1.15, Kolmogorov-Smirnov
+    /// distance at most 0.15).
+    @Test func thePlanOfTheSuitesWorkloadAgreesWithARun() async throws {
+        var scenario = ScenarioSpec()
+        scenario.documents = 150
+        scenario.arrivalRate = 100
+        scenario.timeScale = 0.25
+        scenario.strategies = [.webhook, .pollFixed(interval: .seconds(1)), .pollConditional(interval: .milliseconds(500)), .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8)), .longPoll(wait: .seconds(2))]
+        let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run(databaseDirectory: nil)
+
+        // Documents a day at the run's arrival rate: submissions per wall second over wall seconds per model second.
+        let perDay = Int((scenario.arrivalRate * scenario.timeScale * 86_400).rounded())
+        let plan = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: scenario.reviewDelay, strategies: scenario.strategies))
+        for result in results {
+            let row = try #require(plan.rows.first { $0.role == .compared && $0.strategy == result.strategy })
+            let name = result.strategy.description
+            #expect(result.completed == result.documents, "\(name) lost documents")
+            let planned = row.requestsPerDay / Double(perDay)
+            #expect(abs(result.requestsPerDocument - planned) <= 0.03 * planned, "\(name): measured \(result.requestsPerDocument) requests per document, planned \(planned)")
+            #expect(abs(row.writesPerDay / Double(perDay) - 3) < 1e-9, "\(name): two writes at submission, one verdict")
+            // A strategy told at once (a held long-poll) has no wait to compare: the gate checks its p50 against the
+            // webhook's instead.
+            guard !result.strategy.usesWebhooks, !row.model.latency.hasAtomAtZero else { continue }
+            let ratio = result.latency.meanMilliseconds / 1000 / row.latencyMean
+            #expect((0.85...1.15).contains(ratio), "\(name): measured mean \(result.latency.meanMilliseconds) ms, planned \(row.latencyMean * 1000) ms")
+            // The run's distance to its own model, plus the largest gap between that model and the plan's, bounds the
+            // distance between what was measured and the plan.
+            let measuredToRunModel = try #require(result.latencyDistance, "\(name) has a distance")
+            let runModelToPlan = row.model.latency.kolmogorovSmirnovDistance(to: result.model.latency.points)
+            #expect(measuredToRunModel + runModelToPlan <= 0.15, "\(name): KS \(measuredToRunModel) to the run's model, \(runModelToPlan) between the models")
+        }
+    }
+}
