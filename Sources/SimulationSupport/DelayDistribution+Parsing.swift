@@ -24,7 +24,9 @@ extension DelayDistribution {
         let name = parts.first ?? ""
         let parameters = parts.count > 1 ? parts[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
         func count(_ expected: Int, _ usage: String) throws(DelayDistributionError) {
-            guard parameters.count == expected else { throw DelayDistributionError("\(name) takes \(expected == 1 ? "one parameter" : "\(expected) parameters"): \(usage)") }
+            guard parameters.count != expected else { return }
+            let count = expected == 0 ? "no parameters" : expected == 1 ? "one parameter" : "\(expected) parameters"
+            throw DelayDistributionError("\(name) takes \(count): \(usage)")
         }
         func duration(_ index: Int, _ parameter: String) throws(DelayDistributionError) -> Duration {
             guard let value = Duration(parsing: parameters[index]), value > .zero else {

@@ -20,17 +20,22 @@ public enum IntervalSearch {
     /// first that meets the target, and goes on only while the cost stays the same, to take the best latency of that
     /// cost. It evaluates the model only above the answer, where a scan of every candidate evaluates them all.
     ///
+    /// - Parameters:
+    ///   - candidates: The parameters considered; by default ``PollingFamily/candidates``.
+    ///   - evaluate: The model of the family's member at a parameter; by default computed on `workload`.
     /// - Returns: `nil` when no candidate meets the target.
     public static func cheapest(
         _ family: PollingFamily,
         meeting target: Duration,
         on workload: ModelWorkload,
-        candidates: [Duration]? = nil
+        candidates: [Duration]? = nil,
+        evaluate: ((Duration) -> StrategyModel)? = nil
     ) -> Choice? {
         let limit = target.secondsValue
+        let evaluate = evaluate ?? { family.strategy($0).model(workload) }
         var best: Choice?
         for parameter in (candidates ?? family.candidates).sorted(by: >) {
-            let model = family.strategy(parameter).model(workload)
+            let model = evaluate(parameter)
             if let chosen = best {
                 guard sameCost(model.requestsPerDocument, chosen.model.requestsPerDocument) else { break }
                 if model.latency.quantile(0.99) <= min(limit, chosen.model.latency.quantile(0.99)) {
