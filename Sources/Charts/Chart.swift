@@ -92,11 +92,14 @@ public struct LegendEntry: Sendable, Hashable {
     public var label: String
     public var series: Int
     public var symbol: Symbol
+    /// Drawn in the ink's colour, as a ``Line`` with `ink` is.
+    public var ink: Bool
 
-    public init(_ label: String, series: Int, symbol: Symbol) {
+    public init(_ label: String, series: Int, symbol: Symbol, ink: Bool = false) {
         self.label = label
         self.series = series
         self.symbol = symbol
+        self.ink = ink
     }
 }
 
@@ -178,12 +181,27 @@ public struct Chart: Sendable {
             nodes.append(ChartInk.marker(at: (xScale.position(marker.x), yScale.position(marker.y)), series: marker.series,
                                          filled: marker.filled, tooltip: marker.tooltip, size: marker.filled ? 4.5 : 7.5))
         }
+        var placed: [(left: Double, right: Double, top: Double, bottom: Double)] = []
         for label in labels {
-            // A label near the right edge goes to the left of its point, so it is never cut off.
+            // A label near the right edge goes to the left of its point, so it is never cut off; one that would
+            // cover a label already placed goes below its point instead of above.
             let x = xScale.position(label.x)
-            let nearEdge = x + 7 + Legend.textWidth(label.text) > width - 4
+            let textWidth = Legend.textWidth(label.text)
+            let nearEdge = x + 7 + textWidth > width - 4
+            let left = nearEdge ? x - 7 - textWidth : x + 7
+            func box(baseline: Double) -> (left: Double, right: Double, top: Double, bottom: Double) {
+                (left, left + textWidth, baseline - 11, baseline + 2)
+            }
+            func overlaps(_ candidate: (left: Double, right: Double, top: Double, bottom: Double)) -> Bool {
+                placed.contains { $0.left < candidate.right && candidate.left < $0.right && $0.top < candidate.bottom && candidate.top < $0.bottom }
+            }
+            var baseline = yScale.position(label.y) - 7
+            if overlaps(box(baseline: baseline)), !overlaps(box(baseline: yScale.position(label.y) + 17)) {
+                baseline = yScale.position(label.y) + 17
+            }
+            placed.append(box(baseline: baseline))
             let text = SVGNode("text", [
-                ("x", SVGNode.number(nearEdge ? x - 7 : x + 7)), ("y", SVGNode.number(yScale.position(label.y) - 7)),
+                ("x", SVGNode.number(nearEdge ? x - 7 : x + 7)), ("y", SVGNode.number(baseline)),
                 ("text-anchor", nearEdge ? "end" : "start"), ("class", "ink small"),
             ], text: label.text)
             nodes.append(label.tooltip.map { tip in SVGNode("g", children: [SVGNode("title", text: tip), text]) } ?? text)

@@ -123,7 +123,8 @@ enum ChartInk {
                 symbol = marker(at: (x + 10, y - 4), series: entry.series, filled: filled, tooltip: entry.label, size: 4.5)
             case .line(let dashed):
                 var attributes = [("x1", SVGNode.number(x)), ("x2", SVGNode.number(x + 20)), ("y1", SVGNode.number(y - 4)),
-                                  ("y2", SVGNode.number(y - 4)), ("stroke", color), ("stroke-width", "2.5")]
+                                  ("y2", SVGNode.number(y - 4)), ("stroke-width", "2.5")]
+                attributes.append(entry.ink ? ("class", "axis") : ("stroke", color))
                 if dashed { attributes.append(("stroke-dasharray", "5 3")) }
                 symbol = SVGNode("line", attributes)
             case .swatch:

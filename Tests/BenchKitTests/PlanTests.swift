@@ -72,7 +72,7 @@ struct PlanTests {
     }
 
     @Test func thePlanCountsADayAtTheUsersVolume() throws {
-        var input = PlanInput(documentsPerDay: 10_000, reviewDelay: Self.userDelay, strategies: [.webhook, .pollFixed(interval: .seconds(1)), .pollFixed(interval: .seconds(60))])
+        var input = PlanInput(documentsPerDay: 10_000, reviewDelay: Self.userDelay, strategies: [.webhook, .pollFixed(interval: .seconds(1)), .pollFixed(interval: .seconds(60)), .longPoll(wait: .seconds(30))])
         input.rateLimit = 20
         input.targetP99 = .seconds(60)
         input.families = [.fixed, .longPoll]
@@ -97,14 +97,21 @@ struct PlanTests {
         let minute = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .pollFixed(interval: .seconds(60)) })
         #expect(minute.throttled == false)
         #expect(abs(minute.latencyMean - 30) < 0.5)
+        #expect(minute.heldRequests == 0)
+
+        // Little's law: 10,000 a day pending 7,350 s on average hold about 851 long-polls open at once.
+        let longPoll = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .longPoll(wait: .seconds(30)) })
+        #expect(abs(longPoll.heldRequests - 10_000 * 7_350 / 86_400) < 1)
+        #expect(SummaryTable.plan(plan).contains("long-poll:30s holds about 851 requests open at once"))
 
         // The cheapest fixed interval meeting p99 ≤ 60 s is 60 s itself (p99 59.4 s); a long-poll of the Help Desk's
         // longest wait tells at once.
         let fixed = try #require(plan.searches.first { $0.family == .fixed }?.choice)
         #expect(fixed.parameter == .seconds(60))
-        let longPoll = try #require(plan.searches.first { $0.family == .longPoll }?.choice)
-        #expect(longPoll.parameter == .seconds(300))
+        let longest = try #require(plan.searches.first { $0.family == .longPoll }?.choice)
+        #expect(longest.parameter == .seconds(300))
         #expect(plan.rows.filter { $0.role == .cheapest }.count == 2)
+        #expect(plan.rows.filter { $0.role == .compared }.count == 4)
         #expect(plan.rows.contains { $0.role == .curve && $0.strategy == .pollFixed(interval: .seconds(2)) })
         #expect(!plan.rows.contains { $0.role == .curve && PollingFamily.of($0.strategy)?.family == .events }, "only the families asked for")
 
@@ -163,7 +170,9 @@ struct PlanTests {
         scenario.documents = 100
         scenario.arrivalRate = 20
         scenario.timeScale = 0.25
-        scenario.strategies = [.webhook, .pollFixed(interval: .seconds(1)), .pollConditional(interval: .milliseconds(500)), .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8)), .longPoll(wait: .seconds(2))]
+        scenario.strategies = [.webhook, .pollFixed(interval: .seconds(1)), .pollConditional(interval: .milliseconds(500)), .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8)), .longPoll(wait: .seconds(2)),
+            // Reviews longer than its staleness threshold: it sweeps the feed with no webhook missed.
+            .hybrid(sweep: .seconds(1), staleAfter: .seconds(3))]
         let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run(databaseDirectory: nil)
 
         // Documents a day at the run's arrival rate: submissions per wall second over wall seconds per model second.

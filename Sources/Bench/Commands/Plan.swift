@@ -18,6 +18,12 @@ struct PlanCommand: ParsableCommand {
             polling family whose p99 meets the target. Writes plan.csv, run.json and report.html with the trade-off \
             chart. A plan can be checked by a run: Bench run --review-delay-distribution drives the Help Desk's \
             reviews with the same distribution.
+
+            Distributions: uniform spreads over --review-delay's range; exponential:MEAN (such as exponential:1h) and \
+            lognormal:MEDIAN,SIGMA (such as lognormal:40m,0.8, sigma of ln D) are truncated to the range when one is \
+            given; empirical:FILE.csv resamples observed delays, one a row, each a duration (90s, 20m, 1.5h) or a \
+            number of seconds, with an optional header, or with several columns the one headed delay, delay_s, \
+            delay_seconds or review_delay; a row that is not a delay is refused with its line number.
             """
     )
 
@@ -30,7 +36,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
     var reviewDelayDistribution: String?
 
-    @Option(help: "The vendor's rate limit on our reads (polls, feed reads, fetches, streams opened), such as 10/s, 600/m or 20000/h.")
+    @Option(help: "The vendor's rate limit on our reads (polls, feed reads, fetches, streams opened): a count per s, m, h or d, such as 10/s, 600/m or 20000/h.")
     var rateLimit: String?
 
     @Option(help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")

@@ -7,7 +7,7 @@ extension ResultFiles {
     public static let planColumns = [
         "strategy", "role", "family", "parameter_s", "documents_per_day", "requests_per_day", "learning_requests_per_day",
         "wasted_requests_per_day", "efficiency", "latency_p50_s", "latency_p99_s", "latency_mean_s", "db_writes_per_day",
-        "lost_per_day", "peak_reads_per_s", "rate_limit_per_s", "throttled", "target_p99_s", "meets_target",
+        "lost_per_day", "peak_reads_per_s", "rate_limit_per_s", "throttled", "target_p99_s", "meets_target", "held_requests",
     ]
 
     public static func plan(_ plan: Plan) -> CSVTable {
@@ -21,7 +21,7 @@ extension ResultFiles {
                 String(row.documentsPerDay), number(row.requestsPerDay), number(row.learningRequestsPerDay), number(row.wastedRequestsPerDay),
                 number(row.model.efficiency), number(row.latencyP50), number(row.latencyP99), number(row.latencyMean),
                 number(row.writesPerDay), number(row.lostPerDay), number(row.peakReadsPerSecond), row.rateLimit.map(number) ?? "",
-                flag(row.throttled), row.targetP99.map { number($0.secondsValue) } ?? "", flag(row.meetsTarget),
+                flag(row.throttled), row.targetP99.map { number($0.secondsValue) } ?? "", flag(row.meetsTarget), number(row.heldRequests),
             ])
         }
         return table
@@ -46,7 +46,7 @@ extension SummaryTable {
         let input = plan.input
         var rows = [[
             "strategy", "requests/day", "wasted/day", "efficiency", "p50", "p99", "mean", "DB writes/day", "lost/day",
-            "peak reads/s" + (input.rateLimit.map { " (limit \(count($0)))" } ?? ""),
+            "peak reads/s" + (input.rateLimit.map { " (limit \(CSVTable.number($0)))" } ?? ""),
         ]]
         for row in plan.rows where row.role == .compared {
             rows.append([
@@ -60,6 +60,10 @@ extension SummaryTable {
             + (input.dropRate > 0 ? ", \(CSVTable.number(input.dropRate * 100))% of webhooks lost" : "")
             + (input.peakFactor > 1 ? ", busiest hour \(CSVTable.number(input.peakFactor))x the day's average" : "") + " (the analytic model, no simulation):\n"
         text += render(rows)
+        for row in plan.rows where row.role != .curve && row.heldRequests > 32 {
+            text += "\(row.strategy) holds about \(count(row.heldRequests)) requests open at once in the busiest hour (one per pending document): "
+                + "our app's client and the vendor must allow that many connections.\n"
+        }
         if let target = input.targetP99 {
             text += "Cheapest member of each polling family with p99 at most \(target.compactDescription):\n"
             for (family, choice) in plan.searches {
@@ -68,7 +72,9 @@ extension SummaryTable {
                     continue
                 }
                 text += "  \(family.rawValue): \(choice.strategy) — \(count(row.requestsPerDay)) requests/day, p99 \(duration(row.latencyP99)), "
-                    + "mean \(duration(row.latencyMean))" + (row.throttled == true ? ", THROTTLED at the busiest hour (\(count(row.peakReadsPerSecond)) reads/s)" : "") + "\n"
+                    + "mean \(duration(row.latencyMean))"
+                    + (row.throttled == true ? ", THROTTLED at the busiest hour (\(count(row.peakReadsPerSecond)) reads/s): no member meets both the target and the limit" : "")
+                    + "\n"
             }
         }
         return text
@@ -84,6 +90,7 @@ extension SummaryTable {
             formatter.locale = Locale(identifier: "en_US")
             return formatter.string(from: NSNumber(value: value)) ?? String(Int(value.rounded()))
         }
+        if value > 0, value < 0.001 { return "<0.001" }
         return value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.3g", value)
     }
 

@@ -68,8 +68,13 @@ public struct PlanRow: Sendable {
     public var rateLimit: Double?
     public var peakFactor: Double
     public var targetP99: Duration?
+    /// Requests our app holds open at once in the busiest hour: a long-poll's one per pending document (by Little's
+    /// law, arrivals per second times the mean review delay), `sse`'s one stream; 0 for strategies whose requests
+    /// are answered at once.
+    public var heldRequests: Double
 
-    public init(strategy: StrategySpec, role: Role, model: StrategyModel, input: PlanInput) {
+    /// - Parameter meanDelay: The mean review delay, seconds.
+    public init(strategy: StrategySpec, role: Role, model: StrategyModel, input: PlanInput, meanDelay: Double) {
         self.strategy = strategy
         self.role = role
         self.model = model
@@ -77,6 +82,13 @@ public struct PlanRow: Sendable {
         rateLimit = input.rateLimit
         peakFactor = input.peakFactor
         targetP99 = input.targetP99
+        switch strategy.definition {
+        case is LongPoll:
+            let arrivals = Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor
+            heldRequests = arrivals * meanDelay
+        case is ServerSentEvents: heldRequests = 1
+        default: heldRequests = 0
+        }
     }
 
     private var documents: Double { Double(documentsPerDay) }
@@ -110,20 +122,21 @@ public struct Plan: Sendable {
     public init(_ input: PlanInput) {
         self.input = input
         let workload = input.workload
-        rows = input.strategies.map { PlanRow(strategy: $0, role: .compared, model: $0.model(workload), input: input) }
+        let meanDelay = workload.average { $0 }
+        rows = input.strategies.map { PlanRow(strategy: $0, role: .compared, model: $0.model(workload), input: input, meanDelay: meanDelay) }
         searches = []
         if let target = input.targetP99 {
             for family in input.families {
                 let choice = IntervalSearch.cheapest(family, meeting: target, on: workload)
                 searches.append((family, choice))
-                if let choice { rows.append(PlanRow(strategy: choice.strategy, role: .cheapest, model: choice.model, input: input)) }
+                if let choice { rows.append(PlanRow(strategy: choice.strategy, role: .cheapest, model: choice.model, input: input, meanDelay: meanDelay)) }
             }
         }
-        for family in input.families { rows += Self.curve(family, input: input, workload: workload) }
+        for family in input.families { rows += Self.curve(family, input: input, workload: workload, meanDelay: meanDelay) }
     }
 
     /// Each family's members at 1, 2 and 5 per decade, from 100 ms to the family's longest candidate.
-    static func curve(_ family: PollingFamily, input: PlanInput, workload: ModelWorkload) -> [PlanRow] {
+    static func curve(_ family: PollingFamily, input: PlanInput, workload: ModelWorkload, meanDelay: Double) -> [PlanRow] {
         let highest = family.candidates.last?.secondsValue ?? 0
         var parameters: [Duration] = []
         var decade = 0.1
@@ -131,6 +144,6 @@ public struct Plan: Sendable {
             for step in [1.0, 2, 5] where decade * step <= highest * (1 + 1e-9) { parameters.append(.milliseconds(Int64((decade * step * 1000).rounded()))) }
             decade *= 10
         }
-        return parameters.map { PlanRow(strategy: family.strategy($0), role: .curve, model: family.strategy($0).model(workload), input: input) }
+        return parameters.map { PlanRow(strategy: family.strategy($0), role: .curve, model: family.strategy($0).model(workload), input: input, meanDelay: meanDelay) }
     }
 }

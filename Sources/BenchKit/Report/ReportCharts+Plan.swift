@@ -9,7 +9,7 @@ extension ReportCharts {
         let records = table.records
         var chart = Chart(title: "Plan: p99 latency against requests per day", x: Axis("HTTP requests per day (log)", .log),
                           y: Axis("p99 notification latency (s, log)", .log))
-        chart.subtitle = "The model at your volume. Lines: each polling family across its parameter; filled: strategies compared; rings: cheapest meeting the target."
+        chart.subtitle = "The model at your volume. Dashed: families across their parameter; filled: compared; rings: cheapest meeting the target; bottom: told at once."
         chart.height = 560
         let positive = records.compactMap { $0.number("latency_p99_s") }.filter { $0 > 0 }
         // Told at once: p99 0, drawn on a floor below every wait.
@@ -27,30 +27,47 @@ extension ReportCharts {
             chart.lines.append(Line(points: points, series: series, dashed: true, width: 1.5, tooltip: "\(family) across its parameter (model)"))
             chart.legend.append(LegendEntry(family, series: series, symbol: .line(dashed: true)))
         }
+        // A family's members take its colour (filled when compared, a ring when the cheapest meeting the target);
+        // every other strategy a colour of its own. Points at the same place share one label; strategies told at
+        // once sit on the floor, named by the legend and their tooltips.
         var series = families.count
+        var labels: [String: (x: Double, y: Double, names: [String], tooltip: String)] = [:]
+        var labelOrder: [String] = []
         for record in records where record["role"] != "curve" {
             guard let strategy = record["strategy"], let requests = record.number("requests_per_day"), let p99 = record.number("latency_p99_s"), requests > 0 else { continue }
             let cheapest = record["role"] == "cheapest"
-            let familySeries = families.firstIndex(of: record["family"] ?? "")
             let tooltip = "\(strategy)\(cheapest ? " (cheapest meeting the target)" : ""): p99 \(format(p99, digits: 2)) s, mean \(format(record.number("latency_mean_s") ?? 0, digits: 2)) s, "
                 + "\(format(requests, digits: 0)) requests per day" + (record["throttled"] == "1" ? ", THROTTLED at the busiest hour" : "")
-            let marker = Marker(x: requests, y: max(p99, floor), series: cheapest ? (familySeries ?? series) : series, filled: !cheapest, tooltip: tooltip)
-            chart.markers.append(marker)
-            chart.labels.append(Label(x: requests, y: max(p99, floor), text: strategy + (p99 == 0 ? " (at once)" : ""), tooltip: tooltip))
-            if !cheapest {
+            let own: Int
+            if let family = families.firstIndex(of: record["family"] ?? "") {
+                own = family
+            } else {
+                own = series
                 chart.legend.append(LegendEntry(strategy, series: series, symbol: .marker(filled: true)))
                 series += 1
             }
+            chart.markers.append(Marker(x: requests, y: max(p99, floor), series: own, filled: !cheapest, tooltip: tooltip))
+            guard p99 > 0 else { continue }
+            let key = "\(format(log10(requests), digits: 3)) \(format(log10(p99), digits: 3))"
+            if labels[key] == nil {
+                labels[key] = (requests, p99, [], tooltip)
+                labelOrder.append(key)
+            }
+            if !(labels[key]?.names.contains(strategy) ?? true) { labels[key]?.names.append(strategy) }
+        }
+        for key in labelOrder {
+            guard let label = labels[key] else { continue }
+            chart.labels.append(Label(x: label.x, y: label.y, text: label.names.joined(separator: " = "), tooltip: label.tooltip))
         }
         if let target = records.lazy.compactMap({ $0.number("target_p99_s") }).first, let low = chart.markers.map(\.x).min(), let high = chart.markers.map(\.x).max() {
             chart.lines.append(Line(points: [(low, target), (high, target)], series: 0, dashed: true, width: 1, ink: true, tooltip: "target p99: \(format(target, digits: 1)) s"))
-            chart.legend.append(LegendEntry("target p99", series: 0, symbol: .line(dashed: true)))
+            chart.legend.append(LegendEntry("target p99", series: 0, symbol: .line(dashed: true), ink: true))
         }
         guard !chart.markers.isEmpty else { return nil }
         return Rendered(
             file: "plan.svg",
             title: "Plan at your volume",
-            caption: "What each strategy would cost (HTTP requests a day, learning and submitting) and how late it would tell you (p99), by the analytic model at your volume and review delays. Dashed curves follow each polling family across its parameter; rings are each family's cheapest member whose p99 meets the target (dotted line). Strategies told at once (p99 0) sit on the bottom edge.",
+            caption: "What each strategy would cost (HTTP requests a day, learning and submitting) and how late it would tell you (p99), by the analytic model at your volume and review delays. Dashed curves follow each polling family across its parameter (poll-conditional's lies on poll-fixed's: the same polls, its 304s save bytes); rings are each family's cheapest member whose p99 meets the target (dotted line). Strategies told at once (p99 0) sit on the bottom edge.",
             svg: try render(chart.svg, chart: "plan")
         )
     }

@@ -12,7 +12,7 @@ extension ReportCharts {
             rendered.append(Rendered(
                 file: file,
                 title: "Sweep: \(statistic) latency against cost",
-                caption: "Each polling family across its parameter (interval, backoff's initial delay, long-poll's wait): \(statistic) notification latency against HTTP requests per document, measured (solid, filled) and modelled (dashed, hollow), with webhook, webhook-thin, hybrid and sse as reference points. The thick dashed line is the measured frontier: no point is both cheaper and faster than the points on it.",
+                caption: "Each polling family across its parameter (interval, backoff's initial delay, long-poll's wait): \(statistic) notification latency against HTTP requests per document, measured (solid, filled) and modelled (dashed, hollow), with webhook, webhook-thin, hybrid and sse as reference points. poll-conditional's points fall on poll-fixed's: the same polls at the same times (its 304s save bytes, not requests). The thick dashed line is the measured frontier: no point is both cheaper and faster than the points on it.",
                 svg: try render(chart.svg, chart: "sweep \(statistic)")
             ))
         }
@@ -61,8 +61,8 @@ extension ReportCharts {
         if line.count > 1 {
             chart.lines.append(Line(points: line.map { ($0.x, $0.y) }, series: 0, dashed: true, width: 3, ink: true,
                                     tooltip: "measured frontier: \(line.map(\.name).joined(separator: ", "))"))
+            chart.legend.append(LegendEntry("measured frontier", series: 0, symbol: .line(dashed: true), ink: true))
         }
-        chart.legend.append(LegendEntry("frontier", series: 0, symbol: .line(dashed: true)))
         return chart
     }
 }

@@ -4,9 +4,10 @@ import SimulationSupport
 /// What `Bench sweep` runs: each polling family across its parameter, and reference strategies beside them, all on
 /// one seeded workload (each strategy with a fresh Help Desk and database, as in a comparison).
 public struct SweepSpec: Sendable {
-    /// The workload every point runs on. By default 200 documents at 100 per wall second, time scale 0.25: slow
-    /// enough that the machine's milliseconds stay small beside the shortest interval (250 ms), quick enough that
-    /// the whole sweep takes about two and a half minutes.
+    /// The workload every point runs on. By default 150 documents at 60 per wall second, time scale 0.1 (six
+    /// arrivals per model second): few enough pending at once (about 21 for a 2-5 s review) that every long-poll is
+    /// held, inside our app's 32 requests in flight, as the model assumes; quick enough that the whole sweep takes
+    /// about two and a half minutes.
     public var scenario: ScenarioSpec
     public var families: [PollingFamily] = PollingFamily.allCases
     /// The intervals of fixed, conditional and event-feed polling: 250 ms to 16 s, doubling.
@@ -21,9 +22,9 @@ public struct SweepSpec: Sendable {
     public init() {
         scenario = ScenarioSpec()
         scenario.name = "sweep"
-        scenario.documents = 200
-        scenario.arrivalRate = 100
-        scenario.timeScale = 0.25
+        scenario.documents = 150
+        scenario.arrivalRate = 60
+        scenario.timeScale = 0.1
     }
 
     /// The parameters of `family`.

@@ -1,3 +1,4 @@
+import Foundation
 import HelpDeskAPI
 import ServiceLifecycle
 import SimulationSupport
@@ -48,7 +49,14 @@ public struct Hybrid: StrategyDefinition {
         let phases = (0..<100).map { period * (Double($0) + 0.5) / 100 }
         let caught = LatencyModel(points: grid.flatMap { delay in phases.map { max(stale, delay) - delay + $0 } })
         let pages = Double(workload.documents) / Double(EventFeedReader.pageSize)
-        let reads = missed > 0 ? max(0, workload.window.secondsValue - stale) / period + pages : 0
+        let missedReads = missed > 0 ? max(0, workload.window.secondsValue - stale) / period + pages : 0
+        // Reviews longer than the staleness threshold make rows stale without any webhook missed: with Poisson
+        // arrivals, the rows pending past it at a sweep are Poisson with mean λ·E[(D − T)⁺] (M/G/∞), and a sweep
+        // reads the feed when there is at least one.
+        let overdue = workload.average { max(0, $0 - stale) }
+        let staleShare = 1 - exp(-workload.decisionRate * overdue)
+        let staleReads = staleShare > 0 ? workload.window.secondsValue / period * staleShare + pages : 0
+        let reads = max(missedReads, staleReads)
         let documents = Double(max(workload.documents, 1))
         // A sweep's read finds something when a missed decision came since the last one.
         let empty = min(reads / documents, workload.emptyFeedReads(every: sweep, rate: workload.decisionRate * missed) * (reads > 0 ? 1 : 0))
