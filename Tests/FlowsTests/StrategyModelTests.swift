@@ -1,3 +1,4 @@
+import Foundation
 import Flows
 import SimulationSupport
 import Testing
@@ -82,6 +83,18 @@ struct StrategyModelTests {
         // T > D always: a dropped document waits T − D plus a uniform wait for the sweep: mean T − 3.5 + R / 2.
         #expect(abs(dropped.latency.mean - 0.1 * (stale - 3.5 + sweep / 2)) < 0.2)
         #expect(abs(dropped.latency.cdf(0) - 0.9) < 0.002)
+    }
+
+    @Test func hybridSweepsWheneverReviewsOutlastItsThreshold() {
+        // One decision a second, T = 3 s inside D's 2-5 s: the rows pending past T at a sweep are Poisson with mean
+        // λ·E[(D − T)⁺] = 2/3, so 1 − e^(−2/3) of the 1,000 one-second sweeps read the feed (plus its 10 pages).
+        let hybrid = model(.hybrid(sweep: .seconds(1), staleAfter: .seconds(3)))
+        let reads = 1000 * (1 - exp(-2.0 / 3)) + 10
+        #expect(abs(hybrid.requestsPerDocument - (2 + reads / 1000)) < 1e-3, "\(hybrid.requestsPerDocument)")
+        #expect(abs(hybrid.wastedRequestsPerDocument - reads / 1000) < 1e-3, "nothing missed: every read learns nothing")
+        #expect(hybrid.latency.isImmediate)
+        // A threshold above every review: no row goes stale, no sweep reads.
+        #expect(model(.hybrid(sweep: .seconds(1), staleAfter: .seconds(6))).requestsPerDocument == 2)
     }
 
     @Test func backoffMatchesANumericalConvolutionOfItsJitter() {

@@ -58,8 +58,9 @@ public struct Hybrid: StrategyDefinition {
         let staleReads = staleShare > 0 ? workload.window.secondsValue / period * staleShare + pages : 0
         let reads = max(missedReads, staleReads)
         let documents = Double(max(workload.documents, 1))
-        // A sweep's read finds something when a missed decision came since the last one.
-        let empty = min(reads / documents, workload.emptyFeedReads(every: sweep, rate: workload.decisionRate * missed) * (reads > 0 ? 1 : 0))
+        // A sweep's read finds something when a missed decision came since the last one; with nothing missed, its
+        // pages carry only verdicts the webhooks already applied.
+        let empty = missed > 0 ? min(reads / documents, workload.emptyFeedReads(every: sweep, rate: workload.decisionRate * missed)) : reads / documents
         return StrategyModel(
             latency: .mixture([(1 - missed, delivery.latency), (missed, caught)]),
             requestsPerDocument: delivery.requestsPerDocument + reads / documents,
