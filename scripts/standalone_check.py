@@ -8,6 +8,9 @@
 2. Starts `Bench serve app` against that Help Desk, once with `--strategy webhook` and once with
    `--strategy poll-fixed:1s`, and checks that `POST /reviews` ends in a decided row with the Help Desk's verdict,
    and that a forged webhook is refused with 401 and changes nothing.
+3. Checks that `Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad review-delay distributions
+   and options with exit 64 and a message naming them, creating nothing, and that a plan runs from a CSV of
+   observed delays.
 Exits non-zero on the first failure.
 
 Usage: scripts/standalone_check.py PATH_TO_BENCH_BINARY
@@ -185,8 +188,48 @@ def check_instances(bench, desk_base, postgres_url):
         subprocess.run(["psql", postgres_url, "-q", "-c", f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'], capture_output=True, timeout=30)
 
 
+def check_decision_tools(bench):
+    """`Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad distributions and options with exit 64
+    and a message naming the option (and an empirical file's bad line), creating nothing; a plan from an empirical
+    file of observed delays writes its files."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "out")
+        delays = os.path.join(folder, "delays.csv")
+        with open(delays, "w") as file:
+            file.write("document_id,delay_s\na,300\nb,12m\nc,later\n")
+        plan = [bench, "plan", "--documents-per-day", "5000", "--out", out]
+        for command, expected in [
+            (plan, "--review-delay: a uniform distribution needs a range"),
+            (plan + ["--review-delay-distribution", "lognormal:20m"], "lognormal takes 2 parameters"),
+            (plan + ["--review-delay-distribution", "exponential:soon"], "the mean must be a positive duration"),
+            (plan + ["--review-delay-distribution", f"empirical:{delays}"], f"{delays} line 4: \"later\" is not a delay"),
+            (plan + ["--review-delay", "5m...4h", "--rate-limit", "10/week"], "--rate-limit: \"10/week\" is not a rate"),
+            (plan + ["--review-delay", "5m...4h", "--families", "poll-sometimes"], "unknown polling family \"poll-sometimes\""),
+            ([bench, "sweep", "--intervals", "1s,fast", "--out", out], "--intervals: \"fast\" is not a duration"),
+            ([bench, "sweep", "--references", "carrier-pigeon", "--out", out], "--references: unknown strategy"),
+            ([bench, "run", "--review-delay-distribution", "gamma:2", "--out", out], "unknown distribution \"gamma:2\""),
+            ([bench, "serve", "helpdesk", "--port", "0", "--review-delay-distribution", "lognormal:1s,0"], "sigma must be a positive number"),
+        ]:
+            refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            check(refused.returncode == 64 and expected in refused.stderr,
+                  f"{' '.join(command[1:3])} ... is refused with exit 64 naming the problem: {expected} (exit {refused.returncode}: {refused.stderr.strip()[:300]})")
+            check(not os.path.exists(out), f"the refused {command[1]} creates no output folder")
+
+        with open(delays, "w") as file:
+            file.write("document_id,delay_s\na,300\nb,12m\nc,1.5h\n")
+        made = subprocess.run(plan + ["--review-delay-distribution", f"empirical:{delays}", "--strategies", "webhook,poll-fixed:60s",
+                                      "--families", "poll-fixed", "--target-p99", "2m", "--rate-limit", "600/m"],
+                              capture_output=True, text=True, timeout=300)
+        check(made.returncode == 0, f"a plan from observed delays runs (exit {made.returncode}: {made.stderr.strip()[:300]})")
+        check("with p99 at most 120s" in made.stdout and "  poll-fixed: poll-fixed:" in made.stdout,
+              f"the plan names the cheapest fixed interval meeting p99 2m ({made.stdout[-600:]})")
+        for name in ["plan.csv", "run.json", "report.html", "plan.svg"]:
+            check(os.path.isfile(os.path.join(out, name)), f"the plan writes {name}")
+
+
 def main():
     bench = sys.argv[1]
+    check_decision_tools(bench)
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/document/update"

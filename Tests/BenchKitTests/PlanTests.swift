@@ -201,4 +201,28 @@ struct PlanTests {
             #expect(measuredToRunModel + runModelToPlan <= 0.15, "\(name): KS \(measuredToRunModel) to the run's model, \(runModelToPlan) between the models")
         }
     }
+
+    /// A run whose Help Desk draws its reviews from a truncated exponential: the polls it took agree with the plan of
+    /// that distribution, which they would not if the reviews still came uniform on 2-5 s.
+    @Test func aRunDrawsItsReviewsFromTheDistributionThePlanPrices() async throws {
+        var scenario = ScenarioSpec()
+        scenario.documents = 80
+        scenario.arrivalRate = 10
+        scenario.timeScale = 0.5
+        scenario.reviewDelay = try DelayDistribution(.exponential(mean: .seconds(2)), bounds: .seconds(1) ... .seconds(8))
+        scenario.strategies = [.pollFixed(interval: .milliseconds(500))]
+        let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run(databaseDirectory: nil)
+        let result = try #require(results.first)
+        #expect(result.completed == result.documents)
+
+        let perDay = Int((scenario.arrivalRate * scenario.timeScale * 86_400).rounded())
+        let plan = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: scenario.reviewDelay, strategies: scenario.strategies))
+        let planned = try #require(plan.rows.first).requestsPerDay / Double(perDay)
+        let uniform = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: .uniform(.seconds(2) ... .seconds(5)), strategies: scenario.strategies))
+        let plannedUniform = try #require(uniform.rows.first).requestsPerDay / Double(perDay)
+        #expect(abs(planned - plannedUniform) > 0.1 * planned, "the two distributions cost differently: \(planned) and \(plannedUniform)")
+        // 80 documents: the sample mean of a truncated exponential of standard deviation about 1.5 s moves the
+        // polls per document by about 0.35 either way, so the band is wider than the gate's.
+        #expect(abs(result.requestsPerDocument - planned) <= 0.1 * planned, "measured \(result.requestsPerDocument) requests per document, planned \(planned)")
+    }
 }
