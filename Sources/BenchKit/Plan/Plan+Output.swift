@@ -13,14 +13,16 @@ extension ResultFiles {
     public static func plan(_ plan: Plan) -> CSVTable {
         var table = CSVTable(columns: planColumns)
         let number = { (value: Double) in CSVTable.number(value, digits: 4) }
+        // Counts of a day: a tenth of a request is precision enough.
+        let perDay = { (value: Double) in CSVTable.number(value, digits: 1) }
         let flag = { (value: Bool?) in value.map { $0 ? "1" : "0" } ?? "" }
         for row in plan.rows {
             let member = PollingFamily.of(row.strategy)
             table.append([
                 row.strategy.description, row.role.rawValue, member?.family.rawValue ?? "", member.map { number($0.parameter.secondsValue) } ?? "",
-                String(row.documentsPerDay), number(row.requestsPerDay), number(row.learningRequestsPerDay), number(row.wastedRequestsPerDay),
+                String(row.documentsPerDay), perDay(row.requestsPerDay), perDay(row.learningRequestsPerDay), perDay(row.wastedRequestsPerDay),
                 number(row.model.efficiency), number(row.latencyP50), number(row.latencyP99), number(row.latencyMean),
-                number(row.writesPerDay), number(row.lostPerDay), number(row.peakReadsPerSecond), row.rateLimit.map(number) ?? "",
+                perDay(row.writesPerDay), perDay(row.lostPerDay), number(row.peakReadsPerSecond), row.rateLimit.map(number) ?? "",
                 flag(row.throttled), row.targetP99.map { number($0.secondsValue) } ?? "", flag(row.meetsTarget), number(row.heldRequests),
             ])
         }

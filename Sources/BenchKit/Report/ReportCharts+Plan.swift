@@ -67,7 +67,7 @@ extension ReportCharts {
         return Rendered(
             file: "plan.svg",
             title: "Plan at your volume",
-            caption: "What each strategy would cost (HTTP requests a day, learning and submitting) and how late it would tell you (p99), by the analytic model at your volume and review delays. Dashed curves follow each polling family across its parameter (poll-conditional's lies on poll-fixed's: the same polls, its 304s save bytes); rings are each family's cheapest member whose p99 meets the target (dotted line). Strategies told at once (p99 0) sit on the bottom edge.",
+            caption: "What each strategy would cost (HTTP requests a day, learning and submitting) and how late it would tell you (p99), by the analytic model at your volume and review delays. Dashed curves follow each polling family across its parameter (poll-conditional's lies on poll-fixed's: the same polls, its 304s save bytes); rings are each family's cheapest member whose p99 meets the target (the black dashed line). Strategies told at once (p99 0) sit on the bottom edge.",
             svg: try render(chart.svg, chart: "plan")
         )
     }
