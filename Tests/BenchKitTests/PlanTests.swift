@@ -131,6 +131,26 @@ struct PlanTests {
         #expect(text.contains("poll-fixed: poll-fixed:60s"))
     }
 
+    @Test func droppedWebhooksAndTheBusiestHourAreCounted() throws {
+        var input = PlanInput(documentsPerDay: 10_000, reviewDelay: Self.userDelay, strategies: [.webhook, .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)), .pollFixed(interval: .seconds(60))])
+        input.families = []
+        let even = Plan(input)
+        input.dropRate = 0.1
+        input.peakFactor = 3
+        let plan = Plan(input)
+        let webhook = try #require(plan.rows.first { $0.strategy == .webhook })
+        #expect(abs(webhook.lostPerDay - 1_000) < 1e-6, "a tenth of the webhooks never sent, nothing to catch them")
+        let hybrid = try #require(plan.rows.first { $0.strategy == .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)) })
+        #expect(hybrid.lostPerDay == 0, "the hybrid's sweeps catch what the webhooks drop")
+        // Every review outlasts the 120 s threshold: a dropped webhook's row is already stale and waits only for the
+        // next sweep, uniform on 0-60 s, so the p99 of all documents is that wait's 90th percentile.
+        #expect(abs(hybrid.latencyP99 - 54) < 0.5, "\(hybrid.latencyP99)")
+        let polls = try #require(plan.rows.first { $0.strategy == .pollFixed(interval: .seconds(60)) })
+        let evenPolls = try #require(even.rows.first { $0.strategy == .pollFixed(interval: .seconds(60)) })
+        #expect(abs(polls.peakReadsPerSecond - 3 * evenPolls.peakReadsPerSecond) < 1e-9, "the busiest hour at three times the day's average")
+        #expect(plan.rows.allSatisfy { $0.role == .compared }, "no families asked for: no curves")
+    }
+
     @Test func thePlanWritesItsCSVAndReport() throws {
         var input = PlanInput(documentsPerDay: 2_000, reviewDelay: try DelayDistribution(.lognormal(median: .seconds(1200), sigma: 1), bounds: .seconds(60) ... .seconds(14_400)), strategies: StrategySpec.all)
         input.targetP99 = .seconds(120)

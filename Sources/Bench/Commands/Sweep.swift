@@ -13,8 +13,10 @@ struct Sweep: AsyncParsableCommand {
             --backoff-initials (factor 2, cap 16 times the initial delay), long-poll at each --long-poll-waits, and the \
             --references beside them, every one on the same seeded workload with its own Help Desk and database. \
             Writes sweep.csv (measured and modelled latency and requests per document at every point, and which points \
-            are on the frontier), run.json and report.html with the trade-off chart. The defaults finish in about \
-            three minutes on two cores.
+            are on the frontier), run.json and report.html with the trade-off charts. The defaults finish in about \
+            two minutes on two cores. Keep --rate × --time-scale × the mean review delay (the documents pending at \
+            once) under about 20: our app holds at most 32 requests in flight, and past that long-polls queue behind \
+            each other where the model assumes each is held.
             """
     )
 
