@@ -77,14 +77,7 @@ struct PlanCommand: ParsableCommand {
             throw ValidationError("--review-delay: a uniform distribution needs a range, such as --review-delay 5m...4h")
         }
         let delay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
-        var chosen = StrategySpec.all
-        if let strategies {
-            do {
-                chosen = try StrategySpec.parseList(strategies)
-            } catch {
-                throw ValidationError("--strategies: \(error.description)")
-            }
-        }
+        let chosen = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
         var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
         if let rateLimit {
             guard let perSecond = requestRate(rateLimit) else {
@@ -95,11 +88,7 @@ struct PlanCommand: ParsableCommand {
         input.peakFactor = peakFactor
         input.dropRate = dropRate
         input.targetP99 = targetP99?.duration
-        do {
-            input.families = try PollingFamily.parseList(families)
-        } catch {
-            throw ValidationError("--families: \(error.description)")
-        }
+        input.families = try parsing("--families") { try PollingFamily.parseList(families) }
         input.seed = seed
         return input
     }

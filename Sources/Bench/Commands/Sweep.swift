@@ -47,11 +47,7 @@ struct Sweep: AsyncParsableCommand {
     @Option(help: "Seed of every random draw; every point gets the same documents, delays and verdicts.")
     var seed: UInt64 = 42
 
-    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
-    var reviewDelay: DurationRangeArgument?
-
-    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
-    var reviewDelayDistribution: String?
+    @OptionGroup var reviewDelay: ReviewDelayOptions
 
     @Option(help: "Directory for sweep.csv, run.json, report.html and its charts.")
     var out = "results/sweep"
@@ -67,26 +63,16 @@ struct Sweep: AsyncParsableCommand {
     /// The sweep the options describe.
     func spec() throws -> SweepSpec {
         var spec = SweepSpec()
-        do {
-            spec.families = families == "none" ? [] : try PollingFamily.parseList(families)
-        } catch {
-            throw ValidationError("--families: \(error.description)")
-        }
+        spec.families = families == "none" ? [] : try parsing("--families") { try PollingFamily.parseList(families) }
         spec.intervals = try durationList(intervals, option: "--intervals", in: .milliseconds(10) ... .seconds(3600))
         spec.backoffInitials = try durationList(backoffInitials, option: "--backoff-initials", in: .milliseconds(10) ... .seconds(3600))
         spec.longPollWaits = try durationList(longPollWaits, option: "--long-poll-waits", in: .milliseconds(100) ... .seconds(300))
-        do {
-            spec.references = references == "none" ? [] : try StrategySpec.parseList(references)
-        } catch {
-            throw ValidationError("--references: \(error.description)")
-        }
+        spec.references = references == "none" ? [] : try parsing("--references") { try StrategySpec.parseList(references) }
         spec.scenario.documents = documents
         spec.scenario.arrivalRate = rate
         spec.scenario.timeScale = timeScale
         spec.scenario.seed = seed
-        if reviewDelay != nil || reviewDelayDistribution != nil {
-            spec.scenario.reviewDelay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
-        }
+        if let delay = try reviewDelay.distribution() { spec.scenario.reviewDelay = delay }
         return spec
     }
 

@@ -39,13 +39,34 @@ struct DurationRangeArgument: ExpressibleByArgument, Sendable {
     }
 }
 
+/// What `parse` makes of an option's text; its error becomes a validation error that names `option`.
+func parsing<Value>(_ option: String, _ parse: () throws -> Value) throws -> Value {
+    do {
+        return try parse()
+    } catch {
+        throw ValidationError("\(option): \(error)")
+    }
+}
+
 /// `--review-delay-distribution` with `--review-delay`, as one distribution; a wrong parameter is a validation error
 /// that names it.
 func parseReviewDelay(shape: String?, range: DurationRangeArgument?, uniformRange: ClosedRange<Duration>) throws -> DelayDistribution {
-    do {
-        return try DelayDistribution.parse(shape: shape, range: range?.range, uniformRange: uniformRange)
-    } catch {
-        throw ValidationError("--review-delay-distribution: \(error.description)")
+    try parsing("--review-delay-distribution") { try DelayDistribution.parse(shape: shape, range: range?.range, uniformRange: uniformRange) }
+}
+
+/// The review delays of a simulated Help Desk: `--review-delay` and `--review-delay-distribution`, in model time.
+struct ReviewDelayOptions: ParsableArguments {
+    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
+    var reviewDelay: DurationRangeArgument?
+
+    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
+    var reviewDelayDistribution: String?
+
+    /// The distribution the options give, a uniform one over `uniformRange` when they give a shape without a range;
+    /// `nil` when neither is given.
+    func distribution(uniformRange: ClosedRange<Duration> = .seconds(2) ... .seconds(5)) throws -> DelayDistribution? {
+        guard reviewDelay != nil || reviewDelayDistribution != nil else { return nil }
+        return try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: uniformRange)
     }
 }
 

@@ -26,11 +26,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: every strategy of the suite).")
     var strategies: String?
 
-    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
-    var reviewDelay: DurationRangeArgument?
-
-    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
-    var reviewDelayDistribution: String?
+    @OptionGroup var reviewDelay: ReviewDelayOptions
 
     @Option(help: "Probability that a review is ACCEPTED (default 0.7).")
     var acceptRatio: Double?
@@ -57,16 +53,12 @@ struct ScenarioOptions: ParsableArguments {
         if let rate { scenario.arrivalRate = rate }
         if let timeScale { scenario.timeScale = timeScale }
         if let seed { scenario.seed = seed }
-        if reviewDelay != nil || reviewDelayDistribution != nil {
-            scenario.reviewDelay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: base.reviewDelay.bounds ?? .seconds(2) ... .seconds(5))
+        if let delay = try reviewDelay.distribution(uniformRange: base.reviewDelay.bounds ?? .seconds(2) ... .seconds(5)) {
+            scenario.reviewDelay = delay
         }
         if let acceptRatio { scenario.acceptRatio = acceptRatio }
         if let strategies {
-            do {
-                scenario.strategies = try StrategySpec.parseList(strategies)
-            } catch {
-                throw ValidationError("--strategies: \(error.description)")
-            }
+            scenario.strategies = try parsing("--strategies") { try StrategySpec.parseList(strategies) }
         }
         return scenario
     }

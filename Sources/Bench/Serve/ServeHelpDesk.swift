@@ -31,11 +31,7 @@ struct ServeHelpDesk: AsyncParsableCommand {
     @Option(help: "Also allow webhooks to this host (repeatable); loopback is always allowed.")
     var allowCallbackHost: [String] = []
 
-    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
-    var reviewDelay: DurationRangeArgument?
-
-    @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
-    var reviewDelayDistribution: String?
+    @OptionGroup var reviewDelay: ReviewDelayOptions
 
     @Option(help: "Probability that a review is ACCEPTED.")
     var acceptRatio = 0.7
@@ -69,7 +65,7 @@ struct ServeHelpDesk: AsyncParsableCommand {
     private func makeConfiguration() throws -> HelpDeskConfiguration {
         var configuration = HelpDeskConfiguration()
         configuration.seed = seed
-        configuration.reviewDelay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
+        if let delay = try reviewDelay.distribution() { configuration.reviewDelay = delay }
         configuration.acceptRatio = acceptRatio
         configuration.callbackPolicy = CallbackPolicy(allowedHosts: Set(allowCallbackHost))
         do {

@@ -154,19 +154,21 @@ public enum ResultFiles {
         transport: [TransportResult] = [],
         run: RunRecord
     ) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var tables: [(file: String, table: CSVTable)] = []
         if !results.isEmpty {
-            try summary(results).text.write(to: directory.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
-            try latency(results).text.write(to: directory.appendingPathComponent("latency.csv"), atomically: true, encoding: .utf8)
+            tables += [("summary.csv", summary(results)), ("latency.csv", latency(results))]
         }
-        if !dbCost.isEmpty {
-            try ResultFiles.dbCost(dbCost).text.write(to: directory.appendingPathComponent("dbcost.csv"), atomically: true, encoding: .utf8)
-        }
-        if let receiver {
-            try ResultFiles.receiver(receiver).text.write(to: directory.appendingPathComponent("receiver.csv"), atomically: true, encoding: .utf8)
-        }
-        if !transport.isEmpty {
-            try ResultFiles.transport(transport).text.write(to: directory.appendingPathComponent("transport.csv"), atomically: true, encoding: .utf8)
+        if !dbCost.isEmpty { tables.append(("dbcost.csv", ResultFiles.dbCost(dbCost))) }
+        if let receiver { tables.append(("receiver.csv", ResultFiles.receiver(receiver))) }
+        if !transport.isEmpty { tables.append(("transport.csv", ResultFiles.transport(transport))) }
+        try write(to: directory, tables: tables, run: run)
+    }
+
+    /// Writes named tables and `run.json` into `directory`, creating it.
+    public static func write(to directory: URL, tables: [(file: String, table: CSVTable)], run: RunRecord) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (file, table) in tables {
+            try table.text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -11,9 +11,6 @@ public enum SummaryTable {
             "scenario", "strategy", "done", "lost", "twice", "p50 ms", "p99 ms", "mean ms", "KS", "req/doc", "wasted",
             "efficiency", "cpu ms/doc", "submit p99 ms",
         ]]
-        func beside(_ measured: Double, _ model: Double, digits: Int = 1) -> String {
-            "\(format(measured, digits: digits)) (\(format(model, digits: digits)))"
-        }
         for result in results {
             let model = result.model
             rows.append([
@@ -45,6 +42,11 @@ public enum SummaryTable {
         }
         let header = RunRecord.HarnessOverhead.measured(in: results).map { $0.summary + "\n" } ?? ""
         return header + render(rows) + notes
+    }
+
+    /// A measured figure with the model's beside it, in parentheses.
+    static func beside(_ measured: Double, _ model: Double, digits: Int = 1) -> String {
+        "\(format(measured, digits: digits)) (\(format(model, digits: digits)))"
     }
 
     public static func dbCost(_ cells: [DBCostCell]) -> String {

@@ -28,18 +28,6 @@ extension ResultFiles {
         }
         return table
     }
-
-    /// Writes named tables and `run.json` into `directory`, creating it.
-    public static func write(to directory: URL, tables: [(file: String, table: CSVTable)], run: RunRecord) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (file, table) in tables {
-            try table.text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(run).write(to: directory.appendingPathComponent("run.json"))
-    }
 }
 
 extension SummaryTable {

@@ -144,6 +144,6 @@ public struct Plan: Sendable {
             for step in [1.0, 2, 5] where decade * step <= highest * (1 + 1e-9) { parameters.append(.milliseconds(Int64((decade * step * 1000).rounded()))) }
             decade *= 10
         }
-        return parameters.map { PlanRow(strategy: family.strategy($0), role: .curve, model: family.strategy($0).model(workload), input: input, meanDelay: meanDelay) }
+        return parameters.map(family.strategy).map { PlanRow(strategy: $0, role: .curve, model: $0.model(workload), input: input, meanDelay: meanDelay) }
     }
 }

@@ -62,9 +62,6 @@ extension SummaryTable {
     public static func sweep(_ results: [SweepResult]) -> String {
         var rows = [["family", "strategy", "done", "p50 ms", "p99 ms", "mean ms", "KS", "req/doc", "efficiency", "frontier"]]
         let frontier = SweepFrontier.members(results) { $0.latency.meanMilliseconds }
-        func beside(_ measured: Double, _ model: Double, digits: Int = 1) -> String {
-            String(format: "%.\(digits)f (%.\(digits)f)", measured, model)
-        }
         for (index, entry) in results.enumerated() {
             let (result, model) = (entry.result, entry.result.model)
             rows.append([
