@@ -15,7 +15,7 @@ public enum PollingFamily: String, CaseIterable, Sendable, Hashable {
     case longPoll = "long-poll"
 
     /// The cap of a backoff family member over its initial delay.
-    static let backoffCapRatio = 16.0
+    static let backoffCapRatio = 16
     static let backoffFactor = 2.0
 
     /// The member of the family at `parameter`.
