@@ -46,11 +46,14 @@ let package = Package(
         // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
         .target(name: "Charts"),
         // Model time, seeded randomness and deadline scheduling shared by both sides of the simulation.
-        .target(name: "SimulationSupport", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
+        .target(
+            name: "SimulationSupport",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections"), .product(name: "DequeModule", package: "swift-collections")]
+        ),
         // The wire contract of the Help Desk, like a vendor SDK.
         .target(name: "HelpDeskAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Hummingbird helpers both servers share: JSON errors, bounded body decoding, traffic counting.
-        .target(name: "ServerSupport", dependencies: ["HelpDeskAPI", hummingbird, httpTypes, logging, serviceLifecycle]),
+        .target(name: "ServerSupport", dependencies: ["HelpDeskAPI", "SimulationSupport", hummingbird, httpTypes, logging, serviceLifecycle]),
         // The simulated vendor.
         .target(
             name: "MockHelpDesk",

@@ -17,9 +17,8 @@ extension MockHelpDesk {
         }
         guard registry.document(documentId) != nil else { return nil }
         if wait > .zero, !hasChanged() {
-            await holdUntilShutdown(wait) {
-                await registry.documentChanges.wait(for: documentId, unless: hasChanged)
-            }
+            let (clock, deadline) = (self.clock, clock.now.advanced(by: wait))
+            await holdUntilShutdown { await registry.documentChanges.wait(for: documentId, until: deadline, on: clock, unless: hasChanged) }
         }
         return registry.document(documentId)
     }
@@ -28,20 +27,19 @@ extension MockHelpDesk {
     func events(after cursor: EventCursor, limit: Int, wait: Duration) async -> EventPage {
         let registry = self.registry
         if wait > .zero, registry.eventCount <= cursor.sequence {
-            await holdUntilShutdown(wait) {
-                await registry.feedChanges.wait(for: .decisions) { registry.eventCount > cursor.sequence }
+            let (clock, deadline) = (self.clock, clock.now.advanced(by: wait))
+            await holdUntilShutdown {
+                await registry.feedChanges.wait(for: .decisions, until: deadline, on: clock) { registry.eventCount > cursor.sequence }
             }
         }
         let events = registry.events(after: cursor.sequence, limit: limit)
         return EventPage(events: events, nextCursor: events.last?.id ?? cursor.description)
     }
 
-    /// Holds a long-poll until `change` returns, `wait` passes, or the server shuts down gracefully, so a shutdown
-    /// never waits for the longest long-poll.
-    private func holdUntilShutdown(_ wait: Duration, until change: @escaping @Sendable () async -> Void) async {
-        let clock = self.clock
-        let deadline = clock.now.advanced(by: wait)
-        _ = await cancelWhenGracefulShutdown { await clock.run(until: deadline, change) }
+    /// Holds a long-poll while `hold` waits (for a change or its deadline), or until the server shuts down gracefully,
+    /// so a shutdown never waits for the longest long-poll.
+    private func holdUntilShutdown(_ hold: @escaping @Sendable () async -> Bool) async {
+        _ = await cancelWhenGracefulShutdown { await hold() }
     }
 
     /// The sequence of the newest event: a cursor beyond it is refused.

@@ -26,12 +26,17 @@ final class StreamSlot: Sendable {
 
 extension MockHelpDesk {
     /// Takes a place among the open streams, or answers 429 with `Retry-After` when every place is taken.
-    func openStream() throws(APIError) -> StreamSlot {
+    /// - Parameter unit: The stream's work unit, which the place holds (joined) until it is given back.
+    func openStream(workingFor unit: WorkUnit?) throws(APIError) -> StreamSlot {
         guard counters.admitStream(max: configuration.stream.maxStreams) else {
             throw .retryLater(.tooManyRequests, "too many event streams are open", afterSeconds: 1)
         }
         let counters = self.counters
-        return StreamSlot { counters.updateStreams { $0.open -= 1 } }
+        unit?.join()
+        return StreamSlot {
+            counters.updateStreams { $0.open -= 1 }
+            unit?.end()
+        }
     }
 
     /// Writes the decisions after `cursor` to `writer` as they are made, as server-sent events: a `retry:` hint
@@ -39,6 +44,10 @@ extension MockHelpDesk {
     ///
     /// It ends when the client goes away (a write fails), when the fault plan closes the stream, or when the
     /// server shuts down gracefully; the last two end the body cleanly, so the client sees the stream's end.
+    ///
+    /// With a modelled network delay, each event is written that long after its decision. On a virtual clock every
+    /// write is credited to the stream's unit (``WorkUnit/credit(_:)``) before it leaves, and the end as one byte
+    /// more, so the simulation stays busy until the reader has handled them.
     func streamEvents(after cursor: EventCursor, to writer: inout any ResponseBodyWriter) async throws {
         let stream = configuration.stream
         let closeAfter = configuration.faults.closeStreamsAfterEvents
@@ -50,7 +59,18 @@ extension MockHelpDesk {
         try await write(ServerSentEvent.retry(milliseconds: Int(stream.retryHint.millisecondsValue.rounded())), to: &writer)
         while !Task.isShuttingDownGracefully {
             let batch = min(100, closeAfter.map { $0 - sentHere } ?? 100)
-            let events = registry.events(after: sent, limit: batch)
+            var events = registry.events(after: sent, limit: batch)
+            if !configuration.network.isNone, !events.isEmpty {
+                // Only the events whose delay has passed leave now; the loop sleeps until the next one's.
+                let arrivals = events.indices.map { registry.decidedAt(event: sent + $0 + 1).advanced(by: configuration.network.delay(for: "stream \(events[$0].id)")) }
+                let now = clock.now
+                let due = arrivals.prefix { $0 <= now }.count
+                if due == 0 {
+                    _ = await cancelWhenGracefulShutdown { try? await clock.sleep(until: arrivals[0]) }
+                    continue
+                }
+                events = Array(events.prefix(due))
+            }
             if !events.isEmpty {
                 var text = ""
                 for event in events { text += try Self.frame(event, encoder: encoder) }
@@ -62,21 +82,20 @@ extension MockHelpDesk {
             }
             let deadline = clock.now.advanced(by: stream.heartbeat)
             let after = sent
-            let decided: Bool? = await cancelWhenGracefulShutdown {
-                await clock.run(until: deadline) {
-                    await registry.feedChanges.wait(for: .decisions) { registry.eventCount > after }
-                    return true
-                }
+            let decided = await cancelWhenGracefulShutdown {
+                await registry.feedChanges.wait(for: .decisions, until: deadline, on: clock) { registry.eventCount > after }
             }
             if Task.isShuttingDownGracefully { break }
-            if decided == nil { try await write(ServerSentEvent.comment("heartbeat"), to: &writer, heartbeat: true) }
+            if !decided { try await write(ServerSentEvent.comment("heartbeat"), to: &writer, heartbeat: true) }
         }
         counters.updateStreams { $0.closedByServer += 1 }
+        WorkUnit.current?.credit(1)
         try await writer.finish(nil)
     }
 
     private func write(_ text: String, to writer: inout any ResponseBodyWriter, events: Int = 0, heartbeat: Bool = false) async throws {
         let buffer = ByteBuffer(string: text)
+        WorkUnit.current?.credit(buffer.readableBytes)
         try await writer.write(buffer)
         counters.updateStreams { counts in
             counts.bytesSent += buffer.readableBytes

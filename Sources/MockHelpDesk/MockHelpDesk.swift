@@ -25,6 +25,7 @@ public final class MockHelpDesk: Sendable {
     /// Idempotency keys and the ordinal of the document each one made.
     private let idempotency: Mutex<IdempotencyTable<UInt64>>
     private let pollingGate: Mutex<PollingGate>
+    private let decisionListeners = DecisionListeners()
 
     /// - Parameters:
     ///   - configuration: Delays, ratios, faults and limits; checked here.
@@ -47,6 +48,7 @@ public final class MockHelpDesk: Sendable {
         self.faults = FaultPlan(seed: configuration.seed, configuration: configuration.faults)
         self.dispatcher = WebhookDispatcher(
             configuration: configuration.delivery,
+            network: configuration.network,
             seed: configuration.seed,
             clock: clock,
             secret: secret,
@@ -61,15 +63,27 @@ public final class MockHelpDesk: Sendable {
             counters: counters,
             clock: clock,
             wallClock: wallClock,
-            logger: logger
+            logger: logger,
+            listeners: decisionListeners
         )
         self.scheduler = ReviewScheduler(clock: clock, decide: decider.decide)
         self.idempotency = Mutex(IdempotencyTable(ttl: configuration.idempotencyKeyTTL))
         self.pollingGate = Mutex(PollingGate(rateLimit: configuration.faults.rateLimit, now: clock.now))
     }
 
-    /// The long-running parts to run beside the HTTP server: the review scheduler and the webhook dispatcher.
-    public var services: [any Service] { [scheduler, dispatcher] }
+    /// The long-running parts to run beside the HTTP server: the review scheduler and the webhook dispatcher. Each
+    /// call makes them new work units of the simulation (see ``SimulatedService``): ask only for services to run.
+    public var services: [any Service] {
+        [
+            SimulatedService(scheduler, activity: clock.activity, label: "the Help Desk's review scheduler"),
+            SimulatedService(dispatcher, activity: clock.activity, label: "the Help Desk's webhook dispatcher"),
+        ]
+    }
+
+    /// Calls `listener` with the submission ordinal of every document decided from now on, as it is decided.
+    public func onDecision(_ listener: @escaping @Sendable (_ ordinal: UInt64) -> Void) {
+        decisionListeners.add(listener)
+    }
 
     /// Every counter, as `GET /_stats` serves it.
     public func stats() -> HelpDeskStats {
@@ -95,6 +109,11 @@ public final class MockHelpDesk: Sendable {
 
     /// Whether every webhook has been sent for good: none is scheduled (first send, duplicate or retry) or in flight.
     public var deliveriesSettled: Bool { dispatcher.isIdle }
+
+    /// Returns once ``deliveriesSettled`` holds.
+    public func waitForDeliveriesSettled() async {
+        await dispatcher.waitUntilIdle()
+    }
 
     /// Returns once at least `count` reviews have been decided.
     public func waitForDecisions(count: Int) async {

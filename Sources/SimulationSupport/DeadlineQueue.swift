@@ -36,22 +36,23 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
         case idle
     }
 
-    private let clock: SimulationClock
+    let clock: SimulationClock
     private let state = Mutex(State())
     private let wake = WakeSignal()
+    private let idleChanges = ChangeWaiters<Int>()
     private let activityID: UInt64
 
     public init(clock: SimulationClock) {
         self.clock = clock
-        self.activityID = clock.activity.register()
+        self.activityID = clock.activity.registerQueue()
     }
 
     deinit {
-        clock.activity.unregister(activityID)
+        clock.activity.unregisterQueue(activityID)
     }
 
     private func report(_ state: State) {
-        clock.activity.update(activityID, outstanding: state.outstanding, earliest: state.finished ? nil : state.heap.min?.deadline)
+        clock.activity.updateQueue(activityID, earliest: state.finished ? nil : state.heap.min?.deadline)
     }
 
     /// The number of entries not yet handed to the consumer.
@@ -74,11 +75,20 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
     }
 
     /// Tells the queue that the consumer has finished with `count` of the entries ``nextDue()`` handed it,
-    /// after scheduling whatever they lead to. ``SimulationActivity`` counts the simulation busy until then.
+    /// after scheduling whatever they lead to: ``isIdle`` counts them in hand until then.
     public func markDone(_ count: Int = 1) {
-        state.withLock { state in
+        let idle = state.withLock { state -> Bool in
             state.outstanding -= count
             report(state)
+            return state.heap.isEmpty && state.outstanding == 0
+        }
+        if idle { idleChanges.notify(0) }
+    }
+
+    /// Returns once ``isIdle`` holds.
+    public func waitUntilIdle() async {
+        while !isIdle, !Task.isCancelled {
+            await idleChanges.wait(for: 0) { self.isIdle }
         }
     }
 
@@ -96,6 +106,16 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
     ///
     /// Returns `nil` once the queue is finished or the calling task is cancelled. Only one task may consume.
     public func nextDue() async -> [Element]? {
+        await nextDue(returningOnWake: false)
+    }
+
+    /// Wakes the consumer waiting in ``nextDue(returningOnWake:)``.
+    func wakeConsumer() {
+        wake.signal()
+    }
+
+    /// ``nextDue()``, which with `returningOnWake` also returns (with no entries) when ``wakeConsumer()`` is called.
+    func nextDue(returningOnWake: Bool) async -> [Element]? {
         var reached: SimulationClock.Instant?
         while !Task.isCancelled {
             let now = clock.now
@@ -121,10 +141,13 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
             case .due(let elements):
                 return elements
             case .sleep(let deadline):
-                reached = await clock.sleep(until: deadline, orUntil: wake) ? deadline : nil
+                let slept = await clock.sleep(until: deadline, orUntil: wake)
+                reached = slept ? deadline : nil
+                if !slept, returningOnWake { return [] }
             case .idle:
                 reached = nil
                 await wake.wait()
+                if returningOnWake { return [] }
             }
         }
         return nil

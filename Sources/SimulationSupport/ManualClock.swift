@@ -1,17 +1,31 @@
+import HeapModule
 import Synchronization
 
-/// A clock that moves only when told to, for tests that must not sleep.
+/// A clock that moves only when told to: the base of a virtual-time simulation, and of tests that must not sleep.
 ///
-/// Sleepers park until ``advance(to:)`` or ``advance(by:)`` passes their deadline. A test that needs the system to
-/// be parked before it moves time awaits ``waitForSleepers(where:)``, for example until a retry has been scheduled
-/// at the instant the test expects.
+/// Sleepers park until ``advance(to:)`` or ``advance(by:)`` passes their deadline; timers (``schedule(at:_:)``) run
+/// their action then. A sleeping task that works for a ``WorkUnit`` parks it, and the advance unparks it before the
+/// task runs again, so a ``VirtualTimeStepper`` never mistakes a woken task for an idle one. A test that needs the
+/// system parked before it moves time awaits ``waitForSleepers(where:)``.
 public final class ManualClock: Clock, Sendable {
     /// A point in time: the time since the clock was created.
     public typealias Instant = OffsetInstant<ManualClock>
 
-    private struct Sleeper {
+    private enum Wake {
+        case sleeper(CheckedContinuation<Void, any Error>, Parking?)
+        case timer(@Sendable () -> Void)
+    }
+
+    private struct Pending {
         var deadline: Instant
-        var continuation: CheckedContinuation<Void, any Error>
+        var wake: Wake
+    }
+
+    private struct Key: Comparable {
+        var deadline: Instant
+        var id: UInt64
+
+        static func < (lhs: Key, rhs: Key) -> Bool { (lhs.deadline, lhs.id) < (rhs.deadline, rhs.id) }
     }
 
     private struct Observer {
@@ -22,13 +36,28 @@ public final class ManualClock: Clock, Sendable {
     private struct State {
         var now = Instant(offset: .zero)
         var nextID: UInt64 = 0
-        var sleepers: [UInt64: Sleeper] = [:]
+        /// Every deadline, cancelled ones included until they reach the top.
+        var heap = Heap<Key>()
+        var pending: [UInt64: Pending] = [:]
         var observers: [UInt64: Observer] = [:]
 
-        var deadlines: [Instant] { sleepers.values.map(\.deadline).sorted() }
+        var deadlines: [Instant] { pending.values.map(\.deadline).sorted() }
+
+        mutating func earliest() -> Instant? {
+            while let top = heap.min, pending[top.id] == nil { heap.removeMin() }
+            return heap.min?.deadline
+        }
+
+        mutating func add(_ deadline: Instant, _ wake: Wake) -> UInt64 {
+            nextID += 1
+            pending[nextID] = Pending(deadline: deadline, wake: wake)
+            heap.insert(Key(deadline: deadline, id: nextID))
+            return nextID
+        }
 
         /// Removes and returns the observers whose predicate now holds.
         mutating func satisfiedObservers() -> [CheckedContinuation<Void, Never>] {
+            guard !observers.isEmpty else { return [] }
             let deadlines = self.deadlines
             let ready = observers.filter { $0.value.predicate(deadlines) }
             for id in ready.keys { observers[id] = nil }
@@ -44,22 +73,24 @@ public final class ManualClock: Clock, Sendable {
 
     public var minimumResolution: Duration { .zero }
 
-    /// The deadlines of every parked sleeper, earliest first.
+    /// The deadlines of every parked sleeper and pending timer, earliest first.
     public var pendingDeadlines: [Instant] { state.withLock { $0.deadlines } }
+
+    /// The earliest deadline of any sleeper or timer.
+    public var nextDeadline: Instant? { state.withLock { $0.earliest() } }
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try Task.checkCancellation()
-        let id = state.withLock { state -> UInt64 in
-            state.nextID += 1
-            return state.nextID
-        }
+        let unit = WorkUnit.current
+        let id = Mutex<UInt64?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 enum Registration { case parked([CheckedContinuation<Void, Never>]), due, cancelled }
                 let registration = state.withLock { state -> Registration in
                     if Task.isCancelled { return .cancelled }
                     if deadline <= state.now { return .due }
-                    state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
+                    let parking = unit?.park()
+                    id.withLock { $0 = state.add(deadline, .sleeper(continuation, parking)) }
                     return .parked(state.satisfiedObservers())
                 }
                 switch registration {
@@ -69,12 +100,42 @@ public final class ManualClock: Clock, Sendable {
                 }
             }
         } onCancel: {
-            let (sleeper, observers) = state.withLock { state in
-                (state.sleepers.removeValue(forKey: id), state.satisfiedObservers())
+            let (removed, observers) = state.withLock { state -> (Pending?, [CheckedContinuation<Void, Never>]) in
+                guard let key = id.withLock({ $0 }), let removed = state.pending.removeValue(forKey: key) else { return (nil, []) }
+                return (removed, state.satisfiedObservers())
             }
-            sleeper?.continuation.resume(throwing: CancellationError())
+            if case .sleeper(let continuation, let parking) = removed?.wake {
+                parking?.end()
+                continuation.resume(throwing: CancellationError())
+            }
             observers.forEach { $0.resume() }
         }
+    }
+
+    /// Runs `action` once time reaches `deadline` (at once, on the caller, if it already has).
+    /// - Returns: The timer, for ``cancelTimer(_:)``.
+    @discardableResult
+    public func schedule(at deadline: Instant, _ action: @escaping @Sendable () -> Void) -> UInt64? {
+        let result = state.withLock { state -> (UInt64?, [CheckedContinuation<Void, Never>]) in
+            if deadline <= state.now { return (nil, []) }
+            return (state.add(deadline, .timer(action)), state.satisfiedObservers())
+        }
+        result.1.forEach { $0.resume() }
+        guard let id = result.0 else {
+            action()
+            return nil
+        }
+        return id
+    }
+
+    /// Cancels a timer that has not run yet.
+    public func cancelTimer(_ id: UInt64?) {
+        guard let id else { return }
+        let observers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.pending.removeValue(forKey: id) != nil else { return [] }
+            return state.satisfiedObservers()
+        }
+        observers.forEach { $0.resume() }
     }
 
     /// Moves time forward by `duration` and wakes every sleeper whose deadline has passed, earliest first.
@@ -82,23 +143,36 @@ public final class ManualClock: Clock, Sendable {
         advance(to: now.advanced(by: duration))
     }
 
-    /// Moves time forward to `instant` (never backward) and wakes every sleeper whose deadline has passed, earliest first.
-    public func advance(to instant: Instant) {
-        let (woken, observers) = state.withLock { state in
+    /// Moves time forward to `instant` (never backward), then wakes every sleeper and runs every timer whose deadline
+    /// has passed, earliest first. Every woken sleeper's unit is unparked before any of them runs.
+    /// - Returns: How many sleepers and timers were due.
+    @discardableResult
+    public func advance(to instant: Instant) -> Int {
+        let (due, observers) = state.withLock { state -> ([Wake], [CheckedContinuation<Void, Never>]) in
             state.now = max(state.now, instant)
-            let now = state.now
-            let due = state.sleepers.filter { $0.value.deadline <= now }
-            for id in due.keys { state.sleepers[id] = nil }
-            let woken = due.values.sorted { $0.deadline < $1.deadline }.map(\.continuation)
-            return (woken, state.satisfiedObservers())
+            var due: [Wake] = []
+            while let top = state.heap.min, top.deadline <= state.now {
+                state.heap.removeMin()
+                if let entry = state.pending.removeValue(forKey: top.id) { due.append(entry.wake) }
+            }
+            return (due, due.isEmpty ? [] : state.satisfiedObservers())
         }
-        woken.forEach { $0.resume() }
+        for wake in due {
+            if case .sleeper(_, let parking) = wake { parking?.end() }
+        }
+        for wake in due {
+            switch wake {
+            case .sleeper(let continuation, _): continuation.resume()
+            case .timer(let action): action()
+            }
+        }
         observers.forEach { $0.resume() }
+        return due.count
     }
 
-    /// Waits until the deadlines of the parked sleepers satisfy `predicate`.
+    /// Waits until the deadlines of the parked sleepers and pending timers satisfy `predicate`.
     ///
-    /// The predicate is checked at once and again whenever a sleeper parks, wakes or is cancelled.
+    /// The predicate is checked at once and again whenever a deadline is added, reached or cancelled.
     public func waitForSleepers(where predicate: @escaping @Sendable ([Instant]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
@@ -111,7 +185,7 @@ public final class ManualClock: Clock, Sendable {
         }
     }
 
-    /// Waits until some sleeper is parked with exactly this deadline.
+    /// Waits until some sleeper or timer is pending with exactly this deadline.
     public func waitForSleeper(at deadline: Instant) async {
         await waitForSleepers { $0.contains(deadline) }
     }

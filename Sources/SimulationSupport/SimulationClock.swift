@@ -1,11 +1,13 @@
 /// The clock of a simulation: it reads and waits in *model time*.
 ///
 /// Every wait in the system (a review's delay, a retry schedule, a poll interval, a long-poll timeout) is written
-/// in model seconds. A `SimulationClock` turns model time into the time of a base clock through one time scale:
-/// with `timeScale` 0.01 a 2-5 s review takes 20-50 ms of the base clock. The base clock is a `ContinuousClock`
-/// in benchmarks and standalone servers, and a ``ManualClock`` in tests, which then move time themselves.
-///
-/// The scale is applied in this one place, so both sides of the simulation stay in step when they share it.
+/// in model seconds. A `SimulationClock` runs in one of two ways:
+/// - **wall**: model time follows a base clock through one time scale: with `timeScale` 0.01 a 2-5 s review takes
+///   20-50 ms of a `ContinuousClock`. The scale is applied in this one place, so both sides of the simulation stay
+///   in step when they share it.
+/// - **virtual**: the base is a ``ManualClock`` at scale 1 (``virtual()``), which moves only when a
+///   ``VirtualTimeStepper`` (or a test) moves it, once everything in hand is done (see ``SimulationActivity``); model
+///   time then owes nothing to the machine's speed.
 public struct SimulationClock: Clock, Sendable {
     /// A point in model time: the model duration since the clock was created.
     public typealias Instant = OffsetInstant<SimulationClock>
@@ -14,10 +16,13 @@ public struct SimulationClock: Clock, Sendable {
     public let timeScale: Double
     private let baseElapsed: @Sendable () -> Duration
     private let baseSleep: @Sendable (Duration) async throws -> Void
-    /// The work pending on this clock's deadline queues (see ``SimulationActivity``).
+    /// The manual clock under a virtual clock, and its reading when this clock started.
+    let virtualBase: ManualClock?
+    private let virtualStart: Duration
+    /// The work in hand on this clock (see ``SimulationActivity``); tracked on a virtual clock only.
     public let activity: SimulationActivity
 
-    /// Creates a model-time clock over a base clock.
+    /// Creates a model-time clock over a base clock: virtual when the base is a ``ManualClock`` at scale 1.
     /// - Parameters:
     ///   - base: The clock that really passes: `ContinuousClock()` or a ``ManualClock``.
     ///   - timeScale: Base-clock seconds per model second; must be positive and finite.
@@ -25,14 +30,30 @@ public struct SimulationClock: Clock, Sendable {
         precondition(timeScale > 0 && timeScale.isFinite, "time scale must be positive and finite")
         let start = base.now
         let baseElapsed: @Sendable () -> Duration = { start.duration(to: base.now) }
+        let manual = timeScale == 1 ? base as? ManualClock : nil
         self.timeScale = timeScale
         self.baseElapsed = baseElapsed
-        self.activity = SimulationActivity(now: {
+        self.virtualBase = manual
+        self.virtualStart = manual?.now.offset ?? .zero
+        self.activity = SimulationActivity(tracking: manual != nil) {
             Instant(offset: timeScale == 1 ? baseElapsed() : baseElapsed() / timeScale)
-        })
+        }
         self.baseSleep = { baseOffset in
             try await base.sleep(until: start.advanced(by: baseOffset), tolerance: nil)
         }
+    }
+
+    /// A virtual clock over a new manual clock, which a ``VirtualTimeStepper`` moves.
+    public static func virtual() -> SimulationClock {
+        SimulationClock(base: ManualClock())
+    }
+
+    /// Whether model time moves only when the simulation is quiet.
+    public var isVirtual: Bool { virtualBase != nil }
+
+    /// The manual clock's instant of a model instant (virtual clocks only).
+    func baseInstant(_ instant: Instant) -> ManualClock.Instant {
+        ManualClock.Instant(offset: virtualStart + instant.offset)
     }
 
     public var now: Instant {

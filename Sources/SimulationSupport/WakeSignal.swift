@@ -3,11 +3,17 @@ import Synchronization
 /// A one-consumer wake-up flag: ``signal()`` wakes the parked ``wait()``, or makes the next one return at once.
 ///
 /// Signals do not queue: several signals before a wait wake it once. The consumer re-reads its own state after
-/// every wake, so a signal carries no data and none can be lost.
+/// every wake, so a signal carries no data and none can be lost. A waiter that works for a ``WorkUnit`` parks it;
+/// the signaller unparks it before the waiter runs again.
 public final class WakeSignal: Sendable {
+    private struct Waiter {
+        var continuation: CheckedContinuation<Void, Never>
+        var parking: Parking?
+    }
+
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: Waiter?
     }
 
     private let state = Mutex(State())
@@ -16,7 +22,7 @@ public final class WakeSignal: Sendable {
 
     /// Wakes the waiter, or leaves the flag set for the next wait.
     public func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> Waiter? in
             guard let waiter = state.waiter else {
                 state.pending = true
                 return nil
@@ -24,11 +30,13 @@ public final class WakeSignal: Sendable {
             state.waiter = nil
             return waiter
         }
-        waiter?.resume()
+        waiter?.parking?.end()
+        waiter?.continuation.resume()
     }
 
     /// Returns when signalled or when the calling task is cancelled. Only one task may wait at a time.
     public func wait() async {
+        let unit = WorkUnit.current
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
@@ -37,17 +45,18 @@ public final class WakeSignal: Sendable {
                         return true
                     }
                     precondition(state.waiter == nil, "WakeSignal supports one waiter")
-                    state.waiter = continuation
+                    state.waiter = Waiter(continuation: continuation, parking: unit?.park())
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLock { state -> Waiter? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.parking?.end()
+            waiter?.continuation.resume()
         }
     }
 }

@@ -2,7 +2,8 @@ import SimulationSupport
 
 extension ManualClock {
     /// Steps time from one deadline to the next until `done` holds, waiting before each step until the simulation
-    /// is quiet (no queued work in hand, nothing due), so no step races work still in flight.
+    /// is quiet (no work unit busy, nothing due), so no step races work still in flight: a test's own
+    /// ``VirtualTimeStepper``, for tests whose requests come from outside the simulation.
     ///
     /// The simulation clock must be built on this clock with a time scale of 1, so model and manual instants agree.
     /// - Parameters:
@@ -19,7 +20,8 @@ extension ManualClock {
         while true {
             for each in activity { await each.waitUntilQuiet() }
             if try await done() { return true }
-            let next = activity.compactMap(\.earliestDeadline).min().map { Instant(offset: $0.offset) }
+            let queued = activity.compactMap(\.earliestDeadline).map { Instant(offset: $0.offset) }
+            let next = ([nextDeadline].compactMap { $0 } + queued).min()
             guard let next, next <= limit else { return false }
             advance(to: next)
         }

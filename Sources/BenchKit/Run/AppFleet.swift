@@ -34,6 +34,8 @@ final class AppFleet: Sendable {
     private let up = Mutex<[Bool]>([])
     /// Every status poll, with several instances.
     private let polls = PollRecord()
+    /// Notified whenever any instance applies a verdict.
+    private let appliedChanges = ChangeWaiters<Int>()
     private let clock: SimulationClock
 
     /// - Parameters:
@@ -83,6 +85,7 @@ final class AppFleet: Sendable {
         if servers.count > 1 {
             app.onStatusPoll { [polls, clock] documentId in polls.record(documentId, by: index, at: clock.now) }
         }
+        app.ledger.onVerdictApplied { [appliedChanges] _ in appliedChanges.notify(0) }
         made.withLock { $0.append((index, app)) }
         let middleware = self.middleware
         return try await servers[index].start { onRunning in
@@ -107,16 +110,10 @@ final class AppFleet: Sendable {
         for server in servers { try await server.stop() }
     }
 
-    /// Returns once the instances have applied `count` verdicts between them.
+    /// Returns once the instances have applied `count` verdicts between them (or the task is cancelled).
     func waitForApplied(count: Int) async {
-        let ledgers = apps.map(\.ledger)
-        let total: @Sendable () -> Int = { ledgers.reduce(0) { $0 + $1.snapshot.applied } }
-        await withTaskGroup(of: Void.self) { group in
-            for ledger in ledgers {
-                group.addTask { await ledger.waitForCounts { _ in total() >= count } }
-            }
-            _ = await group.next()
-            group.cancelAll()
+        while applied < count, !Task.isCancelled {
+            await appliedChanges.wait(for: 0) { self.applied >= count }
         }
     }
 

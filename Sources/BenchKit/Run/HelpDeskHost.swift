@@ -41,7 +41,7 @@ struct HelpDeskHost: Sendable {
             do {
                 let port = try await serveOn(0)
                 let start = clock.now
-                let restarter = Task { [restarts, clock] in
+                let restarter = SimulationTask(on: clock, label: "the Help Desk's restarts") { [restarts, clock] in
                     for restart in restarts {
                         try await clock.sleep(until: start.advanced(by: restart.at))
                         try await frontEnd.stop()

@@ -13,13 +13,14 @@ public struct SubmissionReport: Sendable, Hashable {
     public var failed: Int
     /// The first failure, to say what went wrong.
     public var firstFailure: String?
-    /// From a document's planned arrival to our app's answer, wall time: waiting for a connection is counted.
+    /// From a document's planned arrival to our app's answer (wall time, or model time on a virtual clock): waiting
+    /// for a connection is counted.
     public var latency: LatencySummary
     /// The most documents whose planned arrival had passed and whose submission was not answered yet, at any moment.
     public var peakBacklog: Int
-    /// Wall time from the last planned arrival to the last answer.
+    /// Time from the last planned arrival to the last answer (wall, or model on a virtual clock).
     public var drainAfterLastArrival: Duration
-    /// Wall time from the first to the last planned arrival.
+    /// Time from the first to the last planned arrival (wall, or model on a virtual clock).
     public var arrivalSpan: Duration
 
     /// Whether arrivals outpaced the system: the last answer came more than `max(1 s, 10 % of the arrival span)`
@@ -54,8 +55,11 @@ struct OpenLoopSubmitter: Sendable {
 
     /// Connections to our app.
     var connections = 256
-    /// The longest a submission may take before it counts as failed, wall time.
+    /// The longest a submission may take before it counts as failed, wall time (on the wall clock).
     var timeout: Duration = .seconds(120)
+    /// On a virtual clock: the clock the schedule's offsets are model time of. Each submission is then a work unit
+    /// of its own, and the submitter waits for the last ones parked.
+    var clock: SimulationClock?
 
     func run(progress: @escaping @Sendable (Int) -> Void) async throws -> SubmissionReport {
         var configuration = HTTPClient.Configuration()
@@ -63,26 +67,32 @@ struct OpenLoopSubmitter: Sendable {
         configuration.httpVersion = .http1Only
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let tally = SubmissionTally()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let timeout = TimeAmount.nanoseconds(self.timeout.nanosecondsValue)
+        let time = ArrivalTime(clock)
+        let inFlight = InFlightSubmissions()
+        let timeout = TimeAmount.nanoseconds((clock == nil ? self.timeout : .seconds(3600)).nanosecondsValue)
         await withDiscardingTaskGroup { group in
             for (index, offset) in schedule.offsets.enumerated() {
-                let planned = start.advanced(by: offset)
-                try? await clock.sleep(until: planned)
+                // Cancelled (a stalled virtual run): submit nothing more.
+                guard (try? await time.sleep(until: offset)) != nil else { break }
                 // Every document whose planned instant has passed has arrived, even if this loop, starved of CPU,
                 // has not started it yet: the backlog is counted from the plan, not from the loop.
-                tally.arrived(count: max(index + 1, schedule.arrivals(by: start.duration(to: clock.now))))
+                tally.arrived(count: max(index + 1, schedule.arrivals(by: time.elapsed())))
+                let unit = clock?.activity.begin("the submission of document \(index)")
+                inFlight.start()
                 group.addTask {
-                    let failure = await submit(index, client: client, timeout: timeout)
-                    let submitted = tally.answered(latency: planned.duration(to: clock.now), failure: failure)
-                    progress(submitted)
+                    await unit.run {
+                        let failure = await submit(index, client: client, timeout: timeout)
+                        let submitted = tally.answered(latency: time.elapsed() - offset, at: time.elapsed(), failure: failure)
+                        progress(submitted)
+                        inFlight.finish()
+                    }
                 }
             }
+            await inFlight.waitUntilNone()
         }
         try await client.shutdown()
-        let lastArrival = start.advanced(by: schedule.span)
-        return tally.report(drain: max(.zero, lastArrival.duration(to: tally.lastAnswer ?? lastArrival)), span: schedule.span)
+        let lastAnswer = tally.lastAnswer ?? schedule.span
+        return tally.report(drain: max(.zero, lastAnswer - schedule.span), span: schedule.span)
     }
 
     /// One `POST /reviews`, to the instance whose turn it is; `nil` when answered 201, else what went wrong.
@@ -92,11 +102,62 @@ struct OpenLoopSubmitter: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(index).pdf"}"#))
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            _ = try await response.body.collect(upTo: 1 << 16)
-            return response.status == .created ? nil : "POST /reviews answered \(response.status.code) for document \(index)"
+            let send = { @Sendable [request] (token: String?) async throws -> String? in
+                var request = request
+                if let token { request.headers.add(name: SimulationClock.workHeader, value: token) }
+                let response = try await client.execute(request, timeout: timeout)
+                _ = try await response.body.collect(upTo: 1 << 16)
+                return response.status == .created ? nil : "POST /reviews answered \(response.status.code) for document \(index)"
+            }
+            guard let clock else { return try await send(nil) }
+            return try await clock.exchange("POST /reviews of document \(index)", send)
         } catch {
             return "POST /reviews failed for document \(index): \(error)"
+        }
+    }
+}
+
+/// The clock arrivals are planned on: the wall clock, or a virtual clock's model time.
+private struct ArrivalTime: Sendable {
+    private let start: ContinuousClock.Instant
+    private let clock: SimulationClock?
+    private let modelStart: SimulationClock.Instant?
+
+    init(_ clock: SimulationClock?) {
+        self.start = .now
+        self.clock = clock
+        self.modelStart = clock?.now
+    }
+
+    /// Time since the start.
+    func elapsed() -> Duration {
+        guard let clock, let modelStart else { return start.duration(to: .now) }
+        return modelStart.duration(to: clock.now)
+    }
+
+    func sleep(until offset: Duration) async throws {
+        guard let clock, let modelStart else { return try await ContinuousClock().sleep(until: start.advanced(by: offset)) }
+        try await clock.sleep(until: modelStart.advanced(by: offset))
+    }
+}
+
+/// Submissions in flight, which the submitter waits for at the end: the last one to finish wakes it before it lets go.
+private final class InFlightSubmissions: Sendable {
+    private let count = Mutex(0)
+    private let changes = ChangeWaiters<Int>()
+
+    func start() {
+        count.withLock { $0 += 1 }
+    }
+
+    func finish() {
+        count.withLock { $0 -= 1 }
+        changes.notify(0)
+    }
+
+    func waitUntilNone() async {
+        while count.withLock({ $0 }) > 0, !Task.isCancelled {
+            await changes.wait(for: 0) { self.count.withLock { $0 } == 0 }
         }
     }
 }
@@ -109,7 +170,8 @@ private final class SubmissionTally: Sendable {
         var failed = 0
         var firstFailure: String?
         var peakBacklog = 0
-        var lastAnswer: ContinuousClock.Instant?
+        /// When the last answer came, since the start.
+        var lastAnswer: Duration?
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     }
 
@@ -124,10 +186,10 @@ private final class SubmissionTally: Sendable {
     }
 
     /// - Returns: Submissions answered so far.
-    func answered(latency: Duration, failure: String?) -> Int {
+    func answered(latency: Duration, at elapsed: Duration, failure: String?) -> Int {
         state.withLock { state in
             state.answered += 1
-            state.lastAnswer = .now
+            state.lastAnswer = max(state.lastAnswer ?? elapsed, elapsed)
             _ = state.histogram.record(UInt64(max(0, latency.secondsValue * 1e6)))
             if let failure {
                 state.failed += 1
@@ -137,7 +199,7 @@ private final class SubmissionTally: Sendable {
         }
     }
 
-    var lastAnswer: ContinuousClock.Instant? { state.withLock { $0.lastAnswer } }
+    var lastAnswer: Duration? { state.withLock { $0.lastAnswer } }
 
     func report(drain: Duration, span: Duration) -> SubmissionReport {
         state.withLock { state in

@@ -67,8 +67,19 @@ public struct StrategyResult: Sendable {
     /// How long the strategy's run lasted, wall and model time.
     public var wallDuration: Duration
     public var modelDuration: Duration
-    /// Wall seconds per model second.
+    /// Wall seconds per model second (1 on a virtual clock).
     public var timeScale: Double
+    /// How model time passed.
+    public var clock = RunClock.wall
+    /// The modelled one-way network delay between our app and the Help Desk.
+    public var network = NetworkDelay.none
+    /// On a virtual clock: what the stepper did.
+    public var stepper: VirtualTimeStepper.Statistics?
+    /// On a virtual clock: wall time from each Help Desk decision to our row committed with it, the harness's own cost
+    /// per notification.
+    public var overhead: LatencySummary?
+    /// Why the run stopped before it finished, when it did: its figures are partial.
+    public var incomplete: String?
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
@@ -92,8 +103,10 @@ public struct StrategyResult: Sendable {
 
     public var requestsRatio: Double { requestsPerDocument / model.requestsPerDocument }
 
-    /// Latency at a percentile in wall milliseconds: what the machine spent, whatever the time scale.
+    /// Latency at a percentile in wall milliseconds: what the machine spent, whatever the time scale. On a virtual
+    /// clock, measured on the wall clock (``overhead``), since model time then owes nothing to the machine.
     public func wallLatencyMilliseconds(atPercentile percentile: Double) -> Double {
-        latency.milliseconds(atPercentile: percentile) * timeScale
+        if let overhead { return overhead.milliseconds(atPercentile: percentile) }
+        return latency.milliseconds(atPercentile: percentile) * timeScale
     }
 }

@@ -34,9 +34,10 @@ public struct StrategyRunner: Sendable {
     ///   - index: Its position in the scenario, for the database's file name.
     ///   - progress: Called with the number of documents submitted so far.
     public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
+        let time = RunTime(scenario.clock, timeScale: scenario.timeScale)
         let (location, schema) = database.store(scenario: scenario.name, index: index)
-        return try await withStores(scenario.instances, at: location, schema: schema) { stores in
-            try await run(strategy, stores: stores, progress: progress)
+        return try await withStores(scenario.instances, at: location, schema: schema, wallClock: time.wallClock) { stores in
+            try await run(strategy, stores: stores, time: time, progress: progress)
         }
     }
 
@@ -45,35 +46,38 @@ public struct StrategyRunner: Sendable {
         _ count: Int,
         at location: StoreLocation,
         schema: String?,
+        wallClock: @escaping @Sendable () -> Date,
         opened: [any MeasuredReviewStore] = [],
         _ body: ([any MeasuredReviewStore]) async throws -> Result
     ) async throws -> Result {
         guard opened.count < count else { return try await body(opened) }
-        return try await location.withStore(schema: schema, resetSchema: opened.isEmpty && schema != nil, logger: logger) { store in
-            try await withStores(count, at: location, schema: schema, opened: opened + [store], body)
+        return try await location.withStore(schema: schema, resetSchema: opened.isEmpty && schema != nil, logger: logger, wallClock: wallClock) { store in
+            try await withStores(count, at: location, schema: schema, wallClock: wallClock, opened: opened + [store], body)
         }
     }
 
-    private func run(_ strategy: StrategySpec, stores: [any MeasuredReviewStore], progress: @escaping @Sendable (Int) -> Void) async throws -> StrategyResult {
-        let clock = SimulationClock(base: ContinuousClock(), timeScale: scenario.timeScale)
+    private func run(_ strategy: StrategySpec, stores: [any MeasuredReviewStore], time: RunTime, progress: @escaping @Sendable (Int) -> Void) async throws -> StrategyResult {
+        let clock = time.clock
         let secret = WebhookSecret.generate()
-        let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger)
-        let applied = AppliedInstants()
+        let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger, wallClock: time.wallClock)
+        let applied = AppliedInstants(wallInstants: clock.isVirtual)
+        if clock.isVirtual { desk.onDecision { applied.decided($0) } }
 
         ProcessMemory.resetPeak()
         let cpuStart = CPUTime.now
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
         let host = HelpDeskHost(desk: desk, restarts: scenario.helpDeskRestarts, clock: clock, logger: logger)
-        let (fleet, submissions) = try await host.serve { deskPort in
+        let (fleet, submissions) = try await time.drive { try await host.serve { deskPort in
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
             let (scenario, logger) = (self.scenario, self.logger)
             let fleet = AppFleet(count: stores.count, clock: clock, middleware: middleware, logger: logger) { index in
                 var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
                 configuration.transport = scenario.transport
+                configuration.network = scenario.networkWithSeed
                 if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
-                let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger)
+                let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger, wallClock: time.wallClock)
                 app.ledger.onVerdictApplied { event in
                     applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
                 }
@@ -82,20 +86,21 @@ public struct StrategyRunner: Sendable {
             try await fleet.start()
             faults?.begin()
             let start = clock.now
-            let stopper = Task { [stop = scenario.instanceStop] in
+            let stopper = SimulationTask(on: clock, label: "the stop of instance 0") { [stop = scenario.instanceStop] in
                 guard let stop else { return }
                 try await clock.sleep(until: start.advanced(by: stop.at))
                 try await fleet.stop(0, restartAfter: stop.down)
             }
-            let schedule = ArrivalSchedule(documents: scenario.documents, ratePerSecond: scenario.arrivalRate, seed: scenario.seed)
-            let submissions = try await OpenLoopSubmitter(schedule: schedule, route: fleet.route).run(progress: progress)
+            var submitter = OpenLoopSubmitter(schedule: scenario.arrivals, route: fleet.route)
+            if clock.isVirtual { submitter.clock = clock }
+            let submissions = try await submitter.run(progress: progress)
             // A stop planned after the last arrival still happens, and its instance comes back, before the drain.
             _ = await stopper.result
             await drain(fleet: fleet, desk: desk, clock: clock, strategy: strategy)
             // Read once the apps have stopped: the last receipt's counters are written after its row is.
             try await fleet.stop()
             return (fleet, submissions)
-        }
+        } }
         let peakResident = ProcessMemory.peakResidentBytes
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
@@ -104,6 +109,7 @@ public struct StrategyRunner: Sendable {
 
         // Per-document tallies go by the Help Desk's submission ordinal, read one at a time: a run may hold a million.
         let latencies = applied.latencies { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
+        let overhead = clock.isVirtual ? LatencySummary(applied.wallOverheads()) : nil
         let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
@@ -156,7 +162,12 @@ public struct StrategyRunner: Sendable {
             cpu: cpu,
             wallDuration: wallDuration,
             modelDuration: modelDuration,
-            timeScale: scenario.timeScale
+            timeScale: scenario.effectiveTimeScale,
+            clock: scenario.clock,
+            network: scenario.network,
+            stepper: time.stepper?.statistics,
+            overhead: overhead,
+            incomplete: time.stepper?.stall?.description
         )
     }
 
@@ -176,40 +187,78 @@ public struct StrategyRunner: Sendable {
         func progress() -> [Int] { [fleet.applied, desk.stats().deliveries.attempts] }
         var seen = progress()
         while true {
-            let finished: Void? = await clock.run(until: clock.now.advanced(by: stall)) {
+            let finished: Void? = await clock.run(until: clock.now.advanced(by: stall), label: "the drain") {
                 await fleet.waitForApplied(count: documents)
-                await clock.activity.wait { desk.deliveriesSettled }
+                await desk.waitForDeliveriesSettled()
             }
             let now = progress()
-            if finished != nil || now == seen { return }
+            if finished != nil || now == seen || Task.isCancelled { return }
             seen = now
         }
     }
 }
 
-/// When each row first got its verdict, and how often a row got one again, by the Help Desk's submission ordinal.
+/// When each row first got its verdict, and how often a row got one again, by the Help Desk's submission ordinal;
+/// on a virtual clock also the wall instants of each decision and of its first verdict, for the harness's overhead.
 final class AppliedInstants: Sendable {
     private struct State {
         /// Model nanoseconds of the first verdict, -1 when none yet, by submission ordinal.
         var first: [Int64] = []
+        /// Wall nanoseconds since the start of the decision and of the first verdict, -1 when none yet.
+        var decidedWall: [Int64] = []
+        var firstWall: [Int64] = []
         /// A row the Help Desk does not know (none in a run): by its id.
         var unknown: [String: SimulationClock.Instant] = [:]
         var repeats = 0
     }
 
     private let state = Mutex(State())
+    private let wallStart = ContinuousClock.now
+    private let wallInstants: Bool
+
+    init(wallInstants: Bool = false) {
+        self.wallInstants = wallInstants
+    }
+
+    private var wallNanoseconds: Int64 { wallStart.duration(to: .now).nanosecondsValue }
+
+    /// Document `ordinal` was decided now.
+    func decided(_ ordinal: UInt64) {
+        let now = wallNanoseconds
+        state.withLock { state in Self.set(&state.decidedWall, Int(ordinal), now) }
+    }
 
     func record(_ ordinal: UInt64?, documentId: String, at instant: SimulationClock.Instant) {
         let nanoseconds = instant.offset.nanosecondsValue
+        let wall = wallInstants ? wallNanoseconds : -1
         state.withLock { state in
             guard let ordinal = ordinal.map(Int.init) else {
                 if state.unknown[documentId] == nil { state.unknown[documentId] = instant } else { state.repeats += 1 }
                 return
             }
-            if ordinal >= state.first.count {
-                state.first.append(contentsOf: repeatElement(-1, count: max(ordinal + 1 - state.first.count, state.first.count)))
+            if ordinal < state.first.count, state.first[ordinal] >= 0 {
+                state.repeats += 1
+                return
             }
-            if state.first[ordinal] < 0 { state.first[ordinal] = nanoseconds } else { state.repeats += 1 }
+            Self.set(&state.first, ordinal, nanoseconds)
+            if wall >= 0 { Self.set(&state.firstWall, ordinal, wall) }
+        }
+    }
+
+    /// Sets `values[index]`, growing the array (filled with -1) by doubling.
+    private static func set(_ values: inout [Int64], _ index: Int, _ value: Int64) {
+        if index >= values.count {
+            values.append(contentsOf: repeatElement(-1, count: max(index + 1 - values.count, values.count)))
+        }
+        values[index] = value
+    }
+
+    /// Wall time from each decision to its first verdict in our row.
+    func wallOverheads() -> [Duration] {
+        state.withLock { state in
+            zip(state.decidedWall, state.firstWall).compactMap { decided, applied in
+                decided >= 0 && applied >= 0 ? .nanoseconds(applied - decided) : nil
+            }
         }
     }
 
@@ -246,6 +295,36 @@ struct RowTally: Sendable {
     }
 
     private init() {}
+}
+
+/// A run's clock and its wall clock, and on a virtual clock the stepper that moves it.
+struct RunTime: Sendable {
+    let clock: SimulationClock
+    let stepper: VirtualTimeStepper?
+    /// Wall time as both sides write it (rows, signatures, events): the real clock, or on a virtual clock the wall
+    /// instant the run started plus model time.
+    let wallClock: @Sendable () -> Date
+
+    init(_ kind: RunClock, timeScale: Double) {
+        switch kind {
+        case .wall:
+            clock = SimulationClock(base: ContinuousClock(), timeScale: timeScale)
+            stepper = nil
+            wallClock = { Date() }
+        case .virtual:
+            let clock = SimulationClock.virtual()
+            let epoch = Date()
+            self.clock = clock
+            stepper = VirtualTimeStepper(clock: clock)
+            wallClock = { epoch.addingTimeInterval(clock.now.offset.secondsValue) }
+        }
+    }
+
+    /// Runs `body` while model time moves: on a virtual clock, driven by the stepper.
+    func drive<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        guard let stepper else { return try await body() }
+        return try await stepper.drive(body)
+    }
 }
 
 /// A failed benchmark step, with what failed.

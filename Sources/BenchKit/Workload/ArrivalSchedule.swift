@@ -5,12 +5,12 @@ import SimulationSupport
 /// Arrivals are *open-loop*: each document goes in at its planned instant whether or not earlier ones have
 /// finished, so a slow server cannot slow the arrivals down and hide its own latency.
 public struct ArrivalSchedule: Sendable, Hashable {
-    /// Offsets from the start of the run, in wall time, ascending.
+    /// Offsets from the start of the run, ascending: model time on a virtual clock, wall time on the wall clock.
     public let offsets: [Duration]
 
     /// - Parameters:
     ///   - documents: How many arrivals.
-    ///   - ratePerSecond: Mean arrivals per wall second.
+    ///   - ratePerSecond: Mean arrivals per second.
     ///   - seed: Fixes every gap.
     public init(documents: Int, ratePerSecond: Double, seed: UInt64) {
         precondition(ratePerSecond > 0, "the arrival rate must be positive")
@@ -26,7 +26,21 @@ public struct ArrivalSchedule: Sendable, Hashable {
         self.offsets = offsets
     }
 
-    /// The wall time from the start to the last arrival.
+    /// Every arrival within `window` of the start.
+    /// - Parameters:
+    ///   - ratePerSecond: Mean arrivals per second.
+    ///   - window: How long arrivals go on.
+    ///   - seed: Fixes every gap; the first arrivals are those of ``init(documents:ratePerSecond:seed:)``.
+    public init(ratePerSecond: Double, within window: Duration, seed: UInt64) {
+        let expected = ratePerSecond * window.secondsValue
+        var schedule = ArrivalSchedule(documents: Int(expected + 6 * expected.squareRoot() + 10), ratePerSecond: ratePerSecond, seed: seed)
+        while schedule.span <= window {
+            schedule = ArrivalSchedule(documents: schedule.offsets.count * 2, ratePerSecond: ratePerSecond, seed: seed)
+        }
+        offsets = Array(schedule.offsets.prefix { $0 <= window })
+    }
+
+    /// The time from the start to the last arrival.
     public var span: Duration { offsets.last ?? .zero }
 
     /// How many documents are planned to have arrived `elapsed` after the start (binary search of the offsets).

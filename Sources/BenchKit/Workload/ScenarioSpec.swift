@@ -7,12 +7,21 @@ public struct ScenarioSpec: Sendable {
     /// The `scenario` column of the results: `comparison`, or a fault's name.
     public var name = "comparison"
     public var documents = 1000
-    /// Mean submissions per wall second (Poisson).
+    /// How model time passes: virtual (moved when the system is quiet) or on the wall clock through ``timeScale``.
+    public var clock = RunClock.wall
+    /// Mean submissions per second (Poisson): per model second on a virtual clock, per wall second on the wall clock.
     public var arrivalRate = 125.0
-    /// Wall seconds per model second. At 0.1 the machine's own overhead (about half a millisecond of wall time per
-    /// verdict) reads as a few model milliseconds, small beside the shortest poll interval of the suite (500 ms);
-    /// the request rate per wall second does not depend on the scale, so a less compressed run costs no more.
+    /// With a virtual clock, submit the arrivals that fall within this much model time instead of ``documents``
+    /// (`--duration 1d`); ``documents`` is then set from the schedule.
+    public var arrivalWindow: Duration?
+    /// Wall seconds per model second, on the wall clock. At 0.1 the machine's own overhead (about half a millisecond
+    /// of wall time per verdict) reads as a few model milliseconds, small beside the shortest poll interval of the
+    /// suite (500 ms); the request rate per wall second does not depend on the scale, so a less compressed run costs
+    /// no more. A virtual clock ignores it.
     public var timeScale = 0.1
+    /// The modelled network between our app and the Help Desk: the one-way delay every request, answer, webhook and
+    /// stream event pays, in model time.
+    public var network = NetworkDelay.none
     public var seed: UInt64 = 42
     /// Model time a review takes (uniform on 2-5 s, as the reference tutorial has it).
     public var reviewDelay = DelayDistribution.uniform(.seconds(2) ... .seconds(5))
@@ -70,9 +79,26 @@ public struct ScenarioSpec: Sendable {
         configuration.reviewDelay = reviewDelay
         configuration.acceptRatio = acceptRatio
         configuration.faults = faults
-        configuration.delivery.minimumWallTimeout = minimumDeliveryTimeout
+        configuration.delivery.minimumWallTimeout = clock == .wall ? minimumDeliveryTimeout : .zero
         configuration.delivery.maxConcurrentAttempts = maxConcurrentDeliveries
+        configuration.network = networkWithSeed
         return configuration
+    }
+
+    /// ``network`` drawing from this scenario's seed.
+    var networkWithSeed: NetworkDelay {
+        var network = network
+        network.seed = seed
+        return network
+    }
+
+    /// The time scale a run's clock has: ``timeScale`` on the wall clock, 1 on a virtual one.
+    public var effectiveTimeScale: Double { clock == .virtual ? 1 : timeScale }
+
+    /// When each document is submitted.
+    public var arrivals: ArrivalSchedule {
+        if let arrivalWindow { return ArrivalSchedule(ratePerSecond: arrivalRate, within: arrivalWindow, seed: seed) }
+        return ArrivalSchedule(documents: documents, ratePerSecond: arrivalRate, seed: seed)
     }
 }
 

@@ -55,7 +55,8 @@ public final class ReviewApp: Sendable {
             baseURL: configuration.helpDeskURL,
             clock: clock,
             maxConnections: configuration.maxConnections,
-            transport: configuration.transport
+            transport: configuration.transport,
+            network: configuration.network
         )
         self.ledger = VerdictLedger(store: store, clock: clock, logger: logger)
         let context = StrategyContext(
@@ -89,9 +90,16 @@ public final class ReviewApp: Sendable {
     }
 
     /// The long-running parts: the client (shut down last), the resumption of interrupted submissions, the thin
-    /// fetcher and the strategy.
+    /// fetcher and the strategy. Each call makes them new work units of the simulation (see ``SimulatedService``):
+    /// ask only for services to run.
     public var services: [any Service] {
-        [HelpDeskClientService(client: client), IntentResumption(app: self), thinFetcher, strategy]
+        let activity = clock.activity
+        return [
+            SimulatedService(HelpDeskClientService(client: client), activity: activity, label: "our app's Help Desk client"),
+            SimulatedService(IntentResumption(app: self), activity: activity, label: "our app's resumption of submissions"),
+            SimulatedService(thinFetcher, activity: activity, label: "our app's thin fetcher"),
+            SimulatedService(strategy, activity: activity, label: "our app's \(strategy.spec)"),
+        ]
     }
 
     /// The URL the Help Desk calls back, when the strategy uses webhooks.
@@ -244,6 +252,7 @@ public final class ReviewApp: Sendable {
         routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: SimulationWorkMiddleware(activity: clock.activity))
         for each in middleware { router.add(middleware: each) }
         addRoutes(to: router)
         routes(router)
@@ -267,8 +276,8 @@ struct IntentResumption: Service {
     let app: ReviewApp
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await app.resumeAtStart() }
-        try? await gracefulShutdown()
+        await cancelWhenGracefulShutdown { await app.resumeAtStart() }
+        try? await WorkUnit.awayFromSimulation { try await gracefulShutdown() }
     }
 }
 
@@ -277,7 +286,7 @@ struct HelpDeskClientService: Service {
     let client: HelpDeskClient
 
     func run() async throws {
-        try? await gracefulShutdown()
+        try? await WorkUnit.awayFromSimulation { try await gracefulShutdown() }
         try await client.shutdown()
     }
 }

@@ -1,4 +1,5 @@
 import HelpDeskAPI
+import SimulationSupport
 
 /// How our app reaches the Help Desk and learns verdicts.
 public struct ReviewAppConfiguration: Sendable {
@@ -19,6 +20,8 @@ public struct ReviewAppConfiguration: Sendable {
     public var transport = HelpDeskTransportKind.asyncHTTPClient
     /// When several instances of the app share one database: this one's name and how long its leases last.
     public var sharing: InstanceSharing?
+    /// The modelled one-way delay of each request to the Help Desk and of its answer, in model time.
+    public var network = NetworkDelay.none
 
     public init(helpDeskURL: String, strategy: StrategySpec, webhookSecrets: [WebhookSecret], publicURL: String? = nil) {
         self.helpDeskURL = helpDeskURL

@@ -32,7 +32,7 @@ final class ThinFetcher: Service {
         }
         // Fetches are reads: on shutdown the ones in flight are cancelled and their notifications stay stored.
         await cancelWhenGracefulShutdown { [self] in
-            await queue.serve(maxConcurrent: context.maxRequestsInFlight, fetch)
+            await queue.serve(maxConcurrent: context.maxRequestsInFlight, label: { "thin fetch of \($0)" }, fetch)
         }
     }
 

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SimulationSupport
+import Synchronization
 
 /// Our app's client of the Help Desk API over a chosen transport (AsyncHTTPClient or URLSession) with a bounded
 /// number of connections, every request counted.
@@ -34,6 +35,9 @@ public final class HelpDeskClient: Sendable {
     private let meter = TrafficMeter()
     /// The model time a request may take before it fails (a long-poll's wait comes on top).
     private let requestTimeout: Duration
+    private let network: NetworkDelay
+    /// Requests sent per method and path, naming each crossing of a network whose delay is drawn.
+    private let crossings = Mutex<[String: Int]>([:])
 
     /// - Parameters:
     ///   - baseURL: The Help Desk, such as `http://127.0.0.1:8080`.
@@ -41,18 +45,21 @@ public final class HelpDeskClient: Sendable {
     ///   - maxConnections: Connections kept to the Help Desk.
     ///   - requestTimeout: Model time a request may take.
     ///   - transport: The HTTP client library that carries the requests.
+    ///   - network: The modelled one-way delay of each request and of its answer.
     public init(
         baseURL: String,
         clock: SimulationClock,
         maxConnections: Int = 64,
         requestTimeout: Duration = .seconds(15),
-        transport: HelpDeskTransportKind = .asyncHTTPClient
+        transport: HelpDeskTransportKind = .asyncHTTPClient,
+        network: NetworkDelay = .none
     ) {
         self.transport = transport.make(maxConnections: maxConnections)
         self.transportKind = transport
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.clock = clock
         self.requestTimeout = requestTimeout
+        self.network = network
     }
 
     /// Every request so far.
@@ -144,29 +151,74 @@ public final class HelpDeskClient: Sendable {
     public func openEventStream(lastEventId: String?) async throws(HelpDeskClientError) -> StreamAnswer {
         var headers = HTTPHeaders([("Accept", "text/event-stream")])
         if let lastEventId { headers.add(name: HelpDeskHeader.lastEventID, value: lastEventId) }
+        // On a virtual clock, the stream's bytes in transit are work in hand until the body's reader has handled them.
+        let work = StreamWork(clock.activity.beginStream("the event stream from \(baseURL)"))
+        if let token = work.unit?.token { headers.add(name: SimulationClock.streamHeader, value: token) }
         let request = TransportRequest(method: .GET, url: baseURL + "/events/stream", headers: headers, body: nil, timeout: wallTimeout(wait: nil))
         let response: (status: Int, headers: HTTPHeaders, body: EventStreamBody)
         do {
-            response = try await transport.open(request)
+            response = try await exchange(request, wait: nil) { try await self.transport.open($0) }
         } catch {
+            work.close()
             meter.record(.stream, sent: 0, received: 0)
             throw .transport(error)
         }
         meter.record(.stream, sent: 0, received: 0)
         guard response.status == 200 else {
+            work.close()
             let bytes = try? await response.body.collect(upTo: 64 * 1024)
             meter.addReceived(bytes?.count ?? 0)
             let answer = Answer(status: response.status, headers: response.headers, body: bytes ?? Data())
             if response.status == 429 || response.status == 503 { return .retryLater(retryAfter: answer.retryAfter) }
             throw .status(response.status, answer.errorBody)
         }
-        return .stream(response.body.counted(by: meter))
+        return .stream(response.body.counted(by: meter).working(for: work))
     }
 
     /// The wall time a request may take: the request timeout plus a long-poll's wait, scaled, with a floor of five
-    /// real seconds so a compressed time scale does not fail requests that are merely queued.
+    /// real seconds so a compressed time scale does not fail requests that are merely queued. On a virtual clock the
+    /// timeout is raced in model time instead (``exchange(_:wait:_:)``), and this only bounds a stalled connection.
     private func wallTimeout(wait: Duration?) -> Duration {
-        max(clock.baseDuration(fromModel: requestTimeout + (wait ?? .zero)), .seconds(5))
+        guard !clock.isVirtual else { return .seconds(3600) }
+        return max(clock.baseDuration(fromModel: requestTimeout + (wait ?? .zero)), .seconds(5))
+    }
+
+    /// Sends `request` over the modelled network as one exchange of the simulation (see
+    /// ``SimulationClock/exchange(_:network:_:)``); on a virtual clock it fails after the request timeout (plus a
+    /// long-poll's wait) of model time.
+    private func exchange<Answer: Sendable>(
+        _ request: TransportRequest,
+        wait: Duration?,
+        _ send: @escaping @Sendable (TransportRequest) async throws -> Answer
+    ) async throws -> Answer {
+        let label = "\(request.method) \(request.url.dropFirst(baseURL.count))"
+        let crossing = crossingName(label)
+        let network = (self.network.delay(for: crossing + " request"), self.network.delay(for: crossing + " answer"))
+        let clock = self.clock
+        let attempt = { @Sendable () async throws -> Answer in
+            try await clock.exchange(label, network: network) { token in
+                var request = request
+                if let token { request.headers.add(name: SimulationClock.workHeader, value: token) }
+                return try await send(request)
+            }
+        }
+        guard clock.isVirtual else { return try await attempt() }
+        let timeout = requestTimeout + (wait ?? .zero)
+        let outcome = await clock.run(until: clock.now.advanced(by: timeout), label: label) { () async -> Result<Answer, any Error> in
+            do { return .success(try await attempt()) } catch { return .failure(error) }
+        }
+        guard let outcome else { throw TransportError.timedOut(timeout) }
+        return try outcome.get()
+    }
+
+    /// `label` with the number of requests so far with the same label, when the network's delays are drawn.
+    private func crossingName(_ label: String) -> String {
+        guard let oneWay = network.oneWay, !oneWay.isConstant else { return label }
+        let number = crossings.withLock { counts in
+            counts[label, default: 0] += 1
+            return counts[label] ?? 0
+        }
+        return "\(label) #\(number)"
     }
 
     /// The longest answer body read; a longer one fails its request.
@@ -198,7 +250,7 @@ public final class HelpDeskClient: Sendable {
     ) async throws(HelpDeskClientError) -> Answer {
         let request = TransportRequest(method: method, url: baseURL + path, headers: headers, body: body, timeout: wallTimeout(wait: wait))
         do {
-            let response = try await transport.send(request, maxBody: Self.maxBody)
+            let response = try await exchange(request, wait: wait) { [transport] in try await transport.send($0, maxBody: Self.maxBody) }
             meter.record(kind, sent: body?.count ?? 0, received: response.body.count)
             return Answer(status: response.status, headers: response.headers, body: response.body)
         } catch {
@@ -220,6 +272,7 @@ public struct EventStreamBody: AsyncSequence, Sendable {
 
     private let source: Source
     private var meter: TrafficMeter?
+    private var work: StreamWork?
 
     init(_ body: HTTPClientResponse.Body) {
         source = .asyncHTTPClient(body)
@@ -234,6 +287,13 @@ public struct EventStreamBody: AsyncSequence, Sendable {
         var counted = self
         counted.meter = meter
         return counted
+    }
+
+    /// The same body, whose reading settles the stream's work (see ``StreamWork``).
+    func working(for work: StreamWork) -> Self {
+        var working = self
+        working.work = work
+        return working
     }
 
     /// The whole body, refused past `limit` bytes.
@@ -254,26 +314,43 @@ public struct EventStreamBody: AsyncSequence, Sendable {
 
         fileprivate var base: Base
         let meter: TrafficMeter?
+        let work: StreamWork?
 
+        /// The next piece. Asking for it says the previous piece has been handled; waiting for it parks the reader's
+        /// work unit, the bytes in transit keeping the simulation busy meanwhile.
         public mutating func next() async throws -> ByteBuffer? {
+            work?.settleHandedOut()
+            let parking = work == nil ? nil : WorkUnit.current?.park()
             let buffer: ByteBuffer?
-            switch base {
-            case .asyncHTTPClient(var iterator):
-                buffer = try await iterator.next()
-                base = .asyncHTTPClient(iterator)
-            case .stream(var iterator):
-                buffer = try await iterator.next()
-                base = .stream(iterator)
+            do {
+                switch base {
+                case .asyncHTTPClient(var iterator):
+                    buffer = try await iterator.next()
+                    base = .asyncHTTPClient(iterator)
+                case .stream(var iterator):
+                    buffer = try await iterator.next()
+                    base = .stream(iterator)
+                }
+            } catch {
+                parking?.end()
+                work?.close()
+                throw error
             }
-            if let buffer { meter?.addReceived(buffer.readableBytes) }
+            parking?.end()
+            if let buffer {
+                meter?.addReceived(buffer.readableBytes)
+                work?.handOut(buffer.readableBytes)
+            } else {
+                work?.ended()
+            }
             return buffer
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
         switch source {
-        case .asyncHTTPClient(let body): AsyncIterator(base: .asyncHTTPClient(body.makeAsyncIterator()), meter: meter)
-        case .stream(let stream): AsyncIterator(base: .stream(stream.makeAsyncIterator()), meter: meter)
+        case .asyncHTTPClient(let body): AsyncIterator(base: .asyncHTTPClient(body.makeAsyncIterator()), meter: meter, work: work)
+        case .stream(let stream): AsyncIterator(base: .stream(stream.makeAsyncIterator()), meter: meter, work: work)
         }
     }
 }

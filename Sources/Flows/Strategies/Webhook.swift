@@ -80,6 +80,6 @@ struct WebhookStrategy: Strategy {
     func watch(_ review: Review) {}
 
     func run() async throws {
-        try? await gracefulShutdown()
+        try? await WorkUnit.awayFromSimulation { try await gracefulShutdown() }
     }
 }

@@ -20,6 +20,9 @@ public struct HelpDeskConfiguration: Sendable {
     public var delivery = DeliveryConfiguration()
     public var stream = StreamConfiguration()
     public var faults = FaultConfiguration()
+    /// The one-way delay, in model time, of every webhook and its answer, and of every event written to a stream;
+    /// our app's client models its own requests' delays.
+    public var network = NetworkDelay.none
 
     public init() {}
 

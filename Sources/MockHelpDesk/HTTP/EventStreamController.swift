@@ -2,6 +2,7 @@ import HTTPTypes
 import HelpDeskAPI
 import Hummingbird
 import ServerSupport
+import SimulationSupport
 
 /// The stream of decisions: `GET /events/stream`, server-sent events.
 ///
@@ -27,14 +28,18 @@ struct EventStreamController<Context: RequestContext> {
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
         let cursor = try resumePoint(request)
         try desk.admitPolling()
-        let slot = try desk.openStream()
+        // The client's stream unit, when it sent one: the body works for it from here until it ends (the slot ends it
+        // with the stream, or when the response is dropped unwritten), so no instant between this answer and the body
+        // looks idle.
+        let unit = desk.clock.activity.unit(token: request.headers[.simulationStream])
+        let slot = try desk.openStream(workingFor: unit)
         let desk = self.desk
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
                 defer { slot.close() }
-                try await desk.streamEvents(after: cursor, to: &writer)
+                try await WorkUnit.$current.withValue(unit) { try await desk.streamEvents(after: cursor, to: &writer) }
             }
         )
     }

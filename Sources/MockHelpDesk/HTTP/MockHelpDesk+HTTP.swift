@@ -5,6 +5,7 @@ import ServerSupport
 extension MockHelpDesk {
     /// Mounts the Help Desk API on `router`, with JSON errors and traffic counting on every route.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: SimulationWorkMiddleware(activity: clock.activity))
         router.add(middleware: TrafficCountingMiddleware { [counters] in counters.record($0) })
         router.add(middleware: JSONErrorMiddleware())
         DocumentController(desk: self).addRoutes(to: router)

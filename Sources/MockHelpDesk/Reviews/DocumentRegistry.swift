@@ -212,6 +212,11 @@ final class DocumentRegistry: Sendable {
         }
     }
 
+    /// When the decision of event `sequence` (1-based) was made.
+    func decidedAt(event sequence: Int) -> SimulationClock.Instant {
+        state.withLock { state in state.documents[Int(state.events[sequence - 1])].decidedAt }
+    }
+
     /// The number of events in the feed, which is also the sequence of the last one.
     var eventCount: Int { state.withLock { $0.events.count } }
 

@@ -22,6 +22,7 @@ public final class WebhookDispatcher: Service {
     }
 
     private let configuration: DeliveryConfiguration
+    private let network: NetworkDelay
     private let seed: UInt64
     private let clock: SimulationClock
     private let signer: WebhookSigner
@@ -34,6 +35,7 @@ public final class WebhookDispatcher: Service {
 
     init(
         configuration: DeliveryConfiguration,
+        network: NetworkDelay = .none,
         seed: UInt64,
         clock: SimulationClock,
         secret: WebhookSecret,
@@ -43,6 +45,7 @@ public final class WebhookDispatcher: Service {
         wallClock: @escaping @Sendable () -> Date
     ) {
         self.configuration = configuration
+        self.network = network
         self.seed = seed
         self.clock = clock
         self.signer = WebhookSigner(secret: secret)
@@ -104,6 +107,11 @@ public final class WebhookDispatcher: Service {
     /// Whether no send is scheduled or in flight.
     var isIdle: Bool { queue.isIdle }
 
+    /// Returns once no send is scheduled or in flight.
+    func waitUntilIdle() async {
+        await queue.waitUntilIdle()
+    }
+
     public func run() async throws {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.clientConfiguration(configuration))
         await withGracefulShutdownHandler {
@@ -116,7 +124,7 @@ public final class WebhookDispatcher: Service {
 
     private func serve(using client: HTTPClient) async {
         // The queue returns nil once finished; leaving `serve` awaits the attempts in flight: the drain.
-        await queue.serve(maxConcurrent: configuration.maxConcurrentAttempts) { job in
+        await queue.serve(maxConcurrent: configuration.maxConcurrentAttempts, label: { "webhook \($0)" }) { job in
             await self.perform(job, using: client)
         }
     }
@@ -127,7 +135,7 @@ public final class WebhookDispatcher: Service {
             await attempt(deliveryId, using: client)
         case .duplicate(let deliveryId):
             guard let message = book.withLock({ $0.takeDuplicate(deliveryId) }) else { return }
-            let result = await send(message, using: client)
+            let result = await send(message, attempt: 0, using: client)
             counters.updateDeliveries { $0.duplicatesSent += 1 }
             logger.debug("duplicate webhook sent", metadata: ["delivery.id": "\(deliveryId)", "result": "\(result)"])
         }
@@ -144,14 +152,14 @@ public final class WebhookDispatcher: Service {
             return
         }
         let startedAt = wallClock()
-        let started = ContinuousClock.now
-        let result = await send(ticket.message, using: client)
+        let started = clock.now
+        let result = await send(ticket.message, attempt: ticket.attemptNumber, using: client)
         let attempt = DeliveryAttempt(
             number: ticket.attemptNumber,
             startedAt: startedAt,
             statusCode: result.statusCode,
             error: result.errorLabel,
-            durationMs: started.duration(to: .now).millisecondsValue
+            durationMs: clock.baseDuration(fromModel: started.duration(to: clock.now)).millisecondsValue
         )
         var jitter = SeededGenerator(seed: seed, stream: "retry-jitter", index: ticket.ordinal << 16 | UInt64(ticket.attemptNumber))
         let next = book.withLock {
@@ -183,8 +191,10 @@ public final class WebhookDispatcher: Service {
         }
     }
 
-    /// One signed POST, bounded by the delivery timeout on the simulation clock.
-    private func send(_ message: DeliveryBook.Message, using client: HTTPClient) async -> AttemptResult {
+    /// One signed POST, bounded by the delivery timeout on the simulation clock, over the modelled network.
+    /// - Parameter attempt: The attempt's number, 0 for an injected duplicate: with the message, what names its
+    ///   crossings of the network.
+    private func send(_ message: DeliveryBook.Message, attempt: Int, using client: HTTPClient) async -> AttemptResult {
         let timestamp = Int64(wallClock().timeIntervalSince1970)
         var request = HTTPClientRequest(url: message.callbackURL.absoluteString)
         request.method = .POST
@@ -196,12 +206,18 @@ public final class WebhookDispatcher: Service {
         request.body = .bytes(ByteBuffer(bytes: message.body))
         let timeout = max(configuration.timeout, clock.modelDuration(fromBase: configuration.minimumWallTimeout))
         let deadline = clock.now.advanced(by: timeout)
-        let result = await clock.run(until: deadline) { [request] () async -> AttemptResult in
+        let crossing = "webhook \(message.webhookId) #\(attempt)"
+        let network = (self.network.delay(for: crossing + " request"), self.network.delay(for: crossing + " answer"))
+        let result = await clock.run(until: deadline, label: "webhook \(message.webhookId) attempt \(attempt)") { [clock, request] () async -> AttemptResult in
             do {
-                // The model-time deadline above is the real timeout; this one only bounds a stalled connection.
-                let response = try await client.execute(request, timeout: .minutes(10))
-                for try await _ in response.body {}
-                return .answered(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+                return try await clock.exchange("POST webhook \(message.webhookId)", network: network) { token in
+                    var request = request
+                    if let token { request.headers.add(name: SimulationClock.workHeader, value: token) }
+                    // The model-time deadline above is the real timeout; this one only bounds a stalled connection.
+                    let response = try await client.execute(request, timeout: .minutes(10))
+                    for try await _ in response.body {}
+                    return .answered(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+                }
             } catch {
                 return .transportFailed(String(String(describing: error).prefix(120)))
             }

@@ -169,11 +169,23 @@ private struct StreamSession: Sendable {
 
     /// Reads the body until it ends, applying each piece's decisions with the cursor the piece ends on; gives up
     /// when nothing arrives for ``idleTimeout``.
+    ///
+    /// The reader runs as a task (and work unit) of its own while this one keeps the idle deadline: it sleeps until
+    /// the deadline the last byte set, and gives up when it finds no byte came since. The reader wakes it when the
+    /// stream ends, before the reader lets go.
     private func read(_ body: EventStreamBody, activity: StreamActivity) async throws {
+        let clock = context.clock
+        let finished = WakeSignal()
+        let reader = clock.activity.begin("the event stream's reader")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [context] in
-                var parser = EventStreamParser()
-                for try await buffer in body {
+                defer {
+                    finished.signal()
+                    reader?.end()
+                }
+                try await WorkUnit.$current.withValue(reader) {
+                    var parser = EventStreamParser()
+                    for try await buffer in body {
                     let events = try parser.feed(buffer.readableBytesView)
                     activity.touch(retryHint: parser.retryMilliseconds.map { .milliseconds($0) })
                     let decisions = try events.filter { $0.type == ServerSentEvent.decisionType }.map { event in
@@ -187,18 +199,19 @@ private struct StreamSession: Sendable {
                             source: .stream
                         )
                     }
+                    }
                 }
             }
-            group.addTask { [idleTimeout, clock = context.clock] in
-                while true {
-                    let deadline = activity.last.advanced(by: idleTimeout)
-                    guard clock.now < deadline else { throw StreamError("no byte for \(idleTimeout) of model time") }
-                    try await clock.sleep(until: deadline)
+            while true {
+                let deadline = activity.last.advanced(by: idleTimeout)
+                guard clock.now < deadline else {
+                    group.cancelAll()
+                    throw StreamError("no byte for \(idleTimeout) of model time")
                 }
+                // False: the reader finished (the stream ended, or failed) before the deadline.
+                if !(await clock.sleep(until: deadline, orUntil: finished)) { break }
             }
-            // The reader ends the group when the stream ends (or throws); the watchdog only ever throws.
             try await group.next()
-            group.cancelAll()
         }
     }
 }

@@ -59,14 +59,21 @@ final class DocumentPollingStrategy: Strategy {
             return
         }
         try await takeOver(sharing, reclaimingOwn: true)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                await PeriodicTask(clock: context.clock, period: sharing.lease / 3).run {
-                    await self.keepLeases(sharing)
-                    return nil
+        // The lease keeper and the poller work on their own; this task only waits for both to stop at shutdown.
+        let activity = context.clock.activity
+        let (keeper, poller) = (activity.begin("\(spec)'s lease keeper"), activity.begin("\(spec)'s poller"))
+        await WorkUnit.awayFromSimulation {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [self] in
+                    await keeper.run {
+                        await PeriodicTask(clock: context.clock, period: sharing.lease / 3).run {
+                            await self.keepLeases(sharing)
+                            return nil
+                        }
+                    }
                 }
+                group.addTask { [self] in await poller.run { await serve() } }
             }
-            group.addTask { [self] in await serve() }
         }
     }
 
@@ -74,7 +81,7 @@ final class DocumentPollingStrategy: Strategy {
         // Polls are reads: on shutdown the ones in flight are cancelled (a long-poll could take its whole wait) and
         // the rows they watched stay pending for the next start.
         await cancelWhenGracefulShutdown { [self] in
-            await queue.serve(maxConcurrent: context.maxRequestsInFlight, poll)
+            await queue.serve(maxConcurrent: context.maxRequestsInFlight, label: { "poll of \($0.documentId) #\($0.attempt)" }, poll)
         }
     }
 

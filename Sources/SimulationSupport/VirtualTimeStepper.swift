@@ -1,0 +1,157 @@
+import Synchronization
+
+/// Moves a virtual ``SimulationClock`` from one deadline to the next, each time the simulation is quiet: no
+/// ``WorkUnit`` busy and no deadline-queue entry due (see ``SimulationActivity``). Model time then jumps straight
+/// to the earliest sleeper, timer or queue entry, whatever the machine's speed.
+///
+/// ``drive(label:_:)`` runs a body (a benchmark run) as a unit of its own while stepping, and stops stepping when it
+/// returns. Two things end a drive early, each reported as a ``VirtualTimeStall`` and never as a finished run: the
+/// simulation staying busy for longer than the watchdog's wall time (work that never finishes, named in the report),
+/// and a quiet simulation with nothing scheduled while the body still waits (nothing can ever happen again).
+public final class VirtualTimeStepper: Sendable {
+    /// What the stepper did.
+    public struct Statistics: Sendable, Hashable {
+        /// Instants time moved to.
+        public var steps = 0
+        /// Sleepers woken and timers run: the model's events.
+        public var events = 0
+        /// Wall time spent driving.
+        public var wall: Duration = .zero
+        /// Model time driven.
+        public var model: Duration = .zero
+
+        public init() {}
+
+        /// Model events per wall second.
+        public var eventsPerWallSecond: Double { wall > .zero ? Double(events) / wall.secondsValue : 0 }
+
+        /// Wall seconds per day of model time.
+        public var wallSecondsPerModelDay: Double { model > .zero ? wall.secondsValue / model.secondsValue * 86_400 : 0 }
+    }
+
+    private struct State {
+        var statistics = Statistics()
+        var stall: VirtualTimeStall?
+        /// Wall instant since which the stepper has waited for quiet, while it waits.
+        var waitingSince: ContinuousClock.Instant?
+    }
+
+    public let clock: SimulationClock
+    private let manual: ManualClock
+    /// Wall time the simulation may stay busy before the drive is stopped.
+    public let watchdog: Duration
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - clock: A virtual clock (``SimulationClock/virtual()``).
+    ///   - watchdog: Wall time the simulation may stay busy without becoming quiet.
+    public init(clock: SimulationClock, watchdog: Duration = .seconds(30)) {
+        guard let manual = clock.virtualBase else { preconditionFailure("a stepper needs a virtual clock") }
+        self.clock = clock
+        self.manual = manual
+        self.watchdog = watchdog
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Why the last drive stopped early, if it did.
+    public var stall: VirtualTimeStall? { state.withLock { $0.stall } }
+
+    /// Runs `body` as a work unit while moving time, and returns its result once it returns. When the drive stalls
+    /// (see ``VirtualTimeStall``), `body` is cancelled and its result, after cancellation, is returned; ``stall`` says
+    /// why.
+    public func drive<Result: Sendable>(label: String = "the run", _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        let unit = clock.activity.begin(label)
+        let wallStart = ContinuousClock.now
+        let modelStart = clock.now
+        defer {
+            let (wall, model) = (wallStart.duration(to: .now), modelStart.duration(to: clock.now))
+            state.withLock { state in
+                state.statistics.wall += wall
+                state.statistics.model += model
+            }
+        }
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await unit?.run { try await body() } }
+            group.addTask {
+                await self.step()
+                return nil
+            }
+            group.addTask {
+                await self.watch()
+                return nil
+            }
+            var outcome: Result?
+            while let finished = try await group.next() {
+                // The body returned: stop stepping. A stall ends stepping and watching: stop the body.
+                if let finished {
+                    outcome = finished
+                }
+                group.cancelAll()
+            }
+            guard let outcome else { throw CancellationError() }
+            return outcome
+        }
+    }
+
+    private func step() async {
+        while !Task.isCancelled {
+            state.withLock { $0.waitingSince = .now }
+            await clock.activity.waitUntilQuiet()
+            state.withLock { $0.waitingSince = nil }
+            guard !Task.isCancelled else { return }
+            let queued = clock.activity.earliestDeadline.map(clock.baseInstant)
+            let next = [manual.nextDeadline, queued].compactMap { $0 }.min()
+            guard let next else {
+                state.withLock { $0.stall = VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
+                return
+            }
+            let events = manual.advance(to: next)
+            state.withLock { state in
+                state.statistics.steps += 1
+                state.statistics.events += events
+            }
+        }
+    }
+
+    /// Stops the drive when the stepper has waited for quiet longer than the watchdog allows.
+    private func watch() async {
+        let period = min(watchdog / 4, .seconds(1))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            let waited = state.withLock { $0.waitingSince.map { $0.duration(to: .now) } }
+            guard let waited, waited > watchdog else { continue }
+            let work = clock.activity.workInHand
+            guard !clock.activity.isQuiet else { continue }
+            state.withLock { $0.stall = VirtualTimeStall(reason: .busyTooLong(watchdog), at: clock.now, workInHand: work) }
+            return
+        }
+    }
+}
+
+/// Why a virtual-time drive stopped before its body finished.
+public struct VirtualTimeStall: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable {
+        /// The simulation stayed busy for this long of wall time.
+        case busyTooLong(Duration)
+        /// Quiet, with no deadline anywhere, while the run still waited for something.
+        case nothingScheduled
+    }
+
+    public var reason: Reason
+    /// Model time when it stopped.
+    public var at: SimulationClock.Instant
+    /// The work still in hand (``SimulationActivity/workInHand``).
+    public var workInHand: [String]
+
+    public var description: String {
+        switch reason {
+        case .busyTooLong(let limit):
+            let shown = workInHand.prefix(12).joined(separator: "; ")
+            let more = workInHand.count > 12 ? " and \(workInHand.count - 12) more" : ""
+            return "virtual time stalled at \(at): the simulation stayed busy for \(limit) of wall time with work in hand: \(shown)\(more)"
+        case .nothingScheduled:
+            return "virtual time stalled at \(at): nothing is in hand and nothing is scheduled, so nothing can happen again"
+        }
+    }
+}
