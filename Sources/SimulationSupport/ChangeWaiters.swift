@@ -82,12 +82,13 @@ public final class ChangeWaiters<Key: Hashable & Sendable>: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 // Checked under the lock, so a unit is parked only by a wait that really waits: a unit parked and at
                 // once unparked could let time move in between.
+                let parking = unit?.prepareParking()
                 let parked = state.withLock { state -> Bool in
                     if Task.isCancelled || alreadyChanged() { return false }
-                    state.waiters[key, default: [:]][token] = Waiter(continuation: continuation, parking: unit?.park())
+                    state.waiters[key, default: [:]][token] = Waiter(continuation: continuation, parking: parking)
                     return true
                 }
-                if !parked { continuation.resume() }
+                if parked { parking?.begin() } else { continuation.resume() }
             }
         } onCancel: {
             remove(token, of: key)?.resume()

@@ -1,9 +1,9 @@
 extension Duration {
-    /// Parses a duration written as a number and a unit: `250ms`, `1.5s`, `5m`, `2h`; a bare number is seconds.
+    /// Parses a duration written as a number and a unit: `250ms`, `1.5s`, `5m`, `2h`, `1d`; a bare number is seconds.
     ///
     /// - Returns: `nil` for anything else, including negative, infinite and NaN values.
     public init?(parsing text: some StringProtocol) {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let trimmed = String(text).trimmingWhitespace()
         var number = Substring(trimmed)
         var scale = 1.0

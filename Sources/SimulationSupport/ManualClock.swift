@@ -85,18 +85,20 @@ public final class ManualClock: Clock, Sendable {
         let id = Mutex<UInt64?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Registration { case parked([CheckedContinuation<Void, Never>]), due, cancelled }
+                enum Registration { case parked(Parking?, [CheckedContinuation<Void, Never>]), due, cancelled }
                 let registration = state.withLock { state -> Registration in
                     if Task.isCancelled { return .cancelled }
                     if deadline <= state.now { return .due }
-                    let parking = unit?.park()
+                    let parking = unit?.prepareParking()
                     id.withLock { $0 = state.add(deadline, .sleeper(continuation, parking)) }
-                    return .parked(state.satisfiedObservers())
+                    return .parked(parking, state.satisfiedObservers())
                 }
                 switch registration {
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 case .due: continuation.resume()
-                case .parked(let observers): observers.forEach { $0.resume() }
+                case .parked(let parking, let observers):
+                    parking?.begin()
+                    observers.forEach { $0.resume() }
                 }
             }
         } onCancel: {

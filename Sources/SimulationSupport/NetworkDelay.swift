@@ -1,3 +1,5 @@
+import Foundation
+
 /// The modelled network between our app and the Help Desk: a one-way delay, in model time, that every request and
 /// answer between the two pays in each direction (webhooks, polls, the event feed, each event of a stream).
 ///
@@ -41,5 +43,28 @@ public struct NetworkDelay: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         guard let oneWay else { return "0s" }
         return oneWay.isConstant ? oneWay.lowerBound.compactDescription : oneWay.description
+    }
+}
+
+extension NetworkDelay {
+    /// What ``parse(_:)`` reads, as an option's help lists it.
+    public static let usage = "a duration (25ms), a range drawn evenly (10ms...40ms), exponential:MEAN, lognormal:MEDIAN,SIGMA or empirical:FILE.csv"
+
+    /// Reads a one-way delay as the command line gives it: see ``usage``. Zero is no delay.
+    /// - Throws: A message saying what is wrong.
+    public static func parse(_ text: String) throws(DelayDistributionError) -> NetworkDelay {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let fixed = Duration(parsing: trimmed) { return .fixed(fixed) }
+        let range = trimmed.components(separatedBy: "...")
+        if range.count == 2 {
+            guard let low = Duration(parsing: range[0]), let high = Duration(parsing: range[1]), low <= high else {
+                throw DelayDistributionError("a range of delays is two durations, the lower first, such as 10ms...40ms, not \"\(trimmed)\"")
+            }
+            return high > .zero ? NetworkDelay(oneWay: .uniform(low...high)) : .none
+        }
+        guard trimmed.contains(":") else {
+            throw DelayDistributionError("must be \(usage), not \"\(trimmed)\"")
+        }
+        return NetworkDelay(oneWay: try DelayDistribution.parse(shape: trimmed, range: nil, uniformRange: .zero ... .zero))
     }
 }

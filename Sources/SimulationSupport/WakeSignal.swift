@@ -39,16 +39,17 @@ public final class WakeSignal: Sendable {
         let unit = WorkUnit.current
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let parking = unit?.prepareParking()
                 let resumeNow = state.withLock { state -> Bool in
                     if state.pending || Task.isCancelled {
                         state.pending = false
                         return true
                     }
                     precondition(state.waiter == nil, "WakeSignal supports one waiter")
-                    state.waiter = Waiter(continuation: continuation, parking: unit?.park())
+                    state.waiter = Waiter(continuation: continuation, parking: parking)
                     return false
                 }
-                if resumeNow { continuation.resume() }
+                if resumeNow { continuation.resume() } else { parking?.begin() }
             }
         } onCancel: {
             let waiter = state.withLock { state -> Waiter? in

@@ -107,7 +107,7 @@ struct Run: AsyncParsableCommand {
             command: "Bench run" + (scenarioOptions.profile.map { " --profile \($0.rawValue)" } ?? "")
                 + (scenarioOptions.scenario == .faults ? " --scenario faults" : ""),
             seed: workload.seed,
-            timeScale: workload.timeScale,
+            timeScale: workload.effectiveTimeScale,
             parameters: parameters,
             startedAt: startedAt
         )

@@ -11,14 +11,19 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "A named workload to start from: ci (the regression gate's). Options given with it override it.")
     var profile: Profile?
 
+    @OptionGroup var time: TimeOptions
+
     @Option(help: "Documents to submit (default 1000).")
     var documents: Int?
 
-    @Option(help: "Mean submissions per wall second, Poisson arrivals, open-loop (default 125).")
+    @Option(help: "Submit the arrivals that fall within this much model time, such as 1d, instead of --documents (virtual clock).")
+    var duration: DurationArgument?
+
+    @Option(help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 12.5), per wall second on the wall clock (default 125).")
     var rate: Double?
 
-    @Option(help: "Wall seconds per model second (default 0.1; 0.01 for --scenario faults).")
-    var timeScale: Double?
+    @Option(help: "Mean submissions per model day: --rate as a day's volume, such as 20000.")
+    var documentsPerDay: Double?
 
     @Option(help: "Seed of every random draw (default 42).")
     var seed: UInt64?
@@ -34,7 +39,17 @@ struct ScenarioOptions: ParsableArguments {
     func validate() throws {
         if let documents, !(1...1_000_000).contains(documents) { throw ValidationError("--documents must be from 1 to 1000000") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
-        if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
+        if let documentsPerDay, !(documentsPerDay > 0 && documentsPerDay.isFinite) {
+            throw ValidationError("--documents-per-day must be a positive number")
+        }
+        if documentsPerDay != nil, rate != nil {
+            throw ValidationError("--documents-per-day and --rate both set the arrival rate: give one")
+        }
+        if duration != nil, documents != nil {
+            throw ValidationError("--duration and --documents both say how many documents: give one")
+        }
+        if let duration, duration.duration <= .zero { throw ValidationError("--duration must be a positive duration such as 1d") }
+        if duration != nil, time.clock == .wall { throw ValidationError("--duration needs --clock virtual: arrivals within model time") }
         if let acceptRatio, !(0...1).contains(acceptRatio) { throw ValidationError("--accept-ratio must be between 0 and 1") }
         if scenario == .faults, strategies != nil {
             throw ValidationError("--strategies cannot be combined with --scenario faults: each fault runs the strategies it concerns")
@@ -47,11 +62,11 @@ struct ScenarioOptions: ParsableArguments {
 
     /// The workload: the profile's, the fault section's or the default, with every option given applied on top.
     func workload() throws -> ScenarioSpec {
-        let base = scenario == .faults ? FaultScenario.baseWorkload : (profile?.scenario ?? ScenarioSpec())
+        let base = time.clocked(scenario == .faults ? FaultScenario.baseWorkload : (profile?.scenario ?? ScenarioSpec()), default: profile?.scenario.clock ?? .virtual)
         var scenario = base
         if let documents { scenario.documents = documents }
         if let rate { scenario.arrivalRate = rate }
-        if let timeScale { scenario.timeScale = timeScale }
+        if let documentsPerDay { scenario.arrivalRate = documentsPerDay / 86_400 / scenario.effectiveTimeScale }
         if let seed { scenario.seed = seed }
         if let delay = try reviewDelay.distribution(uniformRange: base.reviewDelay.bounds ?? .seconds(2) ... .seconds(5)) {
             scenario.reviewDelay = delay
@@ -60,6 +75,13 @@ struct ScenarioOptions: ParsableArguments {
         if let strategies {
             scenario.strategies = try parsing("--strategies") { try StrategySpec.parseList(strategies) }
         }
+        if let duration {
+            scenario.arrivalWindow = duration.duration
+            scenario.documents = scenario.arrivals.offsets.count
+            guard (1...1_000_000).contains(scenario.documents) else {
+                throw ValidationError("--duration \(duration.duration.compactDescription) at this rate makes \(scenario.documents) documents; from 1 to 1000000 can run")
+            }
+        }
         return scenario
     }
 
@@ -67,7 +89,10 @@ struct ScenarioOptions: ParsableArguments {
     static func describe(_ scenario: ScenarioSpec) -> [String: String] {
         [
             "documents": String(scenario.documents),
+            "clock": scenario.clock.rawValue,
+            "network_delay": scenario.network.description,
             "arrival_rate_per_s": String(scenario.arrivalRate),
+            "arrival_rate_per_model_day": String(format: "%.0f", scenario.modelArrivalRate * 86_400),
             "review_delay": scenario.reviewDelay.description,
             "accept_ratio": String(scenario.acceptRatio),
             "strategies": scenario.strategies.map(\.description).joined(separator: " "),
@@ -85,3 +110,45 @@ enum ScenarioKind: String, ExpressibleByArgument, CaseIterable {
     case comparison
     case faults
 }
+
+/// How a command's model time passes: `--clock`, `--time-scale` and `--network-delay`.
+struct TimeOptions: ParsableArguments {
+    @Option(help: "virtual (model time moves when the whole system is quiet, straight to the next deadline: nothing compressed, reproducible) or wall (model time follows the wall clock through --time-scale). Default virtual, or the profile's.")
+    var clock: RunClock?
+
+    @Option(help: "Wall seconds per model second on the wall clock (default 0.1; 0.01 for --scenario faults).")
+    var timeScale: Double?
+
+    @Option(help: ArgumentHelp("One-way delay between our app and the Help Desk, model time, paid by every request, answer, webhook and stream event: \(NetworkDelay.usage) (default 0).", valueName: "delay"))
+    var networkDelay: String?
+
+    func validate() throws {
+        if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
+        if timeScale != nil, clock == .virtual {
+            throw ValidationError("--time-scale applies to --clock wall only: a virtual clock compresses nothing")
+        }
+        _ = try network()
+    }
+
+    /// `--network-delay`, if given.
+    func network() throws -> NetworkDelay? {
+        guard let networkDelay else { return nil }
+        return try parsing("--network-delay") { try NetworkDelay.parse(networkDelay) }
+    }
+
+    /// `workload` on the chosen clock (the workload's own when none is chosen and it has one), its time scale and
+    /// network applied. A wall workload moved to a virtual clock keeps its model arrival rate.
+    func clocked(_ workload: ScenarioSpec, default fallback: RunClock = .virtual) -> ScenarioSpec {
+        var scenario = workload
+        if let timeScale {
+            scenario.timeScale = timeScale
+            scenario.clock = .wall
+        } else if (clock ?? fallback) == .virtual {
+            scenario = scenario.inVirtualTime()
+        }
+        if let network = try? network() { scenario.network = network }
+        return scenario
+    }
+}
+
+extension RunClock: ExpressibleByArgument {}

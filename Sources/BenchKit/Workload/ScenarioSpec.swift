@@ -95,6 +95,19 @@ public struct ScenarioSpec: Sendable {
     /// The time scale a run's clock has: ``timeScale`` on the wall clock, 1 on a virtual one.
     public var effectiveTimeScale: Double { clock == .virtual ? 1 : timeScale }
 
+    /// The same workload in virtual time: the same model arrival rate (a wall rate times the time scale), nothing
+    /// compressed.
+    public func inVirtualTime() -> ScenarioSpec {
+        guard clock == .wall else { return self }
+        var scenario = self
+        scenario.clock = .virtual
+        scenario.arrivalRate = arrivalRate * timeScale
+        return scenario
+    }
+
+    /// Mean arrivals per model second.
+    public var modelArrivalRate: Double { clock == .virtual ? arrivalRate : arrivalRate * timeScale }
+
     /// When each document is submitted.
     public var arrivals: ArrivalSchedule {
         if let arrivalWindow { return ArrivalSchedule(ratePerSecond: arrivalRate, within: arrivalWindow, seed: seed) }

@@ -44,8 +44,16 @@ public final class WorkUnit: Sendable, CustomStringConvertible {
 
     /// Marks this unit's holder as waiting; the returned parking unparks it once, when ended.
     public func park() -> Parking {
-        activity.change(self) { $0.parked += 1 }
-        return Parking(unit: self)
+        let parking = Parking(unit: self)
+        parking.begin()
+        return parking
+    }
+
+    /// A parking not yet begun: a wait registers it under its own lock, then calls ``Parking/begin()`` once the lock
+    /// is released (the activity may read the clock, whose lock a wait may hold). A waker that ends it first leaves the
+    /// unit running, as it should be.
+    func prepareParking() -> Parking {
+        Parking(unit: self)
     }
 
     /// Lets go of this unit: the holder that began it is done.
@@ -79,16 +87,26 @@ public final class WorkUnit: Sendable, CustomStringConvertible {
 
 /// A wait of a ``WorkUnit``'s holder, ended once: by whoever wakes the waiter, before the waiter runs again.
 public final class Parking: Sendable {
+    private static let prepared: UInt8 = 0
+    private static let begun: UInt8 = 1
+    private static let ended: UInt8 = 2
+
     private let unit: WorkUnit
-    private let ended = Atomic<Bool>(false)
+    private let phase = Atomic<UInt8>(Parking.prepared)
 
     init(unit: WorkUnit) {
         self.unit = unit
     }
 
-    /// Unparks the unit; only the first call counts.
+    /// Parks the unit, unless the parking was already ended.
+    func begin() {
+        guard phase.compareExchange(expected: Self.prepared, desired: Self.begun, ordering: .acquiringAndReleasing).exchanged else { return }
+        unit.activity.change(unit) { $0.parked += 1 }
+    }
+
+    /// Unparks the unit if it was parked; only the first call counts.
     public func end() {
-        guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard phase.exchange(Self.ended, ordering: .acquiringAndReleasing) == Self.begun else { return }
         unit.activity.change(unit) { $0.parked -= 1 }
     }
 }
