@@ -57,10 +57,16 @@ public final class VirtualTimeStepper: Sendable {
     /// Why the last drive stopped early, if it did.
     public var stall: VirtualTimeStall? { state.withLock { $0.stall } }
 
-    /// Runs `body` as a work unit while moving time, and returns its result once it returns. When the drive stalls
-    /// (see ``VirtualTimeStall``), `body` is cancelled and its result, after cancellation, is returned; ``stall`` says
-    /// why.
-    public func drive<Result: Sendable>(label: String = "the run", _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    /// Runs `body` as a work unit while moving time, and returns its result once it returns.
+    ///
+    /// When the drive stalls (see ``VirtualTimeStall``), `body` is cancelled and, if it then returns within
+    /// `cancellationGrace` of wall time, its (partial) result is returned and ``stall`` says why; if it does not, the
+    /// stall is thrown and the body left behind, so a run that cannot finish never hangs.
+    public func drive<Result: Sendable>(
+        label: String = "the run",
+        cancellationGrace: Duration = .seconds(30),
+        _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
         let unit = clock.activity.begin(label)
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
@@ -71,26 +77,32 @@ public final class VirtualTimeStepper: Sendable {
                 state.statistics.model += model
             }
         }
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await unit?.run { try await body() } }
-            group.addTask {
-                await self.step()
-                return nil
+        let done = LockedValue(false)
+        let doneChanges = ChangeWaiters<Int>()
+        let task = Task {
+            defer {
+                done.withLock { $0 = true }
+                doneChanges.notify(0)
             }
-            group.addTask {
-                await self.watch()
-                return nil
-            }
-            var outcome: Result?
-            while let finished = try await group.next() {
-                // The body returned: stop stepping. A stall ends stepping and watching: stop the body.
-                if let finished {
-                    outcome = finished
-                }
-                group.cancelAll()
-            }
-            guard let outcome else { throw CancellationError() }
-            return outcome
+            return try await unit.run { try await body() }
+        }
+        let untilDone = { @Sendable in await doneChanges.wait(for: 0) { done.value } }
+        // Until the body returns, or stepping stops (a stall).
+        await Self.first(untilDone, { await self.step() }, { await self.watch() })
+        if let stall {
+            task.cancel()
+            await Self.first(untilDone, { try? await Task.sleep(for: cancellationGrace) })
+            guard done.value else { throw stall }
+        }
+        return try await task.value
+    }
+
+    /// Runs the operations together until the first returns, then cancels the others and waits for them.
+    private static func first(_ operations: (@Sendable () async -> Void)...) async {
+        await withTaskGroup(of: Void.self) { group in
+            for operation in operations { group.addTask { await operation() } }
+            await group.next()
+            group.cancelAll()
         }
     }
 
@@ -103,7 +115,7 @@ public final class VirtualTimeStepper: Sendable {
             let queued = clock.activity.earliestDeadline.map(clock.baseInstant)
             let next = [manual.nextDeadline, queued].compactMap { $0 }.min()
             guard let next else {
-                state.withLock { $0.stall = VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
+                state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
                 return
             }
             let events = manual.advance(to: next)
@@ -123,7 +135,7 @@ public final class VirtualTimeStepper: Sendable {
             guard let waited, waited > watchdog else { continue }
             let work = clock.activity.workInHand
             guard !clock.activity.isQuiet else { continue }
-            state.withLock { $0.stall = VirtualTimeStall(reason: .busyTooLong(watchdog), at: clock.now, workInHand: work) }
+            state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .busyTooLong(watchdog), at: clock.now, workInHand: work) }
             return
         }
     }

@@ -2,6 +2,7 @@ import Flows
 import Foundation
 import HelpDeskAPI
 import Hummingbird
+import ServiceLifecycle
 import ServerSupport
 import SimulationSupport
 import Synchronization
@@ -64,7 +65,8 @@ final class ReceiverFaultMiddleware: RouterMiddleware {
         }
         let response = try await next(request, context)
         if let hold = faults.slowFirstAnswer, let id = request.headers[.webhookID], answered.withLock({ $0.insert(id).inserted }) {
-            try? await clock.sleep(for: hold)
+            // A shutdown answers at once: on a virtual clock, time no longer moves while the run stops.
+            try? await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: hold) }
         }
         return response
     }
