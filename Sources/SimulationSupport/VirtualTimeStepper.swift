@@ -80,15 +80,18 @@ public final class VirtualTimeStepper: Sendable {
         let done = LockedValue(false)
         let doneChanges = ChangeWaiters<Int>()
         let task = Task {
-            defer {
-                done.withLock { $0 = true }
-                doneChanges.notify(0)
+            try await unit.run {
+                // Done before the unit lets go: the quiet that follows is the end of the run, not a stall.
+                defer {
+                    done.withLock { $0 = true }
+                    doneChanges.notify(0)
+                }
+                return try await body()
             }
-            return try await unit.run { try await body() }
         }
         let untilDone = { @Sendable in await doneChanges.wait(for: 0) { done.value } }
         // Until the body returns, or stepping stops (a stall).
-        await Self.first(untilDone, { await self.step() }, { await self.watch() })
+        await Self.first(untilDone, { await self.step { done.value } }, { await self.watch() })
         if let stall {
             task.cancel()
             await Self.first(untilDone, { try? await Task.sleep(for: cancellationGrace) })
@@ -106,7 +109,8 @@ public final class VirtualTimeStepper: Sendable {
         }
     }
 
-    private func step() async {
+    /// - Parameter finished: Whether the body has returned: a quiet with nothing scheduled is then no stall.
+    private func step(finished: @Sendable () -> Bool) async {
         while !Task.isCancelled {
             state.withLock { $0.waitingSince = .now }
             await clock.activity.waitUntilQuiet()
@@ -115,7 +119,9 @@ public final class VirtualTimeStepper: Sendable {
             let queued = clock.activity.earliestDeadline.map(clock.baseInstant)
             let next = [manual.nextDeadline, queued].compactMap { $0 }.min()
             guard let next else {
-                state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
+                if !finished() {
+                    state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
+                }
                 return
             }
             let events = manual.advance(to: next)

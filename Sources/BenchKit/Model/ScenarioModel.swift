@@ -13,6 +13,7 @@ extension ScenarioSpec {
         var workload = ModelWorkload(reviewDelay: reviewDelay, documents: documents, window: window, seed: seed)
         workload.webhookDropRate = helpDesk.faults.dropWebhookRatio
         workload.retryDelays = helpDesk.delivery.schedule.delays
+        workload.networkDelay = network.mean.secondsValue
         workload.stream.reconnectGap = helpDesk.stream.retryHint
         workload.stream.heartbeat = helpDesk.stream.heartbeat
         workload.stream.closesAfterEvents = helpDesk.faults.closeStreamsAfterEvents

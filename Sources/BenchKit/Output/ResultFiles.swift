@@ -19,6 +19,7 @@ public enum ResultFiles {
         "latency_p50_wall_ms", "latency_p99_wall_ms", "status_not_modified",
         "stream_requests", "stream_events", "stream_heartbeats", "stream_bytes_per_doc", "model_stream_bytes_per_doc",
         "instances", "documents_polled_twice", "documents_handed_over",
+        "clock", "network_delay_ms", "steps", "model_events", "events_per_wall_s", "wall_s_per_model_day", "incomplete",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
@@ -113,6 +114,11 @@ public enum ResultFiles {
                 String(result.streamRequests), String(result.streamEvents), String(result.streamHeartbeats),
                 number(result.streamBytesPerDocument), result.model.streamBytesPerDocument.map(number) ?? "",
                 String(result.instances), String(result.documentsPolledTwice), String(result.documentsHandedOver),
+                result.clock.rawValue, number(result.network.mean.millisecondsValue),
+                result.stepper.map { String($0.steps) } ?? "", result.stepper.map { String($0.events) } ?? "",
+                result.stepper.map { CSVTable.number($0.eventsPerWallSecond, digits: 0) } ?? "",
+                result.stepper.map { number($0.wallSecondsPerModelDay) } ?? "",
+                result.incomplete ?? "",
             ])
         }
         return table

@@ -27,8 +27,28 @@ public enum SummaryTable {
                 format(result.submissions.latency.milliseconds(atPercentile: 99)) + (result.submissions.saturated ? " SATURATED" : ""),
             ])
         }
-        var notes = "Measured (model). Latency is model time (wall time × 1 / time scale); KS is the Kolmogorov-Smirnov distance "
+        let clocks = Set(results.map(\.clock))
+        let latencyNote = clocks == [.virtual]
+            ? "Latency is model time on a virtual clock: the strategies' own, whatever the machine costs (the line above)"
+            : clocks == [.wall] ? "Latency is model time (wall time × 1 / time scale)"
+            : "Latency is model time (virtual clock, or wall time × 1 / time scale on the wall clock)"
+        var notes = "Measured (model). \(latencyNote); KS is the Kolmogorov-Smirnov distance "
             + "between the measured and modelled latency distributions. Zapier reported 1.5% efficiency for its own polling.\n"
+        let networks = Set(results.map(\.network.description)).sorted()
+        if networks != ["0s"] {
+            notes += "One-way network delay between our app and the Help Desk, model time: \(networks.joined(separator: ", ")).\n"
+        }
+        let stepped = results.compactMap(\.stepper)
+        if !stepped.isEmpty {
+            let (model, wall) = (stepped.reduce(0) { $0 + $1.model.secondsValue }, stepped.reduce(0) { $0 + $1.wall.secondsValue })
+            let (steps, events) = (stepped.reduce(0) { $0 + $1.steps }, stepped.reduce(0) { $0 + $1.events })
+            notes += "Virtual clock: \(format(model, digits: 0)) model s in \(format(wall, digits: 1)) wall s, \(steps) steps, \(events) events "
+                + "(\(format(wall > 0 ? Double(events) / wall : 0, digits: 0)) a wall second).\n"
+        }
+        for result in results {
+            guard let incomplete = result.incomplete else { continue }
+            notes += "\(result.scenario) \(result.strategy): INCOMPLETE, its figures are partial: \(incomplete)\n"
+        }
         for result in results where result.submissions.failed > 0 {
             notes += "\(result.scenario) \(result.strategy): \(result.submissions.failed) submissions failed, first: \(result.submissions.firstFailure ?? "-")\n"
         }

@@ -157,7 +157,8 @@ public final class HelpDeskClient: Sendable {
         let request = TransportRequest(method: .GET, url: baseURL + "/events/stream", headers: headers, body: nil, timeout: wallTimeout(wait: nil))
         let response: (status: Int, headers: HTTPHeaders, body: EventStreamBody)
         do {
-            response = try await exchange(request, wait: nil) { try await self.transport.open($0) }
+            // The stream's bytes pay the network's delay as the Help Desk writes them, not as a whole.
+            response = try await exchange(request, wait: nil, answerDelayed: false) { try await self.transport.open($0) }
         } catch {
             work.close()
             meter.record(.stream, sent: 0, received: 0)
@@ -189,11 +190,12 @@ public final class HelpDeskClient: Sendable {
     private func exchange<Answer: Sendable>(
         _ request: TransportRequest,
         wait: Duration?,
+        answerDelayed: Bool = true,
         _ send: @escaping @Sendable (TransportRequest) async throws -> Answer
     ) async throws -> Answer {
         let label = "\(request.method) \(request.url.dropFirst(baseURL.count))"
         let crossing = crossingName(label)
-        let network = (self.network.delay(for: crossing + " request"), self.network.delay(for: crossing + " answer"))
+        let network = (self.network.delay(for: crossing + " request"), answerDelayed ? self.network.delay(for: crossing + " answer") : .zero)
         let clock = self.clock
         let attempt = { @Sendable () async throws -> Answer in
             try await clock.exchange(label, network: network) { token in

@@ -7,7 +7,8 @@ import SimulationSupport
 /// Model: no wait of its own (the delivery leaves at the decision). With a share `p` of messages never sent, `p` of
 /// the documents are lost; with a share `q` of attempts failing, attempt k succeeds with probability `(1 − q)qᵏ⁻¹`
 /// after the first k − 1 retry delays (jittered ±10 %), and `qⁿ` of the documents are lost after n attempts.
-/// Requests: the submission and one delivery per attempt.
+/// Requests: the submission and one delivery per attempt. Over a network of one-way delay d, each delivery reaches
+/// the receiver d after it leaves.
 public struct Webhook: ParameterlessStrategyDefinition {
     public static let name = "webhook"
     public static let summary = "the Help Desk POSTs the verdict to the receiver"
@@ -21,7 +22,7 @@ public struct Webhook: ParameterlessStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        Self.deliveryModel(workload, extraRequests: 0)
+        Self.deliveryModel(workload, extraRequests: 0).delayed(by: workload.networkDelay)
     }
 
     /// The delivery of one webhook per document, with its drops, failed attempts and retries.

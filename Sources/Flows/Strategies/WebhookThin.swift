@@ -2,7 +2,8 @@ import HelpDeskAPI
 
 /// `webhook-thin`: the Help Desk POSTs only `{documentId}`; the app GETs the state (Stripe's thin events).
 ///
-/// Model: the delivery of `webhook`, plus one fetch per delivered document; no wait of its own.
+/// Model: the delivery of `webhook`, plus one fetch per delivered document; no wait of its own. Over a network of
+/// one-way delay d: the notification's way, then the fetch's round trip, 3d.
 public struct WebhookThin: ParameterlessStrategyDefinition {
     public static let name = "webhook-thin"
     public static let summary = "the Help Desk POSTs only {documentId}; the app GETs the state"
@@ -16,7 +17,8 @@ public struct WebhookThin: ParameterlessStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        Webhook.deliveryModel(workload, extraRequests: 1)
+        // The notification's way (d), then the fetch's round trip (2d).
+        Webhook.deliveryModel(workload, extraRequests: 1).delayed(by: 3 * workload.networkDelay)
     }
 }
 

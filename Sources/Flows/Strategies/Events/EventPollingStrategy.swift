@@ -9,7 +9,9 @@ import SimulationSupport
 ///
 /// Model: the reads tick at a phase that has nothing to do with the decisions, so the wait from a decision to the
 /// next read is uniform on [0, I]. A tick reads pages until one is not full, so the run's window / I ticks and
-/// one page per `pageSize` decisions are shared by all its documents.
+/// one page per `pageSize` decisions are shared by all its documents. Over a network of one-way delay d, a read sees
+/// what was decided before it reached the Help Desk and applies it when its answer is back: the wait is still
+/// uniform on [0, I], plus d.
 public struct PollEvents: IntervalStrategyDefinition {
     public static let name = "poll-events"
     public static let usage = "poll-events:INTERVAL"
@@ -36,7 +38,7 @@ public struct PollEvents: IntervalStrategyDefinition {
             requestsPerDocument: 1 + reads / documents,
             wastedRequestsPerDocument: empty,
             writesPerDocument: StrategyModel.submissionWrites + reads / documents - empty
-        )
+        ).delayed(by: workload.networkDelay)
     }
 }
 

@@ -11,7 +11,8 @@ import SimulationSupport
 /// first sweep after its row is T old and decided: the sweeps tick at an unrelated phase, so that is
 /// max(T, D) − D plus a uniform wait on [0, R], integrated over D. It is an upper bound: a sweep triggered by another
 /// stale row reads the feed sooner. Once rows go stale, every sweep reads the feed: (window − T) / R reads, and one
-/// page per 100 decisions, shared by all documents. Nothing is lost.
+/// page per 100 decisions, shared by all documents. Nothing is lost. Over a network of one-way delay d, a webhook
+/// arrives d after the decision, and a sweep's read applies what it finds d after it reached the Help Desk.
 public struct Hybrid: StrategyDefinition {
     public static let name = "hybrid"
     public static let usage = "hybrid:SWEEP,STALE_AFTER"
@@ -41,13 +42,13 @@ public struct Hybrid: StrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        let delivery = Webhook.deliveryModel(workload, extraRequests: 0)
+        let delivery = Webhook.deliveryModel(workload, extraRequests: 0).delayed(by: workload.networkDelay)
         let missed = delivery.lostShare
         let stale = staleAfter.secondsValue
         let period = sweep.secondsValue
         let grid = workload.delayGrid(count: 200)
         let phases = (0..<100).map { period * (Double($0) + 0.5) / 100 }
-        let caught = LatencyModel(points: grid.flatMap { delay in phases.map { max(stale, delay) - delay + $0 } })
+        let caught = LatencyModel(points: grid.flatMap { delay in phases.map { max(stale, delay) - delay + $0 + workload.networkDelay } })
         let pages = Double(workload.documents) / Double(EventFeedReader.pageSize)
         let missedReads = missed > 0 ? max(0, workload.window.secondsValue - stale) / period + pages : 0
         // Reviews longer than the staleness threshold make rows stale without any webhook missed: with Poisson

@@ -16,7 +16,9 @@ import Synchronization
 /// stream is down. With the Help Desk ending every stream after k events, a share `λg / k` of the documents (λ
 /// decisions per model second, g the reconnect gap) wait a uniform part of the gap; a Help Desk outage of length d
 /// holds the λ(d + g) documents decided meanwhile for a uniform part of d + g. Requests per document: the
-/// submission, plus every stream opened, shared by all documents.
+/// submission, plus every stream opened, shared by all documents. Over a network of one-way delay n, every event
+/// arrives n after its decision, and each reconnection takes 2n more (the end's way to us, the new request's way
+/// back): gaps of g + 2n.
 public struct ServerSentEvents: ParameterlessStrategyDefinition {
     public static let name = "sse"
     public static let summary = "GET /events/stream held open; the Help Desk pushes each decision into it, resumed with Last-Event-ID"
@@ -34,7 +36,7 @@ public struct ServerSentEvents: ParameterlessStrategyDefinition {
         let documents = Double(max(workload.documents, 1))
         let window = max(workload.window.secondsValue, 1e-9)
         let rate = documents / window
-        let gap = stream.reconnectGap.secondsValue
+        let gap = stream.reconnectGap.secondsValue + 2 * workload.networkDelay
         let drops = stream.closesAfterEvents.map { documents / Double($0) } ?? 0
         // Every gap and the share of the documents decided in it.
         var gaps: [(weight: Double, model: LatencyModel)] = []
@@ -47,7 +49,7 @@ public struct ServerSentEvents: ParameterlessStrategyDefinition {
         let connections = 1 + drops + Double(stream.outages.count)
         let heartbeats = stream.heartbeat > .zero ? window / stream.heartbeat.secondsValue : 0
         return StrategyModel(
-            latency: waiting > 0 ? .mixture([(1 - waiting, .immediate)] + gaps) : .immediate,
+            latency: (waiting > 0 ? LatencyModel.mixture([(1 - waiting, .immediate)] + gaps) : .immediate).shifted(by: workload.networkDelay),
             requestsPerDocument: 1 + connections / documents,
             // Every stream opened carries decisions; each event is applied in a write step of its own at most (events
             // that arrive together share one).

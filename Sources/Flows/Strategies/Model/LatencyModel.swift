@@ -35,6 +35,11 @@ public struct LatencyModel: Sendable, Hashable {
 
     public var mean: Double { points.reduce(0, +) / Double(points.count) }
 
+    /// Every latency `seconds` longer.
+    public func shifted(by seconds: Double) -> LatencyModel {
+        LatencyModel(points: points.map { $0 + seconds })
+    }
+
     /// The value below which a share `p` (0...1) of the distribution lies.
     public func quantile(_ p: Double) -> Double {
         let index = min(points.count - 1, max(0, Int((p * Double(points.count)).rounded(.up)) - 1))
@@ -56,8 +61,17 @@ public struct LatencyModel: Sendable, Hashable {
 
     /// The Kolmogorov–Smirnov distance between `samples` (measured, model seconds) and this distribution: the
     /// largest gap between the two cumulative distribution functions, 0 (the same) to 1 (disjoint).
+    ///
+    /// Both are compared at a microsecond's resolution (the latency histograms'), so a latency the model puts at
+    /// exactly 25 ms is not told apart from a measured one that floating point leaves a hair away.
     public func kolmogorovSmirnovDistance(to samples: [Double]) -> Double {
         guard !samples.isEmpty else { return 0 }
+        let resolution = 1e-6
+        let model = LatencyModel(points: points.map { ($0 / resolution).rounded() * resolution })
+        return model.distance(to: samples.map { ($0 / resolution).rounded() * resolution })
+    }
+
+    private func distance(to samples: [Double]) -> Double {
         let measured = samples.sorted()
         let count = Double(measured.count)
         var distance = 0.0

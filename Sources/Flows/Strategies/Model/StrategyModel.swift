@@ -21,9 +21,14 @@ public struct ModelWorkload: Sendable, Hashable {
     public var retryDelays: [Duration] = [.zero]
     /// How the Help Desk's event stream behaves, for `sse`.
     public var stream = StreamWorkload()
+    /// The one-way network delay between our app and the Help Desk, model seconds (its mean, for a drawn delay):
+    /// every request, answer, webhook and stream event pays it.
+    public var networkDelay: Double = 0
 
     /// The review delays of ``delayGrid(count:)`` at its usual count, computed once.
     private var grid: [Double]
+    /// Added to every review delay of the grid (see ``seenByPolls()``).
+    private var gridShift: Double = 0
 
     public init(reviewDelay: DelayDistribution, documents: Int, window: Duration, seed: UInt64) {
         self.reviewDelay = reviewDelay
@@ -43,7 +48,20 @@ public struct ModelWorkload: Sendable, Hashable {
     /// The review delays at the midpoints of `count` equal slices of probability, seconds: averaging a function over
     /// them integrates it over D numerically (the midpoint rule; for a uniform D, evenly spaced delays).
     public func delayGrid(count: Int = gridCount) -> [Double] {
-        count == Self.gridCount ? grid : Self.grid(reviewDelay, count: count)
+        let grid = count == Self.gridCount ? self.grid : Self.grid(reviewDelay, count: count)
+        return gridShift == 0 ? grid : grid.map { $0 + gridShift }
+    }
+
+    /// The workload as a poller of one document sees it over the network: its first request leaves when the
+    /// submission's answer is back (2 one-way delays after the Help Desk's clock started the review) and reaches the
+    /// Help Desk a delay later, so a poll sees the verdict when its elapsed time from the watch reaches D − 2·delay.
+    /// A poller's model on this workload, its latency moved by one delay (``StrategyModel/delayed(by:)``, the
+    /// answer's way back), is its model over the network; each grid delay may then be negative (a review shorter
+    /// than the round trip), decided before the first poll arrives.
+    public func seenByPolls() -> ModelWorkload {
+        var seen = self
+        seen.gridShift -= 2 * networkDelay
+        return seen
     }
 
     private static func grid(_ delay: DelayDistribution, count: Int) -> [Double] {
@@ -149,6 +167,14 @@ public struct StrategyModel: Sendable, Hashable {
     }
 
     public var latencyMeanMilliseconds: Double { latency.mean * 1000 }
+
+    /// The same model with every latency `seconds` longer: the network's delay on the way to our row.
+    public func delayed(by seconds: Double) -> StrategyModel {
+        guard seconds != 0 else { return self }
+        var delayed = self
+        delayed.latency = latency.shifted(by: seconds)
+        return delayed
+    }
 
     /// The latency at percentile `percentile` (0...100), model milliseconds.
     public func latencyMilliseconds(atPercentile percentile: Double) -> Double {

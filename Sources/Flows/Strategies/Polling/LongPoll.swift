@@ -3,7 +3,11 @@ import HelpDeskAPI
 /// `long-poll:W`: `GET /document/{id}?wait=W` with the last `ETag`; the Help Desk answers when the review is decided,
 /// or with 304 after W, and the poller asks again at once.
 ///
-/// Model: no wait of its own (the held request is answered at the decision), after max(1, ⌈D/W⌉) requests.
+/// Model: no wait of its own (the held request is answered at the decision), after max(1, ⌈D/W⌉) requests. Over a
+/// network of one-way delay d the first request reaches the Help Desk when D − 2d of the review is left (see
+/// `PollFixed`), and each 304 and the next request spend 2d on the way: holds of W with gaps of 2d between them. A
+/// decision inside a hold is answered at once (latency d, the way back); one in a gap waits for the next request to
+/// arrive; one before the first request arrives is answered when it does.
 public struct LongPoll: IntervalStrategyDefinition {
     public static let name = "long-poll"
     public static let usage = "long-poll:WAIT"
@@ -33,11 +37,26 @@ public struct LongPoll: IntervalStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        let step = wait.secondsValue
+        let (hold, delay) = (wait.secondsValue, workload.networkDelay)
+        let cycle = hold + 2 * delay
+        var requests = 0.0
+        let latencies = workload.seenByPolls().delayGrid().map { left -> Double in
+            guard left > 0 else {
+                requests += 1
+                return -left
+            }
+            let held = (left / cycle).rounded(.down)
+            if left - held * cycle < hold {
+                requests += held + 1
+                return 0
+            }
+            requests += held + 2
+            return (held + 1) * cycle - left
+        }
         return StrategyModel(
-            latency: .immediate,
-            requestsPerDocument: 1 + workload.average { max(1, ($0 / step).rounded(.up)) }
-        )
+            latency: LatencyModel(points: latencies),
+            requestsPerDocument: 1 + requests / Double(latencies.count)
+        ).delayed(by: delay)
     }
 }
 

@@ -56,7 +56,8 @@ public struct PollBackoff: StrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        let grid = workload.delayGrid()
+        // Over the network: the schedule against D − 2d, the answer a delay later (see `PollFixed`).
+        let grid = workload.seenByPolls().delayGrid()
         var latencies: [Double] = []
         latencies.reserveCapacity(grid.count)
         var polls = 0.0
@@ -68,7 +69,7 @@ public struct PollBackoff: StrategyDefinition {
             var elapsed = 0.0
             var attempt = 0
             var ceiling = initial.secondsValue
-            while elapsed < delay {
+            while elapsed < delay || attempt == 0 {
                 attempt += 1
                 if attempt > 1 { ceiling = min(capSeconds, ceiling * factor) }
                 // Once every wait is a uniform draw on [0, cap], the polls form a renewal process: far from the
@@ -86,6 +87,7 @@ public struct PollBackoff: StrategyDefinition {
             latencies.append(elapsed - delay)
         }
         return StrategyModel(latency: LatencyModel(points: latencies), requestsPerDocument: 1 + polls / Double(grid.count))
+            .delayed(by: workload.networkDelay)
     }
 }
 
