@@ -51,6 +51,9 @@ public struct SimulationClock: Clock, Sendable {
     /// Whether model time moves only when the simulation is quiet.
     public var isVirtual: Bool { virtualBase != nil }
 
+    /// The manual clock a virtual clock runs on, for tests that move it themselves; `nil` on a wall clock.
+    public var manualBase: ManualClock? { virtualBase }
+
     /// The manual clock's instant of a model instant (virtual clocks only).
     func baseInstant(_ instant: Instant) -> ManualClock.Instant {
         ManualClock.Instant(offset: virtualStart + instant.offset)

@@ -34,6 +34,8 @@ public final class VirtualTimeStepper: Sendable {
         var stall: VirtualTimeStall?
         /// Wall instant since which the stepper has waited for quiet, while it waits.
         var waitingSince: ContinuousClock.Instant?
+        /// Wall instant since which time stands still (``freeze()``).
+        var frozenSince: ContinuousClock.Instant?
     }
 
     public let clock: SimulationClock
@@ -56,6 +58,13 @@ public final class VirtualTimeStepper: Sendable {
 
     /// Why the last drive stopped early, if it did.
     public var stall: VirtualTimeStall? { state.withLock { $0.stall } }
+
+    /// Stops moving time for the rest of the drive: a run that has measured what it came for shuts down at the
+    /// instant it ended, so nothing (a periodic read, a retry) happens during the shutdown to change a figure. A
+    /// shutdown that still waits on the model after the watchdog's wall time is reported as a stall.
+    public func freeze() {
+        state.withLock { $0.frozenSince = $0.frozenSince ?? .now }
+    }
 
     /// Runs `body` as a work unit while moving time, and returns its result once it returns.
     ///
@@ -115,7 +124,7 @@ public final class VirtualTimeStepper: Sendable {
             state.withLock { $0.waitingSince = .now }
             await clock.activity.waitUntilQuiet()
             state.withLock { $0.waitingSince = nil }
-            guard !Task.isCancelled else { return }
+            guard !Task.isCancelled, state.withLock({ $0.frozenSince == nil }) else { return }
             let queued = clock.activity.earliestDeadline.map(clock.baseInstant)
             let next = [manual.nextDeadline, queued].compactMap { $0 }.min()
             guard let next else {
@@ -137,6 +146,11 @@ public final class VirtualTimeStepper: Sendable {
         let period = min(watchdog / 4, .seconds(1))
         while !Task.isCancelled {
             try? await Task.sleep(for: period)
+            if let frozen = state.withLock({ $0.frozenSince }), frozen.duration(to: .now) > watchdog {
+                let work = clock.activity.workInHand
+                state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .stoppingTooLong(watchdog), at: clock.now, workInHand: work) }
+                return
+            }
             let waited = state.withLock { $0.waitingSince.map { $0.duration(to: .now) } }
             guard let waited, waited > watchdog else { continue }
             let work = clock.activity.workInHand
@@ -154,6 +168,8 @@ public struct VirtualTimeStall: Error, Sendable, Hashable, CustomStringConvertib
         case busyTooLong(Duration)
         /// Quiet, with no deadline anywhere, while the run still waited for something.
         case nothingScheduled
+        /// The run, its time frozen at its end, did not finish stopping within this long of wall time.
+        case stoppingTooLong(Duration)
     }
 
     public var reason: Reason
@@ -170,6 +186,9 @@ public struct VirtualTimeStall: Error, Sendable, Hashable, CustomStringConvertib
             return "virtual time stalled at \(at): the simulation stayed busy for \(limit) of wall time with work in hand: \(shown)\(more)"
         case .nothingScheduled:
             return "virtual time stalled at \(at): nothing is in hand and nothing is scheduled, so nothing can happen again"
+        case .stoppingTooLong(let limit):
+            let shown = workInHand.prefix(12).joined(separator: "; ")
+            return "the run ended at \(at) but did not stop within \(limit) of wall time; work in hand: \(shown.isEmpty ? "none (a wait on the model)" : shown)"
         }
     }
 }

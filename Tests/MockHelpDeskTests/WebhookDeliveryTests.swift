@@ -126,6 +126,24 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test func theRetryAfterATimeoutIsScheduledBeforeQuiet() async throws {
+        try await HelpDeskHarness.run { harness in
+            try await WebhookReceiver.run(clock: harness.clock, script: { $0 == 0 ? .held : .ok }) { receiver, url in
+                _ = try await harness.submit(callback: url)
+                await harness.advance(toWhenParked: 3)
+                _ = await receiver.request(0)
+                // The receiver holds the first attempt; at the delivery timeout the dispatcher gives up on it.
+                harness.clock.advance(to: at(3 + 15))
+                await harness.desk.clock.activity.waitUntilQuiet()
+                let stats = harness.desk.stats().deliveries
+                #expect(stats.attempts == 1)
+                #expect(stats.timedOut == 1)
+                #expect(harness.desk.clock.activity.earliestDeadline == .init(offset: .seconds(23)), "the retry is scheduled 5 s later")
+                receiver.releaseHeldRequests()
+            }
+        }
+    }
+
     @Test func aDeadLetterIsListedAndCanBeRetriedOnRequest() async throws {
         try await HelpDeskHarness.run({ $0.delivery.schedule = RetrySchedule(delays: [.zero, .seconds(5)]) }) { harness in
             let failing = Flag(true)

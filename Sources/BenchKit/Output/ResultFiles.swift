@@ -20,6 +20,7 @@ public enum ResultFiles {
         "stream_requests", "stream_events", "stream_heartbeats", "stream_bytes_per_doc", "model_stream_bytes_per_doc",
         "instances", "documents_polled_twice", "documents_handed_over",
         "clock", "network_delay_ms", "steps", "model_events", "events_per_wall_s", "wall_s_per_model_day", "incomplete",
+        "model_draws_latency_mean_ms", "model_draws_requests_per_doc", "latency_ks_draws",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
@@ -119,6 +120,9 @@ public enum ResultFiles {
                 result.stepper.map { CSVTable.number($0.eventsPerWallSecond, digits: 0) } ?? "",
                 result.stepper.map { number($0.wallSecondsPerModelDay) } ?? "",
                 result.incomplete ?? "",
+                result.modelOnDraws.map { number($0.latencyMeanMilliseconds) } ?? "",
+                result.modelOnDraws.map { number($0.requestsPerDocument) } ?? "",
+                result.latencyDistanceOnDraws.map { CSVTable.number($0, digits: 4) } ?? "",
             ])
         }
         return table

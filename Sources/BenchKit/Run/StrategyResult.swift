@@ -80,6 +80,13 @@ public struct StrategyResult: Sendable {
     public var overhead: LatencySummary?
     /// Why the run stopped before it finished, when it did: its figures are partial.
     public var incomplete: String?
+    /// The model evaluated on the run's own review delays (each document's seeded draw) rather than on their
+    /// distribution: where the model is exact, measured and modelled figures then agree with no sampling error.
+    public var modelOnDraws: StrategyModel?
+    /// Kolmogorov–Smirnov distance between the measured latencies and ``modelOnDraws``.
+    public var latencyDistanceOnDraws: Double?
+    /// Each document's latency (`nil` if it never got its verdict) and status polls, by submission order.
+    public var perDocument: [DocumentOutcome] = []
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
@@ -109,4 +116,12 @@ public struct StrategyResult: Sendable {
         if let overhead { return overhead.milliseconds(atPercentile: percentile) }
         return latency.milliseconds(atPercentile: percentile) * timeScale
     }
+}
+
+/// What happened to one document of a run.
+public struct DocumentOutcome: Sendable, Hashable {
+    /// From the Help Desk's decision to our row, model time; `nil` when the row never got its verdict.
+    public var latency: Duration?
+    /// `GET /document/{id}` requests our app's pollers sent about it (thin fetches not included).
+    public var statusPolls: Int
 }

@@ -61,6 +61,7 @@ public struct StrategyRunner: Sendable {
         let secret = WebhookSecret.generate()
         let desk = try MockHelpDesk(configuration: scenario.helpDeskConfiguration, secret: secret, clock: clock, logger: logger, wallClock: time.wallClock)
         let applied = AppliedInstants(wallInstants: clock.isVirtual)
+        let polls = PollCounts()
         if clock.isVirtual { desk.onDecision { applied.decided($0) } }
 
         ProcessMemory.resetPeak()
@@ -68,7 +69,7 @@ public struct StrategyRunner: Sendable {
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
         let host = HelpDeskHost(desk: desk, restarts: scenario.helpDeskRestarts, clock: clock, logger: logger)
-        let (fleet, submissions) = try await time.drive { try await host.serve { deskPort in
+        let (fleet, submissions, end) = try await time.drive { try await host.serve { deskPort in
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
             let (scenario, logger) = (self.scenario, self.logger)
@@ -81,6 +82,7 @@ public struct StrategyRunner: Sendable {
                 app.ledger.onVerdictApplied { event in
                     applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
                 }
+                app.onStatusPoll { documentId in polls.count(desk.submissionOrdinal(of: documentId)) }
                 return app
             }
             try await fleet.start()
@@ -97,18 +99,23 @@ public struct StrategyRunner: Sendable {
             // A stop planned after the last arrival still happens, and its instance comes back, before the drain.
             _ = await stopper.result
             await drain(fleet: fleet, desk: desk, clock: clock, strategy: strategy)
+            // The run is over: on a virtual clock, time stands still while everything stops.
+            let end = clock.now
+            time.stepper?.freeze()
             // Read once the apps have stopped: the last receipt's counters are written after its row is.
             try await fleet.stop()
-            return (fleet, submissions)
+            return (fleet, submissions, end)
         } }
         let peakResident = ProcessMemory.peakResidentBytes
         let cpu = CPUTime.now - cpuStart
         let wallDuration = wallStart.duration(to: .now)
-        let modelDuration = modelStart.duration(to: clock.now)
+        let modelDuration = modelStart.duration(to: clock.isVirtual ? end : clock.now)
         let (counts, traffic, receiver, ledger) = (fleet.strategyCounts, fleet.traffic, fleet.receiverTraffic, fleet.ledgerCounts)
 
         // Per-document tallies go by the Help Desk's submission ordinal, read one at a time: a run may hold a million.
-        let latencies = applied.latencies { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
+        let byDocument = applied.latenciesByOrdinal(count: submissions.submitted) { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
+        let latencies = byDocument.compactMap { $0 }
+        let pollsByDocument = polls.counts(count: byDocument.count)
         let overhead = clock.isVirtual ? LatencySummary(applied.wallOverheads()) : nil
         let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
@@ -117,7 +124,13 @@ public struct StrategyRunner: Sendable {
             let statistics = store.statementStatistics()
             return StatementStatistics(statements: total.statements + statistics.statements, totalDuration: total.totalDuration + statistics.totalDuration)
         }
-        let model = strategy.model(scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes()))
+        let workload = scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes())
+        let model = strategy.model(workload)
+        // The same model on the run's own review delays: where the model is exact, sampling error drops out.
+        let drawn = try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue })
+        let modelOnDraws = drawn.map { strategy.model($0) }
+        // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
+        let comparable = { (model: StrategyModel) in clock.isVirtual || !model.latency.hasAtomAtZero }
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
 
         return StrategyResult(
@@ -132,7 +145,7 @@ public struct StrategyRunner: Sendable {
             declined: stats.documents.declined,
             latency: LatencySummary(latencies),
             model: model,
-            latencyDistance: model.latency.hasAtomAtZero ? nil : model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)),
+            latencyDistance: comparable(model) ? model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil,
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             statusNotModified: stats.requestCount(route: "GET /document/{documentId}", status: 304),
@@ -167,7 +180,10 @@ public struct StrategyRunner: Sendable {
             network: scenario.network,
             stepper: time.stepper?.statistics,
             overhead: overhead,
-            incomplete: time.stepper?.stall?.description
+            incomplete: time.stepper?.stall?.description,
+            modelOnDraws: modelOnDraws,
+            latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil },
+            perDocument: zip(byDocument, pollsByDocument).map { DocumentOutcome(latency: $0, statusPolls: $1) }
         )
     }
 
@@ -262,10 +278,12 @@ final class AppliedInstants: Sendable {
         }
     }
 
-    /// From each document's decision (`decidedAt(ordinal)`) to its first verdict in our row.
-    func latencies(decidedAt: (Int) -> SimulationClock.Instant?) -> [Duration] {
+    /// From each document's decision (`decidedAt(ordinal)`) to its first verdict in our row, by ordinal from 0 to
+    /// `count`, `nil` for a document without both.
+    func latenciesByOrdinal(count: Int, decidedAt: (Int) -> SimulationClock.Instant?) -> [Duration?] {
         state.withLock { state in
-            state.first.enumerated().compactMap { ordinal, nanoseconds in
+            (0..<count).map { ordinal in
+                let nanoseconds = ordinal < state.first.count ? state.first[ordinal] : -1
                 guard nanoseconds >= 0, let decided = decidedAt(ordinal) else { return nil }
                 return decided.duration(to: SimulationClock.Instant(offset: .nanoseconds(nanoseconds)))
             }
@@ -274,6 +292,24 @@ final class AppliedInstants: Sendable {
 
     /// Verdicts applied to a row that already had one.
     var repeats: Int { state.withLock { $0.repeats } }
+}
+
+/// Status polls our app sent, by the Help Desk's submission ordinal of the document.
+final class PollCounts: Sendable {
+    private let counts = Mutex<[Int32]>([])
+
+    func count(_ ordinal: UInt64?) {
+        guard let ordinal = ordinal.map(Int.init) else { return }
+        counts.withLock { counts in
+            if ordinal >= counts.count { counts.append(contentsOf: repeatElement(0, count: max(ordinal + 1 - counts.count, counts.count))) }
+            counts[ordinal] += 1
+        }
+    }
+
+    /// The counts of ordinals 0 to `count`.
+    func counts(count: Int) -> [Int] {
+        counts.withLock { counts in (0..<count).map { $0 < counts.count ? Int(counts[$0]) : 0 } }
+    }
 }
 
 /// Our app's rows counted by state, read as a stream so a million rows are never all in memory.

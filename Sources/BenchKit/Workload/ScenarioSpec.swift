@@ -108,6 +108,12 @@ public struct ScenarioSpec: Sendable {
     /// Mean arrivals per model second.
     public var modelArrivalRate: Double { clock == .virtual ? arrivalRate : arrivalRate * timeScale }
 
+    /// The review delay the Help Desk draws for the document of submission `ordinal` (0-based): the same in every
+    /// run of the seed.
+    public func reviewDelay(ofSubmission ordinal: UInt64) -> Duration {
+        ReviewPlan.draw(seed: seed, ordinal: ordinal, delay: reviewDelay, acceptRatio: acceptRatio).delay
+    }
+
     /// When each document is submitted.
     public var arrivals: ArrivalSchedule {
         if let arrivalWindow { return ArrivalSchedule(ratePerSecond: arrivalRate, within: arrivalWindow, seed: seed) }

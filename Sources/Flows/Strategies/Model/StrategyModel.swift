@@ -52,6 +52,15 @@ public struct ModelWorkload: Sendable, Hashable {
         return gridShift == 0 ? grid : grid.map { $0 + gridShift }
     }
 
+    /// The workload with these review delays (seconds), one per document, in place of the distribution's: the model
+    /// then integrates over the delays a run really drew, each once (a coarser grid uses their empirical quantiles).
+    public func onDraws(_ delays: [Double]) throws(DelayDistributionError) -> ModelWorkload {
+        var drawn = self
+        drawn.reviewDelay = try DelayDistribution(.empirical(seconds: delays, source: "the run's reviews"))
+        if !delays.isEmpty { drawn.grid = delays }
+        return drawn
+    }
+
     /// The workload as a poller of one document sees it over the network: its first request leaves when the
     /// submission's answer is back (2 one-way delays after the Help Desk's clock started the review) and reaches the
     /// Help Desk a delay later, so a poll sees the verdict when its elapsed time from the watch reaches D − 2·delay.
