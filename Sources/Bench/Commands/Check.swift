@@ -27,6 +27,9 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Run the CI profile on this database instead of SQLite files: postgres://USER@HOST:PORT/DATABASE.")
     var db: String?
 
+    @Option(help: "The clock the CI profile runs on (default: the profile's, wall, as the baseline was measured): virtual or wall.")
+    var clock: RunClock?
+
     func validate() throws {
         if !update {
             do {
@@ -71,7 +74,7 @@ struct Check: AsyncParsableCommand {
 
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
-        let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []))
+        let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []) + (clock.map { ["--clock", $0.rawValue] } ?? []))
         try await command.run()
         return URL(fileURLWithPath: out, isDirectory: true)
     }

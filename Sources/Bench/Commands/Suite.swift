@@ -6,11 +6,16 @@ import Foundation
 /// `Bench` (or `Bench suite`): the default suite.
 struct Suite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios, the receiver load test, then the DB cost sweep (about 2 minutes).",
+        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios and a real-scale cell in virtual time, the receiver load test, then the DB cost sweep.",
         discussion: """
-            The comparison submits 1,000 documents at Poisson arrivals of 125 per wall second, time scale 0.1, seed 42, \
-            to every strategy in turn. The fault scenarios run 60 documents (400 per second, time scale 0.01) through each fault with \
-            the strategies it concerns. The receiver load test drives the webhook receiver and its server's ceiling for 2 s each. The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
+            The comparison submits 1,000 documents at Poisson arrivals of 12.5 per model second, seed 42, to every \
+            strategy in turn, in virtual time: reviews of 2-5 s as they are, nothing compressed. The fault scenarios run \
+            60 documents (4 per model second) through each fault with the strategies it concerns. The real-scale cell \
+            runs 2,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours, over a 25 ms network, through \
+            poll-fixed:60s, poll-backoff:60s,2,16m, long-poll:300s, webhook and the hybrid. With --clock wall the \
+            comparison and faults run compressed on the wall clock (time scales 0.1 and 0.01) instead, without the \
+            real-scale cell. The receiver load test drives the webhook receiver and its server's ceiling for 2 s each \
+            (wall clock). The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
             document_id index. Progress goes to stderr on a terminal.
             """
     )
@@ -19,6 +24,9 @@ struct Suite: AsyncParsableCommand {
 
     @Option(help: "Also run the DB cost sweep on this PostgreSQL database (postgres://USER@HOST:PORT/DATABASE): dbcost.csv gains its rows (about 15 s more).")
     var postgres: String?
+
+    @Option(help: "virtual (default): the comparison, the faults and the real-scale cell in virtual time; wall: the comparison and faults compressed on the wall clock as their time scales say, without the real-scale cell.")
+    var clock = RunClock.virtual
 
     func validate() throws {
         _ = try postgresLocation()
@@ -40,10 +48,13 @@ struct Suite: AsyncParsableCommand {
         let startedAt = Date()
         let logger = benchLogger()
         let progress = ProgressLine()
-        let scenario = ScenarioSpec()
+        let virtual = clock == .virtual
+        let scenario = virtual ? ScenarioSpec().inVirtualTime() : ScenarioSpec()
         let comparison = try await ComparisonRun(scenario: scenario, progress: progress, logger: logger).run(databaseDirectory: nil)
-        let faults = try await FaultRun(progress: progress, logger: logger).run()
-        let results = comparison + faults
+        let faultBase = virtual ? FaultScenario.baseWorkload.inVirtualTime() : FaultScenario.baseWorkload
+        let faults = try await FaultRun(base: faultBase, progress: progress, logger: logger).run()
+        let realScale = virtual ? try await ComparisonRun(scenario: .realScale, progress: progress, logger: logger).run(databaseDirectory: nil) : []
+        let results = comparison + faults + realScale
         print(SummaryTable.strategies(results))
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)
         print(SummaryTable.receiver(receiver))
@@ -58,7 +69,7 @@ struct Suite: AsyncParsableCommand {
             receiver: receiver,
             command: "Bench suite",
             seed: scenario.seed,
-            timeScale: scenario.timeScale,
+            timeScale: scenario.effectiveTimeScale,
             parameters: ScenarioOptions.describe(scenario)
                 .merging(DBCost.describe(DBCostSweep())) { first, _ in first }
                 .merging(Receiver.describe(.short)) { first, _ in first }

@@ -13,10 +13,10 @@ struct Sweep: AsyncParsableCommand {
             --backoff-initials (factor 2, cap 16 times the initial delay), long-poll at each --long-poll-waits, and the \
             --references beside them, every one on the same seeded workload with its own Help Desk and database. \
             Writes sweep.csv (measured and modelled latency and requests per document at every point, and which points \
-            are on the frontier), run.json and report.html with the trade-off charts. The defaults finish in about \
-            two minutes on two cores. Keep --rate × --time-scale × the mean review delay (the documents pending at \
-            once) under about 20: our app holds at most 32 requests in flight, and past that long-polls queue behind \
-            each other where the model assumes each is held.
+            are on the frontier), run.json and report.html with the trade-off charts. Runs in virtual time by \
+            default (--clock wall compresses it through --time-scale instead). Keep the documents pending at once \
+            (arrivals per model second × the mean review delay) under about 20: our app holds at most 32 requests in \
+            flight, and past that long-polls queue behind each other where the model assumes each is held.
             """
     )
 
@@ -38,11 +38,10 @@ struct Sweep: AsyncParsableCommand {
     @Option(help: "Documents every point submits.")
     var documents = SweepSpec().scenario.documents
 
-    @Option(help: "Mean submissions per wall second, Poisson arrivals, open-loop.")
-    var rate = SweepSpec().scenario.arrivalRate
+    @Option(help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 6), per wall second on the wall clock (default 60).")
+    var rate: Double?
 
-    @Option(help: "Wall seconds per model second.")
-    var timeScale = SweepSpec().scenario.timeScale
+    @OptionGroup var time: TimeOptions
 
     @Option(help: "Seed of every random draw; every point gets the same documents, delays and verdicts.")
     var seed: UInt64 = 42
@@ -54,8 +53,7 @@ struct Sweep: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...100_000).contains(documents) else { throw ValidationError("--documents must be from 1 to 100000") }
-        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
-        guard timeScale > 0, timeScale.isFinite else { throw ValidationError("--time-scale must be a positive number") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         guard !(try spec().points.isEmpty) else { throw ValidationError("nothing to run: no families and no references") }
         try OutputOptions.prepare(out)
     }
@@ -68,9 +66,9 @@ struct Sweep: AsyncParsableCommand {
         spec.backoffInitials = try durationList(backoffInitials, option: "--backoff-initials", in: .milliseconds(10) ... .seconds(3600))
         spec.longPollWaits = try durationList(longPollWaits, option: "--long-poll-waits", in: .milliseconds(100) ... .seconds(300))
         spec.references = references == "none" ? [] : try parsing("--references") { try StrategySpec.parseList(references) }
+        spec.scenario = time.clocked(spec.scenario)
         spec.scenario.documents = documents
-        spec.scenario.arrivalRate = rate
-        spec.scenario.timeScale = timeScale
+        if let rate { spec.scenario.arrivalRate = rate }
         spec.scenario.seed = seed
         if let delay = try reviewDelay.distribution() { spec.scenario.reviewDelay = delay }
         return spec
@@ -95,7 +93,7 @@ struct Sweep: AsyncParsableCommand {
         let record = RunRecord(
             command: "Bench sweep",
             seed: spec.scenario.seed,
-            timeScale: spec.scenario.timeScale,
+            timeScale: spec.scenario.effectiveTimeScale,
             parameters: parameters,
             startedAt: startedAt,
             durationSeconds: Date().timeIntervalSince(startedAt),

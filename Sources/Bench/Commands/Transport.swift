@@ -27,9 +27,12 @@ struct Transport: AsyncParsableCommand {
     @Option(help: "Documents of each transport's poll-fixed:1s run (0: none).")
     var pollDocuments = 300
 
+    @OptionGroup var wallClock: WallClockOnly
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        try wallClock.validate(command: "Bench transport")
         _ = try concurrencies()
         try validateLoadPhase(duration: duration, warmup: warmup)
         guard (0...100_000).contains(pollDocuments) else { throw ValidationError("--poll-documents must be from 0 to 100000") }

@@ -152,3 +152,16 @@ struct TimeOptions: ParsableArguments {
 }
 
 extension RunClock: ExpressibleByArgument {}
+
+/// `--clock` of a command that measures the machine itself under load: only the wall clock can show that.
+struct WallClockOnly: ParsableArguments {
+    @Option(help: "wall only: this command measures the machine under load, which a virtual clock by design leaves out.")
+    var clock = RunClock.wall
+
+    /// - Parameter command: The command's name, for the message.
+    func validate(command: String) throws {
+        guard clock == .wall else {
+            throw ValidationError("\(command) measures the machine under load on the wall clock; --clock virtual does not apply (use Bench run for the strategies in virtual time)")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Flows
 import Foundation
+import SimulationSupport
 
 /// Named workloads of `Bench run --profile`.
 public enum Profile: String, Sendable, CaseIterable {
@@ -26,5 +27,27 @@ public enum Profile: String, Sendable, CaseIterable {
         var sweep = DBCostSweep()
         sweep.rows = [100_000]
         return sweep
+    }
+}
+
+extension ScenarioSpec {
+    /// The suite's real-scale cell, in virtual time: 2,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours
+    /// (log-normal, median 40 minutes, sigma 0.8), over a network of 25 ms each way, with the strategies a team would
+    /// weigh at that scale: fixed polling every minute, backoff from a minute (capped at 16), a 5-minute long-poll,
+    /// webhooks and the hybrid.
+    public static var realScale: ScenarioSpec {
+        var scenario = ScenarioSpec()
+        scenario.name = "real-scale"
+        scenario.clock = .virtual
+        scenario.documents = 2_000
+        scenario.arrivalRate = 20_000.0 / 86_400
+        // Valid by construction: a positive median and sigma, and most of the distribution inside the bounds.
+        scenario.reviewDelay = try! DelayDistribution(.lognormal(median: .seconds(40 * 60), sigma: 0.8), bounds: .seconds(5 * 60) ... .seconds(4 * 3600))
+        scenario.network = .fixed(.milliseconds(25))
+        scenario.strategies = [
+            .pollFixed(interval: .seconds(60)), .pollBackoff(initial: .seconds(60), factor: 2, cap: .seconds(16 * 60)),
+            .longPoll(wait: .seconds(300)), .webhook, .hybrid(sweep: .seconds(60), staleAfter: .seconds(120)),
+        ]
+        return scenario
     }
 }
