@@ -189,7 +189,8 @@ def check_instances(bench, desk_base, postgres_url):
 
 
 def check_decision_tools(bench):
-    """`Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad distributions and options with exit 64
+    """`Bench plan`, `Bench sweep`, `Bench run`, `Bench receiver`, `Bench transport` and `serve helpdesk` refuse bad
+    distributions and options (a clock, a network delay, an arrival rate given twice) with exit 64
     and a message naming the option (and an empirical file's bad line), creating nothing; a plan from an empirical
     file of observed delays writes its files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -209,6 +210,16 @@ def check_decision_tools(bench):
             ([bench, "sweep", "--references", "carrier-pigeon", "--out", out], "--references: unknown strategy"),
             ([bench, "run", "--review-delay-distribution", "gamma:2", "--out", out], "unknown distribution \"gamma:2\""),
             ([bench, "serve", "helpdesk", "--port", "0", "--review-delay-distribution", "lognormal:1s,0"], "sigma must be a positive number"),
+            ([bench, "run", "--clock", "sometimes", "--out", out], "The value 'sometimes' is invalid for '--clock <clock>'"),
+            ([bench, "run", "--network-delay=-5ms", "--out", out], "--network-delay: must be a duration"),
+            ([bench, "run", "--network-delay", "40ms...10ms", "--out", out], "--network-delay: a range of delays is two durations"),
+            ([bench, "run", "--documents-per-day", "0", "--out", out], "--documents-per-day must be a positive number"),
+            ([bench, "run", "--documents-per-day", "20000", "--rate", "2", "--out", out], "--documents-per-day and --rate both set the arrival rate"),
+            ([bench, "run", "--clock", "virtual", "--time-scale", "0.1", "--out", out], "--time-scale applies to --clock wall only"),
+            ([bench, "run", "--duration", "1d", "--documents", "10", "--out", out], "--duration and --documents both say how many documents"),
+            ([bench, "sweep", "--clock", "virtual", "--time-scale", "0.5", "--out", out], "--time-scale applies to --clock wall only"),
+            ([bench, "receiver", "--clock", "virtual", "--out", out], "--clock virtual does not apply"),
+            ([bench, "transport", "--clock", "virtual", "--out", out], "--clock virtual does not apply"),
         ]:
             refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
             check(refused.returncode == 64 and expected in refused.stderr,

@@ -19,20 +19,20 @@ extension DeadlineQueue {
         label: @escaping @Sendable (Element) -> String = { _ in "a deadline-queue entry" },
         _ handle: @escaping @Sendable (Element) async -> Void
     ) async {
-        let running = LockedValue(0)
+        let slots = LockedValue(Slots())
         let activity = clock.activity
         // Discarding: a run may hand out millions of entries, and a finished child must not be kept until awaited.
         await withDiscardingTaskGroup { group in
             var backlog = Deque<Element>()
             while true {
-                while running.value < maxConcurrent, let element = backlog.popFirst() {
-                    running.withLock { $0 += 1 }
+                while let element = backlog.first, slots.withLock({ $0.take(below: maxConcurrent) }) {
+                    backlog.removeFirst()
                     let unit = activity.begin(label(element))
                     group.addTask {
                         await WorkUnit.$current.withValue(unit) { await handle(element) }
                         self.markDone()
-                        running.withLock { $0 -= 1 }
-                        self.wakeConsumer()
+                        // Only a consumer waiting for this place is woken (before this handler lets go).
+                        if slots.withLock({ $0.give() }) { self.wakeConsumer() }
                         unit?.end()
                     }
                 }
@@ -40,5 +40,29 @@ extension DeadlineQueue {
                 backlog.append(contentsOf: due)
             }
         }
+    }
+}
+
+/// The places of ``DeadlineQueue/serve(maxConcurrent:label:_:)``'s handlers, and whether its loop waits for one.
+private struct Slots: Sendable {
+    var running = 0
+    var waitingForPlace = false
+
+    /// Takes a place if fewer than `limit` are taken; otherwise marks the loop as waiting for one, in the same step,
+    /// so the next handler to return wakes it.
+    mutating func take(below limit: Int) -> Bool {
+        guard running < limit else {
+            waitingForPlace = true
+            return false
+        }
+        running += 1
+        return true
+    }
+
+    /// Gives a place back. - Returns: Whether the loop waited for one (and is no longer marked as waiting).
+    mutating func give() -> Bool {
+        running -= 1
+        defer { waitingForPlace = false }
+        return waitingForPlace
     }
 }

@@ -185,12 +185,11 @@ struct PlanTests {
     /// distance at most 0.15).
     @Test func thePlanOfTheSuitesWorkloadAgreesWithARun() async throws {
         var scenario = ScenarioSpec()
-        // Real time (time scale 1): with the rest of the suite loading the machine, a timer firing 100 ms late moves
-        // a poll past the decision it was waiting for; at 1 it is 5 % of a 2 s interval, where at 0.1 it would be
-        // half of it. 100 documents keep the Kolmogorov-Smirnov distance's sampling noise under 0.15.
+        // Virtual time: no timer fires late, whatever else loads the machine. 100 documents keep the
+        // Kolmogorov-Smirnov distance's sampling noise under 0.15.
+        scenario.clock = .virtual
         scenario.documents = 100
         scenario.arrivalRate = 8
-        scenario.timeScale = 1
         scenario.strategies = [
             .webhook, .pollFixed(interval: .seconds(2)), .pollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8)),
             // Reviews longer than its staleness threshold: it sweeps the feed with no webhook missed.
@@ -198,8 +197,8 @@ struct PlanTests {
         ]
         let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run(databaseDirectory: nil)
 
-        // Documents a day at the run's arrival rate: submissions per wall second over wall seconds per model second.
-        let perDay = Int((scenario.arrivalRate * scenario.timeScale * 86_400).rounded())
+        // Documents a day at the run's arrival rate.
+        let perDay = Int((scenario.modelArrivalRate * 86_400).rounded())
         let plan = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: scenario.reviewDelay, strategies: scenario.strategies))
         for result in results {
             let row = try #require(plan.rows.first { $0.role == .compared && $0.strategy == result.strategy })
@@ -225,15 +224,15 @@ struct PlanTests {
     /// that distribution, which they would not if the reviews still came uniform on 2-5 s.
     @Test func aRunDrawsItsReviewsFromTheDistributionThePlanPrices() async throws {
         var scenario = ScenarioSpec()
+        scenario.clock = .virtual
         scenario.documents = 60
         scenario.arrivalRate = 5
-        scenario.timeScale = 1
         scenario.reviewDelay = try DelayDistribution(.exponential(mean: .seconds(1)), bounds: .milliseconds(500) ... .seconds(6))
         // 5 documents a second pending 1.5 s on average: about 8 held long-polls, well inside the app's 32 in flight.
         scenario.strategies = [.pollFixed(interval: .seconds(2)), .longPoll(wait: .seconds(2))]
         let results = try await ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .init(label: "test")).run(databaseDirectory: nil)
 
-        let perDay = Int((scenario.arrivalRate * scenario.timeScale * 86_400).rounded())
+        let perDay = Int((scenario.modelArrivalRate * 86_400).rounded())
         let plan = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: scenario.reviewDelay, strategies: scenario.strategies))
         let uniform = Plan(PlanInput(documentsPerDay: perDay, reviewDelay: .uniform(.seconds(2) ... .seconds(5)), strategies: scenario.strategies))
         for (result, (row, uniformRow)) in zip(results, zip(plan.rows, uniform.rows)) {

@@ -9,11 +9,8 @@ import Testing
 struct SweepTests {
     @Test func aSmallSweepMeasuresEveryPointBesideItsModel() async throws {
         var spec = SweepSpec()
+        spec.scenario = spec.scenario.inVirtualTime()
         spec.scenario.documents = 60
-        // Slower than the default sweep's 0.1, so that a debug build's milliseconds, with other tests running beside
-        // it, stay small against the 500 ms interval.
-        spec.scenario.arrivalRate = 100
-        spec.scenario.timeScale = 0.25
         spec.families = [.fixed, .longPoll]
         spec.intervals = [.milliseconds(500), .seconds(2)]
         spec.longPollWaits = [.seconds(4)]

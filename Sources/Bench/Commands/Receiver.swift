@@ -38,7 +38,6 @@ struct Receiver: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        try wallClock.validate(command: "Bench receiver")
         guard (1...10_000_000).contains(rows) else { throw ValidationError("--rows must be from 1 to 10000000") }
         guard (1...4096).contains(connections) else { throw ValidationError("--connections must be from 1 to 4096") }
         try validateLoadPhase(duration: duration, warmup: warmup)

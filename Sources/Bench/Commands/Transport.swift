@@ -32,7 +32,6 @@ struct Transport: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        try wallClock.validate(command: "Bench transport")
         _ = try concurrencies()
         try validateLoadPhase(duration: duration, warmup: warmup)
         guard (0...100_000).contains(pollDocuments) else { throw ValidationError("--poll-documents must be from 0 to 100000") }

@@ -158,10 +158,10 @@ struct WallClockOnly: ParsableArguments {
     @Option(help: "wall only: this command measures the machine under load, which a virtual clock by design leaves out.")
     var clock = RunClock.wall
 
-    /// - Parameter command: The command's name, for the message.
-    func validate(command: String) throws {
+    // Checked before --out is created: the option group comes first in each command.
+    func validate() throws {
         guard clock == .wall else {
-            throw ValidationError("\(command) measures the machine under load on the wall clock; --clock virtual does not apply (use Bench run for the strategies in virtual time)")
+            throw ValidationError("this command measures the machine under load on the wall clock; --clock virtual does not apply (use Bench run for the strategies in virtual time)")
         }
     }
 }

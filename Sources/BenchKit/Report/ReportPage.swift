@@ -22,7 +22,7 @@ enum ReportPage {
             facts = [
                 ["name": "command", "value": record.command],
                 ["name": "seed", "value": String(record.seed)],
-                ["name": "time scale", "value": String(record.timeScale)],
+                ["name": "time scale", "value": record.parameters["clock"] == RunClock.virtual.rawValue ? "none: virtual clock" : String(record.timeScale)],
                 ["name": "revision", "value": record.gitRevision],
                 ["name": "started", "value": ISO8601DateFormatter().string(from: record.startedAt)],
                 ["name": "duration", "value": String(format: "%.1f s", record.durationSeconds)],
