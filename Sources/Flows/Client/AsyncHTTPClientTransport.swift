@@ -9,9 +9,10 @@ import NIOHTTP1
 struct AsyncHTTPClientTransport: HelpDeskTransport {
     private let http: HTTPClient
 
-    init(maxConnections: Int) {
+    init(maxConnections: Int, failFast: Bool = false) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
+        configuration.connectionPool.retryConnectionEstablishment = !failFast
         configuration.timeout = .init(connect: .seconds(10))
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only

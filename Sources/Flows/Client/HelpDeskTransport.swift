@@ -11,9 +11,13 @@ public enum HelpDeskTransportKind: String, Sendable, Hashable, CaseIterable, Cus
 
     public var description: String { rawValue }
 
-    func make(maxConnections: Int) -> any HelpDeskTransport {
+    /// - Parameter failFast: Fail a request whose connection cannot be made at once, instead of retrying the
+    ///   connection for up to the connect timeout of wall time: on a virtual clock, where a wall-time retry would
+    ///   hold model time still while the Help Desk it waits for stays down, the client's own model-time retries
+    ///   take over.
+    func make(maxConnections: Int, failFast: Bool = false) -> any HelpDeskTransport {
         switch self {
-        case .asyncHTTPClient: AsyncHTTPClientTransport(maxConnections: maxConnections)
+        case .asyncHTTPClient: AsyncHTTPClientTransport(maxConnections: maxConnections, failFast: failFast)
         case .urlSession: URLSessionTransport(maxConnections: maxConnections)
         }
     }

@@ -113,7 +113,11 @@ public final class WebhookDispatcher: Service {
     }
 
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.clientConfiguration(configuration))
+        var clientConfiguration = Self.clientConfiguration(configuration)
+        // On a virtual clock a receiver that is down fails its attempt at once: the retry schedule, in model time,
+        // takes over (a wall-time retry of the connection would hold model time still).
+        clientConfiguration.connectionPool.retryConnectionEstablishment = !clock.isVirtual
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         await withGracefulShutdownHandler {
             await self.serve(using: client)
         } onGracefulShutdown: {
