@@ -39,11 +39,11 @@ public enum SummaryTable {
             notes += "One-way network delay between our app and the Help Desk, model time: \(networks.joined(separator: ", ")).\n"
         }
         let stepped = results.compactMap(\.stepper)
-        if !stepped.isEmpty {
-            let (model, wall) = (stepped.reduce(0) { $0 + $1.model.secondsValue }, stepped.reduce(0) { $0 + $1.wall.secondsValue })
+        if let slowest = stepped.map(\.eventsPerWallSecond).min(), let fastest = stepped.map(\.eventsPerWallSecond).max() {
+            let model = stepped.reduce(0) { $0 + $1.model.secondsValue }
             let (steps, events) = (stepped.reduce(0) { $0 + $1.steps }, stepped.reduce(0) { $0 + $1.events })
-            notes += "Virtual clock: \(format(model, digits: 0)) model s in \(format(wall, digits: 1)) wall s, \(steps) steps, \(events) events "
-                + "(\(format(wall > 0 ? Double(events) / wall : 0, digits: 0)) a wall second).\n"
+            notes += "Virtual clock: \(format(model, digits: 0)) model s in \(steps) steps, \(events) events; each run stepped "
+                + "\(format(slowest, digits: 0))-\(format(fastest, digits: 0)) events a wall second (wall_s, events_per_wall_s).\n"
         }
         for result in results {
             guard let incomplete = result.incomplete else { continue }

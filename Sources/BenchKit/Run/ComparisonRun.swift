@@ -1,11 +1,16 @@
+import Flows
 import Foundation
 import Logging
 
-/// Runs every strategy of a scenario, one after the other, each on a fresh Help Desk and database.
+/// Runs every strategy of a scenario, each on a fresh Help Desk and database: one after the other on the wall
+/// clock, where a neighbour's load would show in every figure; on a virtual clock, as many at once as the machine has
+/// cores, since each run's figures depend on its own clock only and a run alone keeps about one core busy.
 public struct ComparisonRun: Sendable {
     public let scenario: ScenarioSpec
     public let progress: ProgressLine
     public let logger: Logger
+    /// Strategies run at once on a virtual clock.
+    public var concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(scenario: ScenarioSpec, progress: ProgressLine, logger: Logger) {
         self.scenario = scenario
@@ -21,22 +26,31 @@ public struct ComparisonRun: Sendable {
         return try await run(database: .sqlite(folder: folder))
     }
 
-    /// Runs every strategy with its database in `database`.
+    /// Runs every strategy with its database in `database`, and returns their results in the scenario's order.
     public func run(database: RunDatabase) async throws -> [StrategyResult] {
         let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
-        var results: [StrategyResult] = []
-        for (index, strategy) in scenario.strategies.enumerated() {
-            let label = "\(scenario.name) \(index + 1)/\(scenario.strategies.count) \(strategy)"
-            let documents = scenario.documents
-            let progress = self.progress
-            progress.update("\(label): starting")
-            let result = try await runner.run(strategy, index: index) { submitted in
-                if submitted % 50 == 0 || submitted == documents { progress.update("\(label): \(submitted)/\(documents) submitted") }
+        let width = scenario.clock == .virtual ? concurrency : 1
+        return try await withThrowingTaskGroup(of: (Int, StrategyResult).self) { group in
+            var results: [StrategyResult?] = Array(repeating: nil, count: scenario.strategies.count)
+            for (index, strategy) in scenario.strategies.enumerated() {
+                if index >= width, let (done, result) = try await group.next() { results[done] = result }
+                group.addTask { (index, try await runOne(strategy, index: index, with: runner)) }
             }
-            progress.finish("\(label): \(result.completed)/\(result.documents) decided, \(String(format: "%.1f", result.wallDuration.secondsValue)) s")
-            results.append(result)
+            for try await (done, result) in group { results[done] = result }
+            return results.compactMap { $0 }
         }
-        return results
+    }
+
+    private func runOne(_ strategy: StrategySpec, index: Int, with runner: StrategyRunner) async throws -> StrategyResult {
+        let label = "\(scenario.name) \(index + 1)/\(scenario.strategies.count) \(strategy)"
+        let documents = scenario.documents
+        let progress = self.progress
+        progress.update("\(label): starting")
+        let result = try await runner.run(strategy, index: index) { submitted in
+            if submitted % 50 == 0 || submitted == documents { progress.update("\(label): \(submitted)/\(documents) submitted") }
+        }
+        progress.finish("\(label): \(result.completed)/\(result.documents) decided, \(String(format: "%.1f", result.wallDuration.secondsValue)) s")
+        return result
     }
 
     static func temporaryFolder() throws -> URL {
