@@ -12,7 +12,7 @@ extension ReportCharts {
             rendered.append(Rendered(
                 file: file,
                 title: "Sweep: \(statistic) latency against cost",
-                caption: "Each polling family across its parameter (interval, backoff's initial delay, long-poll's wait): \(statistic) notification latency against HTTP requests per document, measured (solid, filled) and modelled (dashed, hollow), with webhook, webhook-thin, hybrid and sse as reference points. poll-conditional's points fall on poll-fixed's: the same polls at the same times (its 304s save bytes, not requests). The thick dashed line is the measured frontier: no point is both cheaper and faster than the points on it.",
+                caption: "Each polling family across its parameter (interval, backoff's initial delay, long-poll's wait): \(statistic) notification latency against HTTP requests per document, measured (solid, filled) and modelled (dashed, hollow), with webhook, webhook-thin, hybrid and sse as reference points. poll-conditional's points fall on poll-fixed's: the same polls at the same times (its 304s save bytes, not requests). The thick dashed line is the measured frontier: no point is both cheaper and faster than the points on it. \(floorNote)",
                 svg: try render(chart.svg, chart: "sweep \(statistic)")
             ))
         }
@@ -36,17 +36,18 @@ extension ReportCharts {
                 var measured: [(x: Double, y: Double)] = []
                 var modelled: [(x: Double, y: Double)] = []
                 for record in entry {
-                    guard let strategy = record["strategy"], let requests = record.number("requests_per_doc"), let value = record.number(column), value > 0 else { continue }
+                    guard let strategy = record["strategy"], let requests = record.number("requests_per_doc"), let value = onLogScale(record.number(column)) else { continue }
                     let modelRequests = record.number("model_requests_per_doc")
-                    let modelValue = record.number("model_" + column)
-                    let tooltip = "\(strategy): \(statistic) \(format(value)) ms (model \(modelValue.map { format($0) } ?? "-")), "
+                    let modelValue = onLogScale(record.number("model_" + column))
+                    let said = { (column: String) in record.number(column).map { format($0) } ?? "-" }
+                    let tooltip = "\(strategy): \(statistic) \(said(column)) ms (model \(said("model_" + column))), "
                         + "\(format(requests, digits: 2)) requests per document (model \(modelRequests.map { format($0, digits: 2) } ?? "-"))"
                     measured.append((requests, value))
                     chart.markers.append(Marker(x: requests, y: value, series: series, tooltip: tooltip))
                     if record["frontier_" + statistic] == "1" { frontier.append((requests, value, strategy)) }
-                    if let modelRequests, let modelValue, modelValue > 0 {
+                    if let modelRequests, let modelValue {
                         modelled.append((modelRequests, modelValue))
-                        chart.markers.append(Marker(x: modelRequests, y: modelValue, series: series, filled: false, tooltip: "\(strategy) model: \(statistic) \(format(modelValue)) ms, \(format(modelRequests, digits: 2)) requests per document"))
+                        chart.markers.append(Marker(x: modelRequests, y: modelValue, series: series, filled: false, tooltip: "\(strategy) model: \(statistic) \(said("model_" + column)) ms, \(format(modelRequests, digits: 2)) requests per document"))
                     }
                 }
                 guard !measured.isEmpty else { continue }

@@ -34,10 +34,23 @@ enum ReportCharts {
         return Rendered(
             file: "tradeoff.svg",
             title: "Latency against cost",
-            caption: "Each strategy's mean and p99 notification latency against the HTTP requests it spends per document, measured (filled) beside its analytic model (hollow). Strategies on the dashed frontier are the ones no other beats on both.",
+            caption: "Each strategy's mean and p99 notification latency against the HTTP requests it spends per document, measured (filled) beside its analytic model (hollow). Strategies on the dashed frontier are the ones no other beats on both. " + floorNote,
             svg: try render(chart.svg, chart: "trade-off")
         )
     }
+
+    /// The lowest latency a log-scale chart draws, model ms: a strategy told at once (0 ms, as in virtual time with no
+    /// network delay) is drawn there, on the axis's floor, rather than left out.
+    static let latencyFloor = 1.0
+
+    /// `milliseconds` as a log-scale latency axis draws it: at least ``latencyFloor``; `nil` for no value.
+    static func onLogScale(_ milliseconds: Double?) -> Double? {
+        guard let milliseconds, milliseconds >= 0 else { return nil }
+        return max(milliseconds, latencyFloor)
+    }
+
+    /// Said under every chart whose latency axis is a log scale.
+    static let floorNote = "A latency of 0 (told at once) is drawn at 1 ms, the log axis's floor."
 
     static func tradeoffChart(_ run: RunFiles) -> Chart? {
         guard let scenario = run.mainScenario else { return nil }
@@ -49,22 +62,23 @@ enum ReportCharts {
         chart.height = 520
         var frontierCandidates: [(x: Double, y: Double, name: String)] = []
         for (series, row) in rows.enumerated() {
-            guard let name = row["strategy"], let requests = row.number("requests_per_doc"), let mean = row.number("latency_mean_ms"),
-                let p99 = row.number("latency_p99_ms"), mean > 0, p99 > 0
+            guard let name = row["strategy"], let requests = row.number("requests_per_doc"), let mean = onLogScale(row.number("latency_mean_ms")),
+                let p99 = onLogScale(row.number("latency_p99_ms"))
             else { continue }
             let modelRequests = row.number("model_requests_per_doc")
-            let modelMean = row.number("model_latency_mean_ms")
-            let modelP99 = row.number("model_latency_p99_ms")
-            let tooltip = "\(name): mean \(format(mean)) ms (model \(modelMean.map { format($0) } ?? "-")), p99 \(format(p99)) ms"
-                + " (model \(modelP99.map { format($0) } ?? "-")), \(format(requests, digits: 2)) requests per document"
+            let modelMean = onLogScale(row.number("model_latency_mean_ms"))
+            let modelP99 = onLogScale(row.number("model_latency_p99_ms"))
+            let said = { (column: String) in row.number(column).map { format($0) } ?? "-" }
+            let tooltip = "\(name): mean \(said("latency_mean_ms")) ms (model \(said("model_latency_mean_ms"))), p99 \(said("latency_p99_ms")) ms"
+                + " (model \(said("model_latency_p99_ms"))), \(format(requests, digits: 2)) requests per document"
                 + " (model \(modelRequests.map { format($0, digits: 2) } ?? "-"))"
             chart.lines.append(Line(points: [(requests, mean), (requests, p99)], series: series, width: 1.5, tooltip: tooltip))
             chart.markers.append(Marker(x: requests, y: mean, series: series, tooltip: tooltip))
             chart.markers.append(Marker(x: requests, y: p99, series: series, tooltip: tooltip))
-            if let modelRequests, let modelMean, modelMean > 0 {
-                let modelTip = "\(name) model: mean \(format(modelMean)) ms, p99 \(modelP99.map { format($0) } ?? "-") ms, \(format(modelRequests, digits: 2)) requests per document"
+            if let modelRequests, let modelMean {
+                let modelTip = "\(name) model: mean \(said("model_latency_mean_ms")) ms, p99 \(said("model_latency_p99_ms")) ms, \(format(modelRequests, digits: 2)) requests per document"
                 chart.markers.append(Marker(x: modelRequests, y: modelMean, series: series, filled: false, tooltip: modelTip))
-                if let modelP99, modelP99 > 0 {
+                if let modelP99 {
                     chart.markers.append(Marker(x: modelRequests, y: modelP99, series: series, filled: false, tooltip: modelTip))
                 }
             }
@@ -96,14 +110,14 @@ enum ReportCharts {
         let strategies = run.rows(scenario: scenario).compactMap { $0["strategy"] }
         var chart = Chart(title: "Latency distributions — \(scenario)", x: Axis("notification latency (model ms, log)", .log),
                           y: Axis("share of documents notified", .linear, includingZero: true))
-        chart.subtitle = "Solid: measured; dashed: the model, where it expects a wait."
+        chart.subtitle = "Solid: measured; dashed: the model."
         chart.height = 520
         let records = table.records.filter { $0["scenario"] == scenario }
         for (series, strategy) in strategies.enumerated() {
             func curve(_ source: String) -> [(x: Double, y: Double)] {
                 records.filter { $0["strategy"] == strategy && ($0["source"] ?? "measured") == source }
                     .compactMap { record in
-                        guard let percentile = record.number("percentile"), let value = record.number("latency_ms"), value > 0 else { return nil }
+                        guard let percentile = record.number("percentile"), let value = onLogScale(record.number("latency_ms")) else { return nil }
                         return (value, percentile / 100)
                     }
                     .sorted { $0.y < $1.y }
@@ -127,7 +141,7 @@ enum ReportCharts {
         return Rendered(
             file: "latency-cdf.svg",
             title: "Latency distributions",
-            caption: "For each strategy, the share of documents whose verdict reached our row within a given latency (a curve further left is faster). Dashed curves are the models; a solid curve hugging its dashed one means the strategy behaves as theory says.",
+            caption: "For each strategy, the share of documents whose verdict reached our row within a given latency (a curve further left is faster). Dashed curves are the models; a solid curve hugging its dashed one means the strategy behaves as theory says. " + floorNote,
             svg: try render(chart.svg, chart: "latency")
         )
     }
