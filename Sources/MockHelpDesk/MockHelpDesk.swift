@@ -25,7 +25,7 @@ public final class MockHelpDesk: Sendable {
     /// Idempotency keys and the ordinal of the document each one made.
     private let idempotency: Mutex<IdempotencyTable<UInt64>>
     private let pollingGate: Mutex<PollingGate>
-    private let decisionListeners = DecisionListeners()
+    private let decisionListeners = Listeners<UInt64>()
 
     /// - Parameters:
     ///   - configuration: Delays, ratios, faults and limits; checked here.

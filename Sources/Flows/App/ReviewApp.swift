@@ -20,7 +20,7 @@ public final class ReviewApp: Sendable {
     public let strategy: any Strategy
     let thinFetcher: ThinFetcher
     private let meter = StrategyMeter()
-    private let polls = PollListeners()
+    private let polls = Listeners<String>()
     private let clock: SimulationClock
     private let logger: Logger
     private let wallClock: @Sendable () -> Date

@@ -80,7 +80,7 @@ public struct StrategyContext: Sendable {
     /// When the database is shared with other instances: this one's name and lease length.
     var sharing: InstanceSharing?
     /// Told of every status poll.
-    var polls = PollListeners()
+    var polls = Listeners<String>()
 
     /// The wall-clock time `model` ago, for comparing model ages with stored timestamps.
     func wallTime(modelAgo model: Duration) -> Date {
@@ -108,19 +108,6 @@ public struct StrategyContext: Sendable {
             logger.warning("the feed's lease could not be taken", metadata: ["feed": "\(name)", "error": "\(error)"])
             return false
         }
-    }
-}
-
-/// Whoever wants to hear of every status poll an app makes.
-final class PollListeners: Sendable {
-    private let listeners = Mutex<[@Sendable (String) -> Void]>([])
-
-    func add(_ listener: @escaping @Sendable (String) -> Void) {
-        listeners.withLock { $0.append(listener) }
-    }
-
-    func notify(_ documentId: String) {
-        for listener in listeners.withLock({ $0 }) { listener(documentId) }
     }
 }
 

@@ -2,7 +2,6 @@ import Foundation
 import HelpDeskAPI
 import Logging
 import SimulationSupport
-import Synchronization
 
 /// What happens when a review's time comes: the verdict is applied and, if the submitter asked, a webhook is queued.
 struct ReviewDecider: Sendable {
@@ -12,7 +11,8 @@ struct ReviewDecider: Sendable {
     let clock: SimulationClock
     let wallClock: @Sendable () -> Date
     let logger: Logger
-    let listeners: DecisionListeners
+    /// Told the submission ordinal of every decision.
+    let listeners: Listeners<UInt64>
 
     func decide(_ documentId: String) {
         guard let record = registry.decide(documentId, at: clock.now, wallTime: wallClock()) else { return }
@@ -38,18 +38,5 @@ struct ReviewDecider: Sendable {
         } catch {
             logger.error("webhook body could not be encoded", metadata: ["document.id": "\(documentId)", "error": "\(error)"])
         }
-    }
-}
-
-/// Whoever wants to hear of every decision as it is made: a benchmark timing its own overhead.
-final class DecisionListeners: Sendable {
-    private let listeners = Mutex<[@Sendable (UInt64) -> Void]>([])
-
-    func add(_ listener: @escaping @Sendable (UInt64) -> Void) {
-        listeners.withLock { $0.append(listener) }
-    }
-
-    func notify(_ ordinal: UInt64) {
-        for listener in listeners.withLock({ $0 }) { listener(ordinal) }
     }
 }
