@@ -27,6 +27,8 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
         var finished = false
         /// Entries handed to the consumer and not yet marked done.
         var outstanding = 0
+        /// One at a time (a stepper serialises the instant): an entry was handed out since the last yield.
+        var mustYield = false
     }
 
     private enum Step {
@@ -115,16 +117,29 @@ public final class DeadlineQueue<Element: Sendable>: Sendable {
     }
 
     /// ``nextDue()``, which with `returningOnWake` also returns (with no entries) when ``wakeConsumer()`` is called.
+    ///
+    /// Under a stepper that serialises each instant (``ManualClock/defersDueTimers``), it hands out one entry at a
+    /// time, and before the next one due yields to the stepper (a timer at the present instant), which lets the
+    /// consumer go on once what the last entry started is done: entries due at one instant are then handled in their
+    /// order (deadline, then scheduling order), never side by side.
     func nextDue(returningOnWake: Bool) async -> [Element]? {
         var reached: SimulationClock.Instant?
+        let oneAtATime = clock.virtualBase?.defersDueTimers == true
         while !Task.isCancelled {
             let now = clock.now
             // A sleep that returned has reached its deadline even if a scaled clock reads a hair earlier.
             let horizon = max(now, reached ?? now)
+            let yielded = reached != nil
             let step = state.withLock { state -> Step in
                 if state.finished { return .finished }
+                if yielded { state.mustYield = false }
                 var due: [Element] = []
-                while let first = state.heap.min, first.deadline <= horizon {
+                if oneAtATime, let first = state.heap.min, first.deadline <= horizon {
+                    if state.mustYield { return .sleep(until: first.deadline) }
+                    due.append(state.heap.removeMin().element)
+                    state.mustYield = true
+                }
+                while !oneAtATime, let first = state.heap.min, first.deadline <= horizon {
                     due.append(state.heap.removeMin().element)
                 }
                 if !due.isEmpty {

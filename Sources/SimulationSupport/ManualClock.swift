@@ -66,8 +66,16 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private let state = Mutex(State())
+    private let defersDue = Atomic<Bool>(false)
 
     public init() {}
+
+    /// Whether a timer scheduled for an instant that has come waits for the next step (``fireNext()``) instead of
+    /// running at once: how a task yields to a stepper that serialises what is due at one instant. Off by default.
+    public var defersDueTimers: Bool {
+        get { defersDue.load(ordering: .relaxed) }
+        set { defersDue.store(newValue, ordering: .relaxed) }
+    }
 
     public var now: Instant { state.withLock { $0.now } }
 
@@ -118,9 +126,10 @@ public final class ManualClock: Clock, Sendable {
     /// - Returns: The timer, for ``cancelTimer(_:)``.
     @discardableResult
     public func schedule(at deadline: Instant, _ action: @escaping @Sendable () -> Void) -> UInt64? {
+        let defers = defersDueTimers
         let result = state.withLock { state -> (UInt64?, [CheckedContinuation<Void, Never>]) in
-            if deadline <= state.now { return (nil, []) }
-            return (state.add(deadline, .timer(action)), state.satisfiedObservers())
+            if deadline <= state.now, !defers { return (nil, []) }
+            return (state.add(max(deadline, state.now), .timer(action)), state.satisfiedObservers())
         }
         result.1.forEach { $0.resume() }
         guard let id = result.0 else {
@@ -170,6 +179,31 @@ public final class ManualClock: Clock, Sendable {
         }
         observers.forEach { $0.resume() }
         return due.count
+    }
+
+    /// Moves time to the earliest deadline, if it is later, and wakes that one sleeper or runs that one timer (the
+    /// first registered, of several at one instant): a stepper that fires one at a time, waiting for quiet between
+    /// them, handles what is due at one instant in an order that depends on the run alone.
+    /// - Returns: Whether anything was due.
+    @discardableResult
+    public func fireNext() -> Bool {
+        let (due, observers) = state.withLock { state -> (Wake?, [CheckedContinuation<Void, Never>]) in
+            guard let deadline = state.earliest(), let top = state.heap.popMin() else { return (nil, []) }
+            state.now = max(state.now, deadline)
+            let entry = state.pending.removeValue(forKey: top.id)
+            return (entry?.wake, state.satisfiedObservers())
+        }
+        switch due {
+        case .sleeper(let continuation, let parking):
+            parking?.end()
+            continuation.resume()
+        case .timer(let action):
+            action()
+        case nil:
+            break
+        }
+        observers.forEach { $0.resume() }
+        return due != nil
     }
 
     /// Waits until the deadlines of the parked sleepers and pending timers satisfy `predicate`.

@@ -3,8 +3,8 @@ import Synchronization
 /// Everything in hand on one simulation clock: the ``WorkUnit``s running or carrying credit, and for every
 /// ``DeadlineQueue`` its earliest deadline.
 ///
-/// The simulation is *quiet* when no unit is busy and no queue has an entry already due: nothing will happen until
-/// time moves. A virtual clock's stepper (``VirtualTimeStepper``) waits for quiet, then moves time straight to the
+/// The simulation is *quiet* when no unit is busy: nothing will happen until time moves (a queue's consumer is a
+/// unit of its own, busy from the moment an entry is due until it waits again). A virtual clock's stepper (``VirtualTimeStepper``) waits for quiet, then moves time straight to the
 /// earliest deadline, and so steps from one event to the next without racing the work in flight.
 ///
 /// Units are tracked only on a virtual clock; on a wall clock ``begin(_:)`` returns `nil` and nothing is counted.
@@ -160,7 +160,7 @@ public final class SimulationActivity: Sendable {
         state.withLock { $0.queues.values.compactMap(\.earliest).min() }
     }
 
-    /// Whether no unit is busy and no queue has an entry due.
+    /// Whether no unit is busy.
     public var isQuiet: Bool {
         state.withLock { isQuiet($0) }
     }
@@ -169,9 +169,7 @@ public final class SimulationActivity: Sendable {
     public var busyUnitCount: Int { state.withLock { $0.busyUnits } }
 
     private func isQuiet(_ state: State) -> Bool {
-        guard state.busyUnits == 0 else { return false }
-        let now = self.now()
-        return state.queues.values.allSatisfy { $0.earliest.map { $0 > now } ?? true }
+        state.busyUnits == 0
     }
 
     private func takeQuietWaiters(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
@@ -201,7 +199,7 @@ public final class SimulationActivity: Sendable {
     }
 
     /// The work in hand, for a report of why the simulation is not quiet: every busy unit's label, with how many of
-    /// its holders run and the stream bytes it carries, and every queue with an entry due.
+    /// its holders run and the stream bytes it carries, then every deadline-queue entry already due.
     public var workInHand: [String] {
         state.withLock { state in
             let now = self.now()

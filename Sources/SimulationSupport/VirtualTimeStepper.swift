@@ -1,8 +1,10 @@
 import Synchronization
 
 /// Moves a virtual ``SimulationClock`` from one deadline to the next, each time the simulation is quiet: no
-/// ``WorkUnit`` busy and no deadline-queue entry due (see ``SimulationActivity``). Model time then jumps straight
-/// to the earliest sleeper, timer or queue entry, whatever the machine's speed.
+/// ``WorkUnit`` busy (see ``SimulationActivity``). Model time then jumps straight to the earliest sleeper or timer,
+/// whatever the machine's speed, and wakes that one alone: what is due at one instant is handled one wake-up at a
+/// time, each after the last one's work is done, in the order the wake-ups were registered, so that no two requests
+/// race and the run depends on its seed alone.
 ///
 /// ``drive(label:_:)`` runs a body (a benchmark run) as a unit of its own while stepping, and stops stepping when it
 /// returns. Two things end a drive early, each reported as a ``VirtualTimeStall`` and never as a finished run: the
@@ -49,6 +51,8 @@ public final class VirtualTimeStepper: Sendable {
     ///   - watchdog: Wall time the simulation may stay busy without becoming quiet.
     public init(clock: SimulationClock, watchdog: Duration = .seconds(30)) {
         guard let manual = clock.virtualBase else { preconditionFailure("a stepper needs a virtual clock") }
+        // What is due at one instant is handled one wake-up at a time, in an order that depends on the run alone.
+        manual.defersDueTimers = true
         self.clock = clock
         self.manual = manual
         self.watchdog = watchdog
@@ -125,15 +129,17 @@ public final class VirtualTimeStepper: Sendable {
             await clock.activity.waitUntilQuiet()
             state.withLock { $0.waitingSince = nil }
             guard !Task.isCancelled, state.withLock({ $0.frozenSince == nil }) else { return }
-            let queued = clock.activity.earliestDeadline.map(clock.baseInstant)
-            let next = [manual.nextDeadline, queued].compactMap { $0 }.min()
-            guard let next else {
+            // A queue's deadline counts when it is ahead: one already due has a consumer that takes it itself.
+            let queued = clock.activity.earliestDeadline.map(clock.baseInstant).flatMap { $0 > manual.now ? $0 : nil }
+            let timer = manual.nextDeadline
+            guard let next = [timer, queued].compactMap({ $0 }).min() else {
                 if !finished() {
                     state.withLock { $0.stall = $0.stall ?? VirtualTimeStall(reason: .nothingScheduled, at: clock.now, workInHand: []) }
                 }
                 return
             }
-            let events = manual.advance(to: next)
+            // One sleeper or timer at a time; a queue's entry with no consumer asleep for it only moves time.
+            let events = next == timer ? (manual.fireNext() ? 1 : 0) : manual.advance(to: next)
             state.withLock { state in
                 state.statistics.steps += 1
                 state.statistics.events += events

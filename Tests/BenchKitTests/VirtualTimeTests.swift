@@ -75,19 +75,35 @@ struct VirtualTimeTests {
         )
         scenario.faults.duplicateDeliveryRatio = 0.3
         scenario.faults.maxExtraDeliveryDelay = .seconds(2)
-        let first = try await Self.run(scenario)
-        let second = try await Self.run(scenario)
+        try Self.expectTheSame(try await Self.run(scenario), try await Self.run(scenario))
+    }
+
+    /// The hardest case: a rate limit and 503s make every poller pause until the same instant, so dozens of polls are
+    /// due at once; the stepper hands them out one at a time, in their order, so which of them the limit refuses
+    /// depends on the run alone.
+    @Test func pollsDueAtOneInstantUnderARateLimitRepeatThemselves() async throws {
+        let fault = try #require(FaultScenario.all.first { $0.name == "status-503-5pct" })
+        let base = FaultScenario.baseWorkload.inVirtualTime()
+        let run = { try await FaultRun(base: base, faults: [fault], progress: ProgressLine(enabled: false), logger: .quiet).run() }
+        let first = try await run()
+        #expect(first.contains { $0.statusRequests > $0.documents * 2 }, "the pollers were paused and asked again")
+        try Self.expectTheSame(first, try await run())
+    }
+
+    /// Two runs' `summary.csv` and `latency.csv` are the same but for the columns that measure the machine.
+    static func expectTheSame(_ first: [StrategyResult], _ second: [StrategyResult], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let machine: Set = [
             "db_time_ms", "cpu_user_s", "cpu_sys_s", "wall_s", "cpu_ms_per_doc", "peak_rss_mb", "latency_p50_wall_ms", "latency_p99_wall_ms",
             "events_per_wall_s", "wall_s_per_model_day",
         ]
         let (a, b) = (ResultFiles.summary(first), ResultFiles.summary(second))
+        #expect(a.rows.count == b.rows.count, sourceLocation: sourceLocation)
         for (rowA, rowB) in zip(a.rows, b.rows) {
             for (column, (valueA, valueB)) in zip(a.columns, zip(rowA, rowB)) where !machine.contains(column) {
-                #expect(valueA == valueB, "\(rowA[1]) \(column): \(valueA) then \(valueB)")
+                #expect(valueA == valueB, "\(rowA[1]) \(column): \(valueA) then \(valueB)", sourceLocation: sourceLocation)
             }
         }
-        #expect(ResultFiles.latency(first).text == ResultFiles.latency(second).text)
-        #expect(first.allSatisfy { $0.incomplete == nil && $0.lost == 0 })
+        #expect(ResultFiles.latency(first).text == ResultFiles.latency(second).text, sourceLocation: sourceLocation)
+        #expect(first.allSatisfy { $0.incomplete == nil && $0.lost == 0 }, sourceLocation: sourceLocation)
     }
 }
