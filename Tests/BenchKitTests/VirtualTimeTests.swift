@@ -106,4 +106,20 @@ struct VirtualTimeTests {
         #expect(ResultFiles.latency(first).text == ResultFiles.latency(second).text, sourceLocation: sourceLocation)
         #expect(first.allSatisfy { $0.incomplete == nil && $0.lost == 0 }, sourceLocation: sourceLocation)
     }
+
+    @Test func aRunThatCannotFinishStopsAndSaysWhatWasInHand() async throws {
+        var scenario = Self.scenario(documents: 5, strategies: [.webhook, .pollFixed(interval: .seconds(1))])
+        scenario.receiverFaults.hangs = true
+        scenario.watchdog = .milliseconds(500)
+        var comparison = ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .quiet)
+        comparison.concurrency = 1
+        let results = try await comparison.run(databaseDirectory: nil)
+        #expect(results.map(\.strategy) == [.webhook], "the comparison stopped at the run that stalled")
+        let webhook = try #require(results.first)
+        let incomplete = try #require(webhook.incomplete, "marked incomplete")
+        #expect(incomplete.contains("stayed busy"), "\(incomplete)")
+        #expect(incomplete.contains("POST webhook msg_"), "the delivery at the receiver is named: \(incomplete)")
+        #expect(webhook.completed < 5, "its figures are partial")
+        #expect(ResultFiles.summary(results).rows[0].last(where: { $0.contains("stayed busy") }) != nil, "summary.csv says so")
+    }
 }

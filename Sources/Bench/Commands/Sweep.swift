@@ -102,5 +102,6 @@ struct Sweep: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         try ResultFiles.write(to: directory, tables: [("sweep.csv", ResultFiles.sweep(results))], run: record)
         try OutputOptions.report(directory, record: record)
+        try OutputOptions.failIfIncomplete(results.map(\.result))
     }
 }

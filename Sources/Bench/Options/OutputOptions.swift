@@ -46,6 +46,19 @@ struct OutputOptions: ParsableArguments {
         )
         try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, transport: transport, run: record)
         try Self.report(directory, record: record)
+        try Self.failIfIncomplete(results)
+    }
+
+    /// Once a run's files are written: when any strategy's run stopped before it finished (its rows say
+    /// `incomplete`), says why on stderr and exits 1, so a partial run is never taken for a finished one.
+    static func failIfIncomplete(_ results: [StrategyResult]) throws {
+        let stopped = results.filter { $0.incomplete != nil }
+        guard !stopped.isEmpty else { return }
+        for result in stopped {
+            FileHandle.standardError.write(Data("Error: \(result.scenario) \(result.strategy) did not finish: \(result.incomplete ?? "")\n".utf8))
+        }
+        FileHandle.standardError.write(Data("Error: the run is incomplete; its files are written, their incomplete rows are partial.\n".utf8))
+        throw ExitCode.failure
     }
 }
 

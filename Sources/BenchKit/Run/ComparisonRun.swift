@@ -34,6 +34,8 @@ public struct ComparisonRun: Sendable {
             var results: [StrategyResult?] = Array(repeating: nil, count: scenario.strategies.count)
             for (index, strategy) in scenario.strategies.enumerated() {
                 if index >= width, let (done, result) = try await group.next() { results[done] = result }
+                // A run that stalled stops the comparison: the strategies in flight finish, no other starts.
+                guard !results.contains(where: { $0?.incomplete != nil }) else { break }
                 group.addTask { (index, try await runOne(strategy, index: index, with: runner)) }
             }
             for try await (done, result) in group { results[done] = result }

@@ -34,7 +34,7 @@ public struct StrategyRunner: Sendable {
     ///   - index: Its position in the scenario, for the database's file name.
     ///   - progress: Called with the number of documents submitted so far.
     public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
-        let time = RunTime(scenario.clock, timeScale: scenario.timeScale)
+        let time = RunTime(scenario.clock, timeScale: scenario.timeScale, watchdog: scenario.watchdog)
         let (location, schema) = database.store(scenario: scenario.name, index: index)
         return try await withStores(scenario.instances, at: location, schema: schema, wallClock: time.wallClock) { stores in
             try await run(strategy, stores: stores, time: time, progress: progress)
@@ -341,7 +341,7 @@ struct RunTime: Sendable {
     /// instant the run started plus model time.
     let wallClock: @Sendable () -> Date
 
-    init(_ kind: RunClock, timeScale: Double) {
+    init(_ kind: RunClock, timeScale: Double, watchdog: Duration) {
         switch kind {
         case .wall:
             clock = SimulationClock(base: ContinuousClock(), timeScale: timeScale)
@@ -351,7 +351,7 @@ struct RunTime: Sendable {
             let clock = SimulationClock.virtual()
             let epoch = Date()
             self.clock = clock
-            stepper = VirtualTimeStepper(clock: clock)
+            stepper = VirtualTimeStepper(clock: clock, watchdog: watchdog)
             wallClock = { epoch.addingTimeInterval(clock.now.offset.secondsValue) }
         }
     }

@@ -15,6 +15,9 @@ public struct ReceiverFaults: Sendable, Hashable {
     /// The first delivery of each message is applied, then answered only after this long (model time), past the
     /// Help Desk's delivery timeout, so the message is sent again.
     public var slowFirstAnswer: Duration?
+    /// The receiver never answers: it waits outside the simulation, as a process that hung would (no fault scenario
+    /// uses it; a test does, to see a virtual run stall and say so).
+    var hangs = false
 
     public init(outage: (start: Duration, length: Duration)? = nil, slowFirstAnswer: Duration? = nil) {
         self.outage = outage
@@ -22,16 +25,17 @@ public struct ReceiverFaults: Sendable, Hashable {
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.outage?.start == rhs.outage?.start && lhs.outage?.length == rhs.outage?.length && lhs.slowFirstAnswer == rhs.slowFirstAnswer
+        lhs.outage?.start == rhs.outage?.start && lhs.outage?.length == rhs.outage?.length && lhs.slowFirstAnswer == rhs.slowFirstAnswer && lhs.hangs == rhs.hangs
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(outage?.start)
         hasher.combine(outage?.length)
         hasher.combine(slowFirstAnswer)
+        hasher.combine(hangs)
     }
 
-    var isNone: Bool { outage == nil && slowFirstAnswer == nil }
+    var isNone: Bool { outage == nil && slowFirstAnswer == nil && !hangs }
 }
 
 /// Injects ``ReceiverFaults`` in front of our receiver.
@@ -56,6 +60,10 @@ final class ReceiverFaultMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, request.uri.path == Flows.receiverPath else { return try await next(request, context) }
+        if faults.hangs {
+            // Neither a wait on the model nor an answer: the run sees work in hand that never ends (until shutdown).
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
         if let outage = faults.outage, let start = start.withLock({ $0 }) {
             let elapsed = start.duration(to: clock.now)
             if elapsed >= outage.start, elapsed < outage.start + outage.length {

@@ -44,6 +44,9 @@ public struct ScenarioSpec: Sendable {
     /// The least wall time a webhook attempt gets before the Help Desk gives up on it (see
     /// `DeliveryConfiguration.minimumWallTimeout`).
     public var minimumDeliveryTimeout: Duration = .seconds(2)
+    /// On a virtual clock, the wall time the simulation may stay busy without becoming quiet before the run stops as
+    /// incomplete (``VirtualTimeStepper/watchdog``).
+    var watchdog: Duration = .seconds(30)
     /// Model time added to the drain's stall window (see ``StrategyRunner``).
     public var extraDrain: Duration = .zero
     /// Webhook attempts the Help Desk keeps in flight at once (its `DeliveryConfiguration.maxConcurrentAttempts`).
