@@ -5,19 +5,21 @@ import Testing
 @testable import Flows
 
 struct GateTests {
-    /// A run of three strategies, as `summary.csv` and `dbcost.csv` would hold it.
-    private func run() throws -> RunFigures {
+    /// A run of three strategies and a fault row, as `summary.csv`, `dbcost.csv`, `receiver.csv` and `hotpath.csv`
+    /// would hold it.
+    private func run(backend: String = "sqlite") throws -> RunFigures {
         let summary = try CSVTable(parsing: """
-            scenario,strategy,documents,completed,accepted,latency_p50_ms,latency_ratio,requests_per_doc,webhook_attempts\r
-            ci,webhook,200,200,140,20,,2,200\r
-            ci,poll-fixed:1s,200,200,140,520,1.05,4.9,0\r
-            ci,long-poll:30s,200,200,140,18,,2,0\r
+            scenario,strategy,documents,completed,lost,accepted,latency_p50_ms,latency_mean_ms,latency_ratio,requests_total,webhook_attempts,duplicates_suppressed,double_applied,db_statements,latency_ks\r
+            ci,webhook,200,200,0,140,0,0,,400,200,0,0,2650,0\r
+            ci,poll-fixed:1s,200,200,0,140,464.4,477.7,0.955,990,0,0,0,2453,0.058\r
+            ci,long-poll:30s,200,200,0,140,0,7.4,,400,0,0,0,2453,0.045\r
+            duplicate-30pct,webhook,60,60,0,41,0,0,,120,78,18,0,800,0\r
 
             """)
         let dbcost = try CSVTable(parsing: """
             backend,rows,index,statements,p50_us,p99_us,mean_us,plan,speedup\r
-            sqlite,100000,without,40,10000,12000,10100,SCAN document_reviews,1\r
-            sqlite,100000,with,5000,15,40,16,"SEARCH document_reviews USING INDEX x (document_id=?)",666.7\r
+            \(backend),100000,without,40,10000,12000,10100,SCAN document_reviews,1\r
+            \(backend),100000,with,5000,15,40,16,"SEARCH document_reviews USING INDEX x (document_id=?)",666.7\r
 
             """)
         let receiver = try CSVTable(parsing: """
@@ -26,25 +28,16 @@ struct GateTests {
             receiver,21000,0.42\r
 
             """)
-        return try RunFigures(summary: summary, dbcost: dbcost, receiver: receiver)
-    }
-
-    @Test func theReceiverShareOfTheCeilingIsAFloorOfTheGate() throws {
-        let figures = try run()
-        #expect(figures.values["receiver/ratio_to_ceiling"] == 0.42)
-        let floor = try #require(baseline(figures).figures.first { $0.name == "receiver/ratio_to_ceiling" })
-        #expect(floor.kind == .atLeast)
-        var slower = figures
-        slower.values["receiver/ratio_to_ceiling"] = 0.12
-        #expect(BaselineCheck(baseline: baseline(figures), run: slower).moved.map(\.figure.name) == ["receiver/ratio_to_ceiling"])
-        #expect(BaselineCheck(baseline: baseline(figures), run: slower).exitCode == 2)
+        let hotPaths = HotPathCounts.table([
+            HotPathCount(path: "receiver", operations: 400, instructionsPerOperation: 250_000, allocationsPerOperation: 180),
+        ])
+        return try RunFigures(summary: summary, backend: backend, dbcost: dbcost, receiver: receiver, hotPaths: hotPaths)
     }
 
     private func baseline(_ figures: RunFigures) -> Baseline {
-        let strategies: [StrategySpec] = [.webhook, .pollFixed(interval: .seconds(1)), .longPoll(wait: .seconds(30))]
-        return Baseline(
+        Baseline(
             origin: .init(gitRevision: "test", measuredAt: Date(), machine: .current(), command: "test"),
-            figures: BaselinePolicy.figures(for: figures, strategies: strategies)
+            figures: BaselinePolicy.figures(for: figures)
         )
     }
 
@@ -58,16 +51,32 @@ struct GateTests {
         #expect(throws: BenchError.self) { try CSVTable(parsing: "a\r\n\"open\r\n") }
     }
 
-    @Test func figuresAreReadBackFromTheResultFiles() throws {
+    @Test func figuresAreReadBackFromTheResultFilesForEveryScenario() throws {
         let figures = try run()
-        #expect(figures.values["poll-fixed:1s/requests_per_doc"] == 4.9)
-        #expect(figures.values["poll-fixed:1s/p50_over_webhook_p50"] == 26)
-        #expect(figures.values["webhook/webhook_attempts_per_doc"] == 1)
-        #expect(figures.values["webhook/completed_share"] == 1)
-        #expect(figures.values["all/accepted"] == 140)
+        #expect(figures.values["ci/poll-fixed:1s/requests_total"] == 990)
+        #expect(figures.values["ci/poll-fixed:1s/latency_p50_ms"] == 464.4)
+        #expect(figures.values["ci/poll-fixed:1s/latency_ratio"] == 0.955)
+        #expect(figures.values["ci/webhook/latency_ratio"] == nil, "no ratio where the model expects zero")
+        #expect(figures.values["duplicate-30pct/webhook/duplicates_suppressed"] == 18)
+        #expect(figures.values["ci/webhook/db_statements"] == 2650)
         #expect(figures.values["all/accepted_agrees"] == 1)
         #expect(figures.values["dbcost/speedup_100000_rows"] == 666.7)
-        #expect(figures.values["webhook/latency_ratio"] == nil, "no ratio where the model expects zero")
+        #expect(figures.values["dbcost/uses_index_100000_rows"] == 1)
+        #expect(figures.values["dbcost/scans_without_index_100000_rows"] == 1)
+        #expect(figures.values["hotpath/receiver/instructions"] == 250_000)
+        #expect(figures.values["hotpath/receiver/allocations"] == 180)
+    }
+
+    @Test func everyFigureSaysHowItIsMeasured() throws {
+        let figures = baseline(try run()).figures
+        let measured = Dictionary(uniqueKeysWithValues: figures.map { ($0.name, $0.measured) })
+        #expect(measured["ci/poll-fixed:1s/requests_total"] == .exact)
+        #expect(measured["ci/poll-fixed:1s/latency_ratio"] == .exact)
+        #expect(measured["hotpath/receiver/instructions"] == .counted)
+        #expect(measured["hotpath/receiver/allocations"] == .counted)
+        #expect(measured["receiver/ratio_to_ceiling"] == .timed)
+        #expect(measured["dbcost/speedup_100000_rows"] == .timed)
+        #expect(measured["dbcost/uses_index_100000_rows"] == .exact)
     }
 
     @Test func aRunHoldsAgainstTheBaselineMadeFromIt() throws {
@@ -75,76 +84,90 @@ struct GateTests {
         let check = BaselineCheck(baseline: baseline(figures), run: figures)
         #expect(check.exitCode == 0, "\(check.report)")
         #expect(check.report.contains("Every figure holds."))
-        #expect(!check.rows.contains { $0.figure.name == "long-poll:30s/p50_over_webhook_p50" }, "a long-poll is as fast as a webhook")
-        #expect(check.rows.contains { $0.figure.name == "long-poll:30s/push_p50_over_webhook_p50" }, "so its p50 is kept beside the webhook's")
+        #expect(check.csv.rows.count == check.rows.count)
+    }
+
+    @Test func anyChangeInBehaviourFailsTheGateWithTheFigureAndBothValues() throws {
+        let figures = try run()
+        var changed = figures
+        // One request more in 990: a 0.1 % change, far inside the old ±3 % band.
+        changed.values["ci/poll-fixed:1s/requests_total"] = 991
+        let check = BaselineCheck(baseline: baseline(figures), run: changed)
+        #expect(check.exitCode == 2)
+        #expect(check.moved.map(\.figure.name) == ["ci/poll-fixed:1s/requests_total"])
+        #expect(check.report.contains("Regressed: ci/poll-fixed:1s/requests_total"))
+        let row = try #require(check.csv.rows.first { $0[0] == "ci/poll-fixed:1s/requests_total" })
+        #expect(row == ["ci/poll-fixed:1s/requests_total", "exact", "990", "991", "exact (lower is better)", "regressed"])
+
+        var deduplicatedNoMore = figures
+        deduplicatedNoMore.values["duplicate-30pct/webhook/duplicates_suppressed"] = 0
+        #expect(BaselineCheck(baseline: baseline(figures), run: deduplicatedNoMore).exitCode == 2, "a figure without a better side regresses whichever way it moves")
+    }
+
+    @Test func aChangeOnTheBetterSideIsAnImprovement() throws {
+        let figures = try run()
+        var fewer = figures
+        fewer.values["ci/poll-fixed:1s/requests_total"] = 980
+        let check = BaselineCheck(baseline: baseline(figures), run: fewer)
+        #expect(check.exitCode == 4)
+        #expect(check.report.contains("Improved: ci/poll-fixed:1s/requests_total"))
+        var fewerButLater = fewer
+        fewerButLater.values["ci/poll-fixed:1s/latency_mean_ms"] = 480
+        #expect(BaselineCheck(baseline: baseline(figures), run: fewerButLater).exitCode == 2, "a regression anywhere outweighs an improvement")
+    }
+
+    @Test func aLatencyFarFromTheModelFailsEvenAfterAnUpdate() throws {
+        var broken = try run()
+        broken.values["ci/poll-fixed:1s/latency_ratio"] = 0.5
+        let check = BaselineCheck(baseline: baseline(broken), run: broken)
+        #expect(check.exitCode == 2)
+        #expect(check.moved.map(\.figure.name) == ["ci/poll-fixed:1s/latency_ratio"])
+    }
+
+    @Test func countedFiguresAllowThreePercentMoreInstructionsAndOneMoreAllocation() throws {
+        let figures = try run()
+        let base = baseline(figures)
+        var noise = figures
+        noise.values["hotpath/receiver/instructions"] = 257_000
+        noise.values["hotpath/receiver/allocations"] = 180.9
+        #expect(BaselineCheck(baseline: base, run: noise).exitCode == 0)
+        var slower = figures
+        slower.values["hotpath/receiver/instructions"] = 262_500
+        #expect(BaselineCheck(baseline: base, run: slower).moved.map(\.figure.name) == ["hotpath/receiver/instructions"])
+        #expect(BaselineCheck(baseline: base, run: slower).exitCode == 2)
+        var allocating = figures
+        allocating.values["hotpath/receiver/allocations"] = 181.5
+        #expect(BaselineCheck(baseline: base, run: allocating).moved.map(\.figure.name) == ["hotpath/receiver/allocations"])
+        var missing = figures
+        missing.values["hotpath/receiver/instructions"] = nil
+        #expect(BaselineCheck(baseline: base, run: missing).exitCode == 2, "a counter that did not run fails the gate")
+    }
+
+    @Test func timedFiguresWarnButDoNotFail() throws {
+        let figures = try run()
+        var slower = figures
+        slower.values["receiver/ratio_to_ceiling"] = 0.12
+        let check = BaselineCheck(baseline: baseline(figures), run: slower)
+        #expect(check.moved.map(\.verdict) == [.warns])
+        #expect(check.exitCode == 0)
+        #expect(check.report.contains("(advice, not a failure): receiver/ratio_to_ceiling"))
     }
 
     @Test func aFigureOfABackendTheRunDidNotUseIsNotJudged() throws {
-        let figures = try run()
-        #expect(figures.backends == ["sqlite"])
-        var withPostgres = baseline(figures)
-        withPostgres.figures.append(.init(name: "dbcost/postgres_speedup_100000_rows", kind: .atLeast, value: 20, comment: "test", backend: "postgres"))
-        let check = BaselineCheck(baseline: withPostgres, run: figures)
-        #expect(check.rows.first { $0.figure.name == "dbcost/postgres_speedup_100000_rows" }?.verdict == .notMeasured)
-        #expect(check.exitCode == 0, "a run on SQLite alone passes")
-        var onPostgres = figures
-        onPostgres.backends.insert("postgres")
-        #expect(BaselineCheck(baseline: withPostgres, run: onPostgres).exitCode == 2, "a run that used PostgreSQL must have the figure")
+        let onSQLite = try run()
+        let onPostgres = try run(backend: "postgres")
+        #expect(onPostgres.values["ci/webhook/postgres_db_statements"] == 2650)
+        #expect(onPostgres.values["ci/webhook/db_statements"] == nil)
+        var both = baseline(onSQLite)
+        both.figures += baseline(onPostgres).figures.filter { $0.backend == "postgres" }
+        for run in [onSQLite, onPostgres] {
+            let check = BaselineCheck(baseline: both, run: run)
+            #expect(check.exitCode == 0, "\(check.report)")
+            #expect(check.rows.contains { $0.verdict == .notMeasured })
+        }
     }
 
-    @Test func aStrategyToldAtOnceMustStayAboutAsFastAsAWebhook() throws {
-        let figures = try run()
-        // Held answers (as fast as a webhook in the run: 18 against 20 ms) and a model that expects no wait.
-        #expect(figures.values["long-poll:30s/push_p50_over_webhook_p50"] == 0.9)
-        #expect(figures.values["poll-fixed:1s/push_p50_over_webhook_p50"] == nil, "a poller is judged as a poller")
-        var slow = figures
-        slow.values["long-poll:30s/push_p50_over_webhook_p50"] = 12
-        let check = BaselineCheck(baseline: baseline(figures), run: slow)
-        #expect(check.exitCode == 2)
-        #expect(check.moved.map(\.figure.name) == ["long-poll:30s/push_p50_over_webhook_p50"])
-    }
-
-    @Test func aTightenedFigureMakesTheGateFailAndNamesIt() throws {
-        let figures = try run()
-        var tightened = baseline(figures)
-        let index = try #require(tightened.figures.firstIndex { $0.name == "poll-fixed:1s/requests_per_doc" })
-        tightened.figures[index].value = 4.0
-        let check = BaselineCheck(baseline: tightened, run: figures)
-        #expect(check.exitCode == 2)
-        #expect(check.moved.map(\.figure.name) == ["poll-fixed:1s/requests_per_doc"])
-        #expect(check.report.contains("Regressed: poll-fixed:1s/requests_per_doc"))
-    }
-
-    @Test func aLoosenedFigureMakesTheGateReportAnImprovement() throws {
-        let figures = try run()
-        var loosened = baseline(figures)
-        let index = try #require(loosened.figures.firstIndex { $0.name == "poll-fixed:1s/requests_per_doc" })
-        loosened.figures[index].value = 6.0
-        let check = BaselineCheck(baseline: loosened, run: figures)
-        #expect(check.exitCode == 4)
-        #expect(check.report.contains("Improved: poll-fixed:1s/requests_per_doc"))
-    }
-
-    @Test func aChattierOrSlowerStrategyRegresses() throws {
-        let figures = try run()
-        let base = baseline(figures)
-        var chattier = figures
-        // A poll interval halved in code: about twice the requests, and half the latency the model expects.
-        chattier.values["poll-fixed:1s/requests_per_doc"] = 8.8
-        chattier.values["poll-fixed:1s/latency_ratio"] = 0.55
-        let check = BaselineCheck(baseline: base, run: chattier)
-        #expect(check.exitCode == 2)
-        #expect(Set(check.moved.map(\.figure.name)) == ["poll-fixed:1s/requests_per_doc", "poll-fixed:1s/latency_ratio"])
-
-        var lossy = figures
-        lossy.values["webhook/completed_share"] = 0.995
-        #expect(BaselineCheck(baseline: base, run: lossy).exitCode == 2)
-        var missing = figures
-        missing.values["dbcost/speedup_100000_rows"] = nil
-        #expect(BaselineCheck(baseline: base, run: missing).moved.map(\.verdict) == [.missing])
-    }
-
-    @Test func aMissingOrMalformedBaselineIsAClearError() throws {
+    @Test func aMissingMalformedOrOtherVersionBaselineIsAClearError() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -152,12 +175,19 @@ struct GateTests {
         #expect(missing?.description.contains("cannot be read") == true)
 
         let malformed = folder.appendingPathComponent("bad.json")
-        try Data("{\"figures\": 3}".utf8).write(to: malformed)
+        try Data("[3]".utf8).write(to: malformed)
         #expect(throws: BenchError.self) { try Baseline.load(from: malformed) }
 
+        try Data(#"{"figures": [], "origin": {}}"#.utf8).write(to: malformed)
+        let unversioned = #expect(throws: BenchError.self) { try Baseline.load(from: malformed) }
+        #expect(unversioned?.description.contains("no schemaVersion") == true)
+        try Data(#"{"schemaVersion": 1, "figures": []}"#.utf8).write(to: malformed)
+        let old = #expect(throws: BenchError.self) { try Baseline.load(from: malformed) }
+        #expect(old?.description.contains("schema version 1") == true)
+
         var invalid = baseline(try run())
-        invalid.figures[0].kind = .within
-        invalid.figures[0].tolerance = nil
+        let index = try #require(invalid.figures.firstIndex { $0.kind == .exact })
+        invalid.figures[index].kind = .within
         try invalid.write(to: malformed)
         let error = #expect(throws: BenchError.self) { try Baseline.load(from: malformed) }
         #expect(error?.description.contains("needs a value, a tolerance") == true)

@@ -27,10 +27,13 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Run the CI profile on this database instead of SQLite files: postgres://USER@HOST:PORT/DATABASE.")
     var db: String?
 
-    @Option(help: "The clock the CI profile runs on (default: the profile's, wall, as the baseline was measured): virtual or wall.")
-    var clock: RunClock?
+    @Option(help: "The clock the CI profile's strategies run on: virtual only (the baseline keeps their figures exactly, which only virtual time makes reproducible).")
+    var clock = RunClock.virtual
 
     func validate() throws {
+        guard clock == .virtual else {
+            throw ValidationError("--clock wall cannot be checked: the baseline keeps the strategies' figures exactly, as virtual time makes them (Bench run --profile ci --clock wall still runs the profile on the wall clock)")
+        }
         if !update {
             do {
                 _ = try Baseline.load(from: URL(fileURLWithPath: baseline))
@@ -49,8 +52,7 @@ struct Check: AsyncParsableCommand {
         let url = URL(fileURLWithPath: baseline)
         if update {
             let record = try RunRecord.load(from: directory.appendingPathComponent("run.json"))
-            let strategies = try ScenarioSpec.strategies(named: record.parameters["strategies"] ?? "")
-            var fresh = BaselinePolicy.figures(for: figures, strategies: strategies)
+            var fresh = BaselinePolicy.figures(for: figures)
             if let existing = try? Baseline.load(from: url) {
                 fresh = fresh.map { figure in Self.keepingJudgement(of: existing, for: figure) }
                 // A backend this run did not measure keeps its figures as they were.
@@ -68,13 +70,14 @@ struct Check: AsyncParsableCommand {
             return
         }
         let check = BaselineCheck(baseline: try Baseline.load(from: url), run: figures)
+        try check.csv.text.write(to: directory.appendingPathComponent("gate.csv"), atomically: true, encoding: .utf8)
         print(check.report, terminator: "")
         if check.exitCode != 0 { throw ExitCode(check.exitCode) }
     }
 
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
-        let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []) + (clock.map { ["--clock", $0.rawValue] } ?? []))
+        let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []))
         try await command.run()
         return URL(fileURLWithPath: out, isDirectory: true)
     }
@@ -85,6 +88,7 @@ struct Check: AsyncParsableCommand {
         guard let kept = existing.figures.first(where: { $0.name == figure.name }) else { return figure }
         var merged = kept
         if kept.kind == .exact || kept.kind == .within { merged.value = figure.value }
+        merged.measured = figure.measured
         merged.backend = figure.backend
         return merged
     }

@@ -64,7 +64,7 @@ struct Run: AsyncParsableCommand {
         let workload = deployed(try scenarioOptions.workload())
         let logger = benchLogger()
         let database = try database()
-        let results: [StrategyResult]
+        var results: [StrategyResult]
         switch (scenarioOptions.scenario, database) {
         case (.comparison, .sqlite(let folder)?):
             results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger).run(databaseDirectory: folder)
@@ -74,6 +74,9 @@ struct Run: AsyncParsableCommand {
             results = try await ComparisonRun(scenario: workload, progress: ProgressLine(), logger: logger).run(databaseDirectory: nil)
         case (.faults, _):
             results = try await FaultRun(base: workload, progress: ProgressLine(), logger: logger).run(database: database)
+        }
+        if scenarioOptions.scenario == .comparison, scenarioOptions.profile?.includesFaults == true {
+            results += try await FaultRun(base: scenarioOptions.faultWorkload(), progress: ProgressLine(), logger: logger).run(database: database)
         }
         print(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.

@@ -60,9 +60,14 @@ struct ScenarioOptions: ParsableArguments {
         _ = try workload()
     }
 
+    /// The fault section's workload on the chosen clock (for a profile that runs it after its comparison).
+    func faultWorkload() -> ScenarioSpec {
+        time.clocked(FaultScenario.baseWorkload, default: profile?.clock ?? .virtual)
+    }
+
     /// The workload: the profile's, the fault section's or the default, with every option given applied on top.
     func workload() throws -> ScenarioSpec {
-        let base = time.clocked(scenario == .faults ? FaultScenario.baseWorkload : (profile?.scenario ?? ScenarioSpec()), default: profile?.scenario.clock ?? .virtual)
+        let base = time.clocked(scenario == .faults ? FaultScenario.baseWorkload : (profile?.scenario ?? ScenarioSpec()), default: profile?.clock ?? .virtual)
         var scenario = base
         if let documents { scenario.documents = documents }
         if let rate { scenario.arrivalRate = rate }

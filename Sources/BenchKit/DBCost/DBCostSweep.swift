@@ -16,6 +16,12 @@ public struct DBCostCell: Sendable, Hashable {
     public var plan: String
     /// The no-index p50 over this cell's p50 (1 for the no-index cell itself).
     public var speedup: Double
+
+    /// Whether a plan (SQLite's `EXPLAIN QUERY PLAN` or PostgreSQL's `EXPLAIN`) finds the row through an index
+    /// rather than a scan of the table.
+    public static func usesIndex(plan: String) -> Bool {
+        plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX") || plan.contains("Index Scan") || plan.contains("Index Only Scan")
+    }
 }
 
 /// Measures the receiver's `UPDATE document_reviews ... WHERE document_id = ?` (``ReceiverUpdate/sql``, the exact

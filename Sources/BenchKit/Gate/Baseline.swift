@@ -1,12 +1,17 @@
 import Foundation
 
-/// `results/baseline.json`: the figures CI keeps, each with how it may move, where they came from.
+/// `results/baseline.json`: the figures CI keeps, each with how it is measured and how it may move, and where they
+/// came from.
 public struct Baseline: Codable, Sendable, Hashable {
+    /// The layout this `Bench` reads and writes; a file of another is refused, never half read.
+    public static let currentSchemaVersion = 2
+
     /// How a figure is judged.
     public enum Kind: String, Codable, Sendable, Hashable {
-        /// Must equal `value`.
+        /// Must equal `value`; a change on the `better` side (when the figure has one) is an improvement.
         case exact
-        /// Must stay within `tolerance` (relative) of `value`; beyond it on the `better` side it has improved.
+        /// Must stay within `tolerance` (relative) or `slack` (absolute) of `value`; beyond it on the `better` side it
+        /// has improved.
         case within
         /// Must be at least `value`.
         case atLeast = "at_least"
@@ -14,23 +19,37 @@ public struct Baseline: Codable, Sendable, Hashable {
         case band
     }
 
-    /// Which way a `within` figure improves.
+    /// How a figure is measured, which decides whether it can fail the gate.
+    public enum Measurement: String, Codable, Sendable, Hashable, CaseIterable {
+        /// Behaviour in virtual time: the same seed gives the same value on any machine. Fails the gate.
+        case exact
+        /// Work counted on the hot paths (instructions, heap allocations per operation): independent of the
+        /// machine's load. Fails the gate.
+        case counted
+        /// Wall-clock time on a shared machine: written and judged, but it only warns.
+        case timed
+    }
+
+    /// Which way a figure improves.
     public enum Direction: String, Codable, Sendable, Hashable {
         case lower
         case higher
     }
 
     public struct Figure: Codable, Sendable, Hashable {
-        /// `STRATEGY/measure`, `all/measure` or `dbcost/measure`.
+        /// `SCENARIO/STRATEGY/measure`, `all/measure`, `receiver/measure`, `dbcost/measure` or `hotpath/PATH/measure`.
         public var name: String
         public var kind: Kind
+        public var measured: Measurement
         public var value: Double?
         public var tolerance: Double?
+        /// An absolute tolerance of a `within` figure (such as one allocation per operation).
+        public var slack: Double?
         public var better: Direction?
         public var low: Double?
         public var high: Double?
-        /// Why CI keeps this figure.
-        public var comment: String
+        /// Why CI keeps this figure, where the measure's own description (README) does not say it all.
+        public var comment: String?
         /// The database backend the figure is measured on, when only one is: a run that did not use it leaves the
         /// figure unjudged (and `--update` leaves it as it is).
         public var backend: String?
@@ -38,18 +57,22 @@ public struct Baseline: Codable, Sendable, Hashable {
         public init(
             name: String,
             kind: Kind,
+            measured: Measurement,
             value: Double? = nil,
             tolerance: Double? = nil,
+            slack: Double? = nil,
             better: Direction? = nil,
             low: Double? = nil,
             high: Double? = nil,
-            comment: String,
+            comment: String? = nil,
             backend: String? = nil
         ) {
             self.name = name
             self.kind = kind
+            self.measured = measured
             self.value = value
             self.tolerance = tolerance
+            self.slack = slack
             self.better = better
             self.low = low
             self.high = high
@@ -74,10 +97,12 @@ public struct Baseline: Codable, Sendable, Hashable {
         }
     }
 
+    public var schemaVersion: Int
     public var origin: Origin
     public var figures: [Figure]
 
     public init(origin: Origin, figures: [Figure]) {
+        self.schemaVersion = Self.currentSchemaVersion
         self.origin = origin
         self.figures = figures
     }
@@ -90,6 +115,14 @@ public struct Baseline: Codable, Sendable, Hashable {
         } catch {
             throw BenchError("the baseline \(url.path) cannot be read: \(error.localizedDescription)")
         }
+        struct Version: Decodable { var schemaVersion: Int? }
+        guard let version = try? JSONDecoder().decode(Version.self, from: data) else {
+            throw BenchError("the baseline \(url.path) is not a JSON object")
+        }
+        guard version.schemaVersion == currentSchemaVersion else {
+            let found = version.schemaVersion.map { "schema version \($0)" } ?? "no schemaVersion"
+            throw BenchError("the baseline \(url.path) has \(found); this Bench reads schema version \(currentSchemaVersion): make a new one with `Bench check --update`")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let baseline: Baseline
@@ -98,7 +131,11 @@ public struct Baseline: Codable, Sendable, Hashable {
         } catch {
             throw BenchError("the baseline \(url.path) is not a valid baseline: \(error)")
         }
-        try baseline.validate()
+        do {
+            try baseline.validate()
+        } catch {
+            throw BenchError("the baseline \(url.path): \(error.description)")
+        }
         return baseline
     }
 
@@ -112,8 +149,10 @@ public struct Baseline: Codable, Sendable, Hashable {
             case .exact, .atLeast:
                 guard figure.value?.isFinite == true else { throw BenchError("\(figure.name): an \(figure.kind.rawValue) figure needs a value") }
             case .within:
-                guard figure.value?.isFinite == true, let tolerance = figure.tolerance, tolerance >= 0, figure.better != nil else {
-                    throw BenchError("\(figure.name): a within figure needs a value, a tolerance of at least 0 and a better direction")
+                let tolerance = figure.tolerance ?? 0
+                let slack = figure.slack ?? 0
+                guard figure.value?.isFinite == true, tolerance >= 0, slack >= 0, figure.tolerance != nil || figure.slack != nil, figure.better != nil else {
+                    throw BenchError("\(figure.name): a within figure needs a value, a tolerance or slack of at least 0 and a better direction")
                 }
             case .band:
                 guard let low = figure.low, let high = figure.high, low <= high else {

@@ -1,9 +1,10 @@
 import Foundation
 
-/// The figures of a run, read back from its result files, by name (`STRATEGY/measure`, `all/measure`, `dbcost/measure`).
+/// The figures of a run, read back from its result files, by name (`SCENARIO/STRATEGY/measure`, `all/measure`,
+/// `receiver/measure`, `dbcost/measure`, `hotpath/PATH/measure`).
 public struct RunFigures: Sendable, Hashable {
     public var values: [String: Double]
-    /// The database backends the run's DB cost cells were measured on.
+    /// The database backends the run used: for its strategies' reviews and its DB cost cells.
     public var backends: Set<String>
 
     public init(values: [String: Double], backends: Set<String> = ["sqlite"]) {
@@ -11,67 +12,67 @@ public struct RunFigures: Sendable, Hashable {
         self.backends = backends
     }
 
-    /// Reads `summary.csv` and, when present, `dbcost.csv` and `receiver.csv` from a run directory.
+    /// Reads `summary.csv`, the backend from `run.json`, and when present `dbcost.csv`, `receiver.csv` and
+    /// `hotpath.csv` from a run directory.
     public init(directory: URL) throws(BenchError) {
+        let record = try? RunRecord.load(from: directory.appendingPathComponent("run.json"))
         try self.init(
             summary: try CSVTable(contentsOf: directory.appendingPathComponent("summary.csv")),
+            backend: record?.parameters["backend"] ?? "sqlite",
             dbcost: try CSVTable.readIfPresent(directory.appendingPathComponent("dbcost.csv")),
-            receiver: try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv"))
+            receiver: try CSVTable.readIfPresent(directory.appendingPathComponent("receiver.csv")),
+            hotPaths: try CSVTable.readIfPresent(directory.appendingPathComponent(HotPathCounts.fileName))
         )
     }
 
-    init(summary: CSVTable, dbcost: CSVTable?, receiver: CSVTable? = nil) throws(BenchError) {
+    init(summary: CSVTable, backend: String = "sqlite", dbcost: CSVTable?, receiver: CSVTable? = nil, hotPaths: CSVTable? = nil) throws(BenchError) {
         var values: [String: Double] = [:]
         func number(_ record: [String: String], _ column: String) throws(BenchError) -> Double {
             guard let text = record[column] else { throw BenchError("summary.csv has no \(column) column") }
             guard let value = Double(text) else { throw BenchError("summary.csv: \(column) is \"\(text)\", not a number") }
             return value
         }
-        var p50: [String: Double] = [:]
-        var pushP50: [String: Double] = [:]
-        // The gate reads one scenario: the file's first (a suite's fault rows are not part of it).
-        let scenario = summary.records.first?["scenario"]
-        for record in summary.records where record["scenario"] == scenario {
-            guard let strategy = record["strategy"] else { throw BenchError("summary.csv has no strategy column") }
-            let documents = try number(record, "documents")
-            values["\(strategy)/completed_share"] = try number(record, "completed") / documents
-            values["\(strategy)/requests_per_doc"] = try number(record, "requests_per_doc")
-            values["\(strategy)/webhook_attempts_per_doc"] = try number(record, "webhook_attempts") / documents
-            if let ratio = record.number("latency_ratio") { values["\(strategy)/latency_ratio"] = ratio }
-            if let distance = record.number("latency_ks") { values["\(strategy)/latency_ks"] = distance }
-            // The webhook's p50 is the reference: a strategy whose model expects a wait is compared with it as a
-            // poller, one that expects none as a push (older files without the model's p50: one with a latency ratio
-            // expects a wait).
-            let expectsWait = record.number("model_latency_p50_ms").map { $0 > 0 } ?? (record.number("latency_ratio") != nil)
-            let measured = try number(record, "latency_p50_ms")
-            if strategy == "webhook" || expectsWait { p50[strategy] = measured } else { pushP50[strategy] = measured }
+        var backends: Set<String> = [backend]
+        var acceptedByScenario: [String: Double] = [:]
+        for record in summary.records {
+            guard let strategy = record["strategy"], let scenario = record["scenario"] else {
+                throw BenchError("summary.csv has no scenario or strategy column")
+            }
+            let prefix = "\(scenario)/\(strategy)/"
+            for measure in BaselinePolicy.exactMeasures where record[measure.column] != nil {
+                // Counts such as db_statements differ by backend; the rest are the same on either.
+                let name = measure.perBackend && backend != "sqlite" ? "\(backend)_\(measure.column)" : measure.column
+                // An empty field is a figure the row does not have (no model, no latency).
+                if let value = record.number(measure.column) { values[prefix + name] = value }
+            }
+            if let ratio = record.number("latency_ratio") { values[prefix + "latency_ratio"] = ratio }
+            // Every strategy of a scenario saw the same verdicts from the same seed.
             let accepted = try number(record, "accepted")
-            if let seen = values["all/accepted"], seen != accepted {
-                values["all/accepted_agrees"] = 0
-            } else {
-                values["all/accepted"] = accepted
-                values["all/accepted_agrees"] = values["all/accepted_agrees"] ?? 1
-            }
+            if let seen = acceptedByScenario[scenario], seen != accepted { values["all/accepted_agrees"] = 0 }
+            acceptedByScenario[scenario] = accepted
+            values["all/accepted_agrees"] = values["all/accepted_agrees"] ?? 1
         }
-        if let webhook = p50["webhook"], webhook > 0 {
-            for (strategy, value) in p50 where strategy != "webhook" {
-                values["\(strategy)/p50_over_webhook_p50"] = value / webhook
-            }
-            for (strategy, value) in pushP50 {
-                values["\(strategy)/push_p50_over_webhook_p50"] = value / webhook
-            }
-        }
-        var backends = Set<String>()
         for record in dbcost?.records ?? [] {
             let backend = record["backend"] ?? "sqlite"
             backends.insert(backend)
-            guard record["index"] == "with", let rows = record["rows"], let speedup = record.number("speedup") else { continue }
-            // SQLite's figure keeps its name from before there were backends.
-            values[backend == "sqlite" ? "dbcost/speedup_\(rows)_rows" : "dbcost/\(backend)_speedup_\(rows)_rows"] = speedup
+            guard let rows = record["rows"], let plan = record["plan"] else { continue }
+            // SQLite's figures keep their names from before there were backends.
+            let prefix = backend == "sqlite" ? "dbcost/" : "dbcost/\(backend)_"
+            if record["index"] == "with" {
+                if let speedup = record.number("speedup") { values["\(prefix)speedup_\(rows)_rows"] = speedup }
+                values["\(prefix)uses_index_\(rows)_rows"] = DBCostCell.usesIndex(plan: plan) ? 1 : 0
+            } else {
+                values["\(prefix)scans_without_index_\(rows)_rows"] = DBCostCell.usesIndex(plan: plan) ? 0 : 1
+            }
         }
         self.backends = backends
         for record in receiver?.records ?? [] where record["phase"] == "receiver" {
             if let ratio = record.number("ratio_to_ceiling") { values["receiver/ratio_to_ceiling"] = ratio }
+        }
+        for record in hotPaths?.records ?? [] {
+            guard let path = record["path"] else { continue }
+            if let instructions = record.number("instructions_per_op") { values["hotpath/\(path)/instructions"] = instructions }
+            if let allocations = record.number("allocations_per_op") { values["hotpath/\(path)/allocations"] = allocations }
         }
         self.values = values
     }

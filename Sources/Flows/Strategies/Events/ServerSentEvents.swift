@@ -188,19 +188,20 @@ private struct StreamSession: Sendable {
                 try await WorkUnit.$current.withValue(reader) {
                     var parser = EventStreamParser()
                     for try await buffer in body {
-                    let events = try parser.feed(buffer.readableBytesView)
-                    activity.touch(retryHint: parser.retryMilliseconds.map { .milliseconds($0) })
-                    let decisions = try events.filter { $0.type == ServerSentEvent.decisionType }.map { event in
-                        try HelpDeskJSON.decode(DocumentEvent.self, from: Data(event.data.utf8))
-                    }
-                    if !decisions.isEmpty, let cursor = parser.lastEventId {
-                        _ = try await context.ledger.apply(
-                            events: decisions,
-                            advancingCursor: EventStreamStrategy.cursorName,
-                            to: cursor,
-                            source: .stream
-                        )
-                    }
+                        let events = try parser.feed(buffer.readableBytesView)
+                        activity.touch(retryHint: parser.retryMilliseconds.map { .milliseconds($0) })
+                        // One transaction per decision, its cursor its own id: how TCP cut the bytes into pieces
+                        // (one event a piece, or a replay's many) changes nothing in the database.
+                        for event in events where event.type == ServerSentEvent.decisionType {
+                            guard let cursor = event.lastEventId else { continue }
+                            let decision = try HelpDeskJSON.decode(DocumentEvent.self, from: Data(event.data.utf8))
+                            _ = try await context.ledger.apply(
+                                events: [decision],
+                                advancingCursor: EventStreamStrategy.cursorName,
+                                to: cursor,
+                                source: .stream
+                            )
+                        }
                     }
                 }
             }
