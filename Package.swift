@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "SimulationSupport", targets: ["SimulationSupport"]),
         .executable(name: "Bench", targets: ["Bench"]),
+        .executable(name: "HotPath", targets: ["HotPath"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
     ],
     targets: [
         // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
@@ -78,6 +80,7 @@ let package = Package(
             name: "BenchKit",
             dependencies: [
                 "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", "Charts", grdb, postgres, nioHTTP1, nioPosix, nioFoundation,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ] + serverStack
@@ -88,6 +91,12 @@ let package = Package(
                 "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
+        ),
+        // One hot path driven in process, for the gate's counted figures (instructions under valgrind, allocations
+        // through the malloc interposer).
+        .executableTarget(
+            name: "HotPath",
+            dependencies: ["BenchKit", .product(name: "MallocInterposerSwift", package: "malloc-interposer")]
         ),
         .testTarget(name: "SimulationSupportTests", dependencies: ["SimulationSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),

@@ -24,6 +24,9 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Where the CI profile's run is written when --run is not given.")
     var out = "results/latest-ci"
 
+    @Option(help: "The program that drives the hot paths for the counted figures (default: HotPath beside Bench).")
+    var hotPathProgram: String?
+
     @Option(help: "Run the CI profile on this database instead of SQLite files: postgres://USER@HOST:PORT/DATABASE.")
     var db: String?
 
@@ -69,17 +72,26 @@ struct Check: AsyncParsableCommand {
             print("Baseline \(url.path) rewritten from \(directory.path): \(fresh.count) figures.")
             return
         }
-        let check = BaselineCheck(baseline: try Baseline.load(from: url), run: figures)
+        let kept = try Baseline.load(from: url)
+        let check = BaselineCheck(baseline: kept, run: figures)
         try check.csv.text.write(to: directory.appendingPathComponent("gate.csv"), atomically: true, encoding: .utf8)
+        try GateReport.html(check, baseline: kept).write(to: directory.appendingPathComponent("gate.html"), atomically: true, encoding: .utf8)
         print(check.report, terminator: "")
         if check.exitCode != 0 { throw ExitCode(check.exitCode) }
     }
 
+    /// The run to judge: `--run`, or the CI profile run now, then its hot paths counted into `hotpath.csv`.
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
         let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []))
         try await command.run()
-        return URL(fileURLWithPath: out, isDirectory: true)
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        let program = hotPathProgram.map { URL(fileURLWithPath: $0) } ?? HotPathCounter.besideThisProgram
+        let counts = try await HotPathCounter(program: program).count(progress: ProgressLine())
+        let table = HotPathCounts.table(counts)
+        try table.text.write(to: directory.appendingPathComponent(HotPathCounts.fileName), atomically: true, encoding: .utf8)
+        print(SummaryTable.render([table.columns] + table.rows))
+        return directory
     }
 
     /// A figure as the policy makes it from the run, with the kind, tolerance, floor, band and comment the existing

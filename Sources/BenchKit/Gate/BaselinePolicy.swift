@@ -86,8 +86,8 @@ public enum BaselinePolicy {
                 add(.init(name: path, kind: .within, measured: .counted, value: run.values[path], tolerance: 0.03, better: .lower,
                           comment: "Instructions per operation, counted by valgrind: more than 3 % more is a regression."))
             } else if path.hasSuffix("/allocations") {
-                add(.init(name: path, kind: .within, measured: .counted, value: run.values[path], slack: 1, better: .lower,
-                          comment: "Heap allocations per operation: more than one more is a regression."))
+                add(.init(name: path, kind: .within, measured: .counted, value: run.values[path], slack: 0.5, better: .lower,
+                          comment: "Heap allocations per operation: half an allocation more (so one more on every operation) is a regression."))
             }
         }
         add(.init(name: "receiver/ratio_to_ceiling", kind: .atLeast, measured: .timed, value: 0.2,
