@@ -189,8 +189,9 @@ def check_instances(bench, desk_base, postgres_url):
 
 
 def check_decision_tools(bench):
-    """`Bench plan`, `Bench sweep`, `Bench run`, `Bench receiver`, `Bench transport` and `serve helpdesk` refuse bad
-    distributions and options (a clock, a network delay, an arrival rate given twice) with exit 64
+    """`Bench plan`, `Bench sweep`, `Bench run`, `Bench receiver`, `Bench transport`, `Bench check` and `serve helpdesk`
+    refuse bad distributions and options (a clock, a network delay, an arrival rate given twice, a baseline that is
+    missing, unparsable or of another schema version, a hot-path counter that is missing) with exit 64
     and a message naming the option (and an empirical file's bad line), creating nothing; a plan from an empirical
     file of observed delays writes its files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -199,6 +200,9 @@ def check_decision_tools(bench):
         with open(delays, "w") as file:
             file.write("document_id,delay_s\na,300\nb,12m\nc,later\n")
         plan = [bench, "plan", "--documents-per-day", "5000", "--out", out]
+        old_baseline = os.path.join(folder, "baseline-v1.json")
+        with open(old_baseline, "w") as file:
+            file.write('{"schemaVersion": 1, "figures": []}')
         for command, expected in [
             (plan, "--review-delay: a uniform distribution needs a range"),
             (plan + ["--review-delay-distribution", "lognormal:20m"], "lognormal takes 2 parameters"),
@@ -220,6 +224,11 @@ def check_decision_tools(bench):
             ([bench, "sweep", "--clock", "virtual", "--time-scale", "0.5", "--out", out], "--time-scale applies to --clock wall only"),
             ([bench, "receiver", "--clock", "virtual", "--out", out], "--clock virtual does not apply"),
             ([bench, "transport", "--clock", "virtual", "--out", out], "--clock virtual does not apply"),
+            ([bench, "check", "--clock", "wall", "--out", out], "--clock wall cannot be checked"),
+            ([bench, "check", "--baseline", os.path.join(folder, "none.json"), "--out", out], "none.json cannot be read"),
+            ([bench, "check", "--baseline", delays, "--out", out], "delays.csv is not a JSON object"),
+            ([bench, "check", "--baseline", old_baseline, "--out", out], "has schema version 1; this Bench reads schema version 2"),
+            ([bench, "check", "--hot-path-program", os.path.join(folder, "NoHotPath"), "--out", out], "NoHotPath is missing"),
         ]:
             refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
             check(refused.returncode == 64 and expected in refused.stderr,

@@ -44,6 +44,13 @@ struct Check: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
+        if run == nil {
+            do {
+                try hotPathCounter.checkTools()
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         if let run, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: run).appendingPathComponent("summary.csv").path) {
             throw ValidationError("--run \(run) holds no summary.csv")
         }
@@ -80,14 +87,17 @@ struct Check: AsyncParsableCommand {
         if check.exitCode != 0 { throw ExitCode(check.exitCode) }
     }
 
+    private var hotPathCounter: HotPathCounter {
+        HotPathCounter(program: hotPathProgram.map { URL(fileURLWithPath: $0) } ?? HotPathCounter.besideThisProgram)
+    }
+
     /// The run to judge: `--run`, or the CI profile run now, then its hot paths counted into `hotpath.csv`.
     private func runDirectory() async throws -> URL {
         if let run { return URL(fileURLWithPath: run, isDirectory: true) }
         let command = try Run.parse(["--profile", "ci", "--out", out] + (db.map { ["--db", $0] } ?? []))
         try await command.run()
         let directory = URL(fileURLWithPath: out, isDirectory: true)
-        let program = hotPathProgram.map { URL(fileURLWithPath: $0) } ?? HotPathCounter.besideThisProgram
-        let counts = try await HotPathCounter(program: program).count(progress: ProgressLine())
+        let counts = try await hotPathCounter.count(progress: ProgressLine())
         let table = HotPathCounts.table(counts)
         try table.text.write(to: directory.appendingPathComponent(HotPathCounts.fileName), atomically: true, encoding: .utf8)
         print(SummaryTable.render([table.columns] + table.rows))

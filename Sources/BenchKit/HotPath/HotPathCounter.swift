@@ -7,10 +7,11 @@ import Foundation
 /// valgrind 3.19 cannot read the DWARF 5 debug information Swift writes, so it runs copies of the program and its
 /// interposer library with the debug information stripped (the code is the same bytes).
 public struct HotPathCounter: Sendable {
-    /// Operations in the shorter counted run, per path: about 60 million instructions of difference, against a few
-    /// hundred thousand of run-to-run noise (the threads' scheduling).
+    /// Operations in the shorter counted run, per path: about 100 million instructions of difference (150 million for
+    /// the feed page, whose preparation runs the Help Desk's scheduler), against up to a million of run-to-run noise
+    /// in the preparation (the threads' scheduling).
     static let operations: [HotPath: Int] = [
-        .receiver: 100, .poll200: 500, .poll304: 600, .submission: 300, .eventPage: 20, .sseEvent: 80,
+        .receiver: 150, .poll200: 800, .poll304: 1000, .submission: 400, .feedPage: 300, .eventPage: 30, .sseEvent: 120,
     ]
 
     public let program: URL
@@ -27,13 +28,18 @@ public struct HotPathCounter: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("HotPath")
     }
 
-    /// Counts every path, two programs at a time.
-    public func count(progress: ProgressLine) async throws -> [HotPathCount] {
+    /// The program, valgrind and strip, or an error naming what is missing: a gate whose counter cannot run fails.
+    @discardableResult
+    public func checkTools() throws(BenchError) -> (valgrind: URL, strip: URL) {
         guard FileManager.default.isExecutableFile(atPath: program.path) else {
             throw BenchError("the hot-path counter \(program.path) is missing: build it with `swift build -c release --product HotPath` (the gate's counted figures need it)")
         }
-        let valgrind = try Self.tool("valgrind", package: "valgrind")
-        let strip = try Self.tool("strip", package: "binutils")
+        return (try Self.tool("valgrind", package: "valgrind"), try Self.tool("strip", package: "binutils"))
+    }
+
+    /// Counts every path, two programs at a time.
+    public func count(progress: ProgressLine) async throws -> [HotPathCount] {
+        let (valgrind, strip) = try checkTools()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hot-path-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -103,7 +109,7 @@ public struct HotPathCounter: Sendable {
         return count
     }
 
-    private static func tool(_ name: String, package: String) throws -> URL {
+    private static func tool(_ name: String, package: String) throws(BenchError) -> URL {
         for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }

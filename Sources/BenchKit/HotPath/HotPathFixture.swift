@@ -7,6 +7,7 @@ import MockHelpDesk
 import NIOCore
 import NIOEmbedded
 import ServerSupport
+import ServiceLifecycle
 import SimulationSupport
 import Synchronization
 
@@ -21,6 +22,8 @@ public enum HotPath: String, Sendable, CaseIterable, Hashable {
     case poll304 = "poll-304"
     /// The Help Desk taking one submission (`POST /document` with an idempotency key).
     case submission
+    /// The Help Desk answering one page of its event feed (`GET /events?after=CURSOR&limit=10`, ten decisions).
+    case feedPage = "feed-page"
     /// Our app applying one page of the event feed: ten decisions decoded from the page's JSON and applied with the
     /// cursor in one transaction.
     case eventPage = "event-page"
@@ -35,6 +38,8 @@ public final class HotPathFixture: Sendable {
     public static let eventsPerPage = 10
     /// Documents the status polls go round.
     static let polledDocuments = 100
+    /// Pages the feed reads go round.
+    static let feedPages = 20
 
     public let path: HotPath
     public let capacity: Int
@@ -44,7 +49,7 @@ public final class HotPathFixture: Sendable {
     private let requests: [PreparedRequest]
     private let pages: [Data]
     private let streamEvents: [ByteBuffer]
-    private let logger = Logger(label: "hot-path", factory: { _ in SwiftLogNoOpLogHandler() })
+    private let logger: Logger
 
     private struct PreparedRequest: Sendable {
         var head: HTTPRequest
@@ -58,6 +63,8 @@ public final class HotPathFixture: Sendable {
     public init(path: HotPath, capacity: Int) async throws {
         self.path = path
         self.capacity = capacity
+        let logger = Logger(label: "hot-path", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.logger = logger
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hot-path-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteReviewStore(path: folder.appendingPathComponent("reviews.sqlite").path)
@@ -114,6 +121,33 @@ public final class HotPathFixture: Sendable {
                     requests.append(PreparedRequest(head: Self.head(.get, "/document/\(document.documentId)", fields), body: ByteBuffer()))
                 }
             }
+        case .feedPage:
+            // Reviews decided a millisecond after submission, by the Help Desk's own scheduler, stopped once every
+            // decision is in the feed. Reading a page changes nothing, so the reads go round the pages there are.
+            var configuration = HelpDeskConfiguration()
+            configuration.reviewDelay = .uniform(.milliseconds(1) ... .milliseconds(1))
+            let desk = try MockHelpDesk(configuration: configuration, secret: secret, clock: clock, logger: logger, wallClock: fixed)
+            let deskResponder = desk.buildRouter().buildResponder()
+            responder = deskResponder
+            let pageCount = min(capacity, Self.feedPages)
+            let services = ServiceGroup(configuration: .init(services: desk.services.map { .init(service: $0) }, logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                for index in 0..<(pageCount * Self.eventsPerPage) {
+                    let submission = PreparedRequest(
+                        head: Self.head(.post, "/document", [.contentType: "application/json"]),
+                        body: ByteBuffer(string: #"{"documentUrl":"https://example.com/\#(index).pdf"}"#)
+                    )
+                    _ = try await Self.respond(deskResponder, submission, logger: logger)
+                }
+                await desk.waitForDecisions(count: pageCount * Self.eventsPerPage)
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+            for page in 0..<pageCount {
+                let after = page == 0 ? "" : "after=evt_\(page * Self.eventsPerPage)&"
+                requests.append(PreparedRequest(head: Self.head(.get, "/events?\(after)limit=\(Self.eventsPerPage)", [:]), body: ByteBuffer()))
+            }
         case .eventPage, .sseEvent:
             responder = Router<BasicRequestContext>().buildResponder()
             for page in 0..<capacity {
@@ -141,7 +175,7 @@ public final class HotPathFixture: Sendable {
     /// Runs operation `index` (each at most once), and checks that it did what the path says.
     public func run(_ index: Int) async throws {
         switch path {
-        case .receiver, .poll200, .poll304, .submission:
+        case .receiver, .poll200, .poll304, .submission, .feedPage:
             let response = try await Self.respond(responder, requests[index % requests.count], logger: logger)
             let expected: HTTPResponse.Status = switch path {
             case .poll304: .notModified
