@@ -46,6 +46,8 @@ public enum BaselinePolicy {
         .init(column: "bytes_received", better: .lower),
         .init(column: "db_statements", better: .lower, perBackend: true),
         .init(column: "model_events"),
+        // The run's model time until its last delivery settled: retries after a commit move nothing else.
+        .init(column: "model_s"),
         .init(column: "latency_ks"),
     ]
 
