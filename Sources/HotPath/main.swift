@@ -45,21 +45,25 @@ Task.detached {
     do {
         let arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
         let fixture = try await HotPathFixture(path: arguments.path, capacity: arguments.capacity)
-        defer { fixture.close() }
-        for index in 0..<arguments.warmup { try await fixture.run(index) }
-        let range = arguments.warmup..<(arguments.warmup + arguments.operations)
-        var line = "path=\(arguments.path.rawValue) operations=\(arguments.operations)"
-        if arguments.countAllocations {
-            MallocInterposerSwift.initialize()
-            MallocInterposerSwift.hook()
-            for index in range { try await fixture.run(index) }
-            MallocInterposerSwift.unhook()
-            let statistics = MallocInterposerSwift.getStatistics()
-            line += " allocations=\(statistics.mallocCount)"
-        } else {
-            for index in range { try await fixture.run(index) }
+        do {
+            for index in 0..<arguments.warmup { try await fixture.run(index) }
+            let range = arguments.warmup..<(arguments.warmup + arguments.operations)
+            var line = "path=\(arguments.path.rawValue) operations=\(arguments.operations)"
+            if arguments.countAllocations {
+                MallocInterposerSwift.initialize()
+                MallocInterposerSwift.hook()
+                for index in range { try await fixture.run(index) }
+                MallocInterposerSwift.unhook()
+                let statistics = MallocInterposerSwift.getStatistics()
+                line += " allocations=\(statistics.mallocCount)"
+            } else {
+                for index in range { try await fixture.run(index) }
+            }
+            outcome.result = .success(line)
+        } catch {
+            outcome.result = .failure(error)
         }
-        outcome.result = .success(line)
+        await fixture.close()
     } catch {
         outcome.result = .failure(error)
     }

@@ -50,6 +50,8 @@ public final class HotPathFixture: Sendable {
     private let pages: [Data]
     private let streamEvents: [ByteBuffer]
     private let logger: Logger
+    /// Our app, for the receiver: its Help Desk client must be shut down.
+    private let app: ReviewApp?
 
     private struct PreparedRequest: Sendable {
         var head: HTTPRequest
@@ -76,14 +78,16 @@ public final class HotPathFixture: Sendable {
         var requests: [PreparedRequest] = []
         var pages: [Data] = []
         var streamEvents: [ByteBuffer] = []
+        var app: ReviewApp?
         switch path {
         case .receiver:
-            let app = ReviewApp(
+            let receiving = ReviewApp(
                 configuration: ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:9", strategy: .webhook, webhookSecrets: [secret]),
                 store: store, clock: clock, logger: logger, wallClock: fixed
             )
+            app = receiving
             let router = Router()
-            app.addRoutes(to: router)
+            receiving.addRoutes(to: router)
             responder = router.buildResponder()
             let signer = WebhookSigner(secret: secret)
             let timestamp = Int64(Self.now.timeIntervalSince1970)
@@ -167,6 +171,7 @@ public final class HotPathFixture: Sendable {
                 }
             }
         }
+        self.app = app
         self.requests = requests
         self.pages = pages
         self.streamEvents = streamEvents
@@ -199,8 +204,9 @@ public final class HotPathFixture: Sendable {
         }
     }
 
-    /// Removes the database.
-    public func close() {
+    /// Shuts our app's Help Desk client down and removes the database.
+    public func close() async {
+        try? await app?.client.shutdown()
         try? FileManager.default.removeItem(at: folder)
     }
 
