@@ -65,10 +65,9 @@ public struct BaselineCheck: Sendable {
     public var report: String {
         var text = ""
         for measurement in Baseline.Measurement.allCases {
-            let judged = rows.filter { $0.figure.measured == measurement && $0.verdict != .notMeasured }
-            guard !judged.isEmpty else { continue }
-            let holding = judged.filter { $0.verdict == .holds }.count
-            text += "\(measurement.rawValue): \(holding) of \(judged.count) figures hold\n"
+            let (holding, judged) = tally(measurement)
+            guard judged > 0 else { continue }
+            text += "\(measurement.rawValue): \(holding) of \(judged) figures hold\n"
         }
         let unjudged = rows.filter { $0.verdict == .notMeasured }.count
         if unjudged > 0 { text += "\(unjudged) figures of a backend this run did not use are not judged\n" }
@@ -84,6 +83,12 @@ public struct BaselineCheck: Sendable {
         if !warned.isEmpty { text += "Timed figures outside their bands (advice, not a failure): \(warned.joined(separator: ", "))\n" }
         if regressed.isEmpty, improved.isEmpty { text += warned.isEmpty ? "Every figure holds.\n" : "Every exact and counted figure holds.\n" }
         return text
+    }
+
+    /// Of the figures measured this way that the run could judge, how many hold.
+    func tally(_ measurement: Baseline.Measurement) -> (holding: Int, judged: Int) {
+        let judged = rows.filter { $0.figure.measured == measurement && $0.verdict != .notMeasured }
+        return (judged.filter { $0.verdict == .holds }.count, judged.count)
     }
 
     /// Every figure with its judgement, as `gate.csv` holds it.
@@ -123,7 +128,7 @@ public struct BaselineCheck: Sendable {
         }
     }
 
-    private static func format(_ value: Double) -> String {
+    static func format(_ value: Double) -> String {
         CSVTable.number(value, digits: 4)
     }
 }

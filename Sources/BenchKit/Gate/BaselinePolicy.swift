@@ -77,10 +77,9 @@ public enum BaselinePolicy {
             }
         }
         for backend in ["sqlite", "postgres"] {
-            let prefix = backend == "sqlite" ? "dbcost/" : "dbcost/postgres_"
-            add(.init(name: "\(prefix)uses_index_100000_rows", kind: .exact, measured: .exact, value: 1,
+            add(.init(name: RunFigures.dbCostName("uses_index_100000_rows", backend: backend), kind: .exact, measured: .exact, value: 1,
                       comment: "The receiver's update finds its row through the document_id index (the backend's query plan).", backend: backend))
-            add(.init(name: "\(prefix)scans_without_index_100000_rows", kind: .exact, measured: .exact, value: 1,
+            add(.init(name: RunFigures.dbCostName("scans_without_index_100000_rows", backend: backend), kind: .exact, measured: .exact, value: 1,
                       comment: "Without the index the same update scans the table: the cell measures what it says.", backend: backend))
         }
         for path in run.values.keys.filter({ $0.hasPrefix("hotpath/") }).sorted() {

@@ -1,3 +1,5 @@
+import Charts
+
 /// `gate.html`: every figure of the gate with its baseline, this run's value, how it is measured (exact, counted or
 /// timed), how it may move and its verdict; the figures that moved first.
 public enum GateReport {
@@ -6,17 +8,16 @@ public enum GateReport {
         let rows = check.rows.enumerated().sorted { (order[$0.element.verdict] ?? 5, $0.offset) < (order[$1.element.verdict] ?? 5, $1.offset) }.map(\.element)
         var counts = ""
         for measurement in Baseline.Measurement.allCases {
-            let judged = check.rows.filter { $0.figure.measured == measurement && $0.verdict != .notMeasured }
-            let holding = judged.filter { $0.verdict == .holds }.count
-            counts += "<li><b>\(measurement.rawValue)</b>: \(holding) of \(judged.count) hold — \(escape(describe(measurement)))</li>\n"
+            let (holding, judged) = check.tally(measurement)
+            counts += "<li><b>\(measurement.rawValue)</b>: \(holding) of \(judged) hold — \(SVGNode.escape(describe(measurement)))</li>\n"
         }
         var body = ""
         for row in rows {
-            let current = row.current.map { CSVTable.number($0, digits: 4) } ?? "-"
+            let current = row.current.map(BaselineCheck.format) ?? "-"
             body += """
-                <tr class="\(row.verdict == .notMeasured ? "unjudged" : row.verdict.rawValue)"><td>\(escape(row.figure.name))</td><td>\(row.figure.measured.rawValue)</td>\
-                <td>\(escape(BaselineCheck.describeBaseline(row.figure)))</td><td>\(escape(current))</td>\
-                <td>\(escape(BaselineCheck.describeTolerance(row.figure)))</td><td>\(row.verdict.rawValue)</td></tr>\n
+                <tr class="\(row.verdict == .notMeasured ? "unjudged" : row.verdict.rawValue)"><td>\(SVGNode.escape(row.figure.name))</td><td>\(row.figure.measured.rawValue)</td>\
+                <td>\(SVGNode.escape(BaselineCheck.describeBaseline(row.figure)))</td><td>\(SVGNode.escape(current))</td>\
+                <td>\(SVGNode.escape(BaselineCheck.describeTolerance(row.figure)))</td><td>\(row.verdict.rawValue)</td></tr>\n
                 """
         }
         let exit = check.exitCode
@@ -31,7 +32,7 @@ public enum GateReport {
             tr.unjudged { color: #999; }
             </style></head><body>
             <h1>Regression gate: exit \(exit) (\(exit == 0 ? "every exact and counted figure holds" : exit == 4 ? "some figures improved" : "a figure regressed"))</h1>
-            <p>Baseline measured at \(escape(baseline.origin.gitRevision)) on \(escape(baseline.origin.machine.hostname)) by <code>\(escape(baseline.origin.command))</code>.</p>
+            <p>Baseline measured at \(SVGNode.escape(baseline.origin.gitRevision)) on \(SVGNode.escape(baseline.origin.machine.hostname)) by <code>\(SVGNode.escape(baseline.origin.command))</code>.</p>
             <ul>
             \(counts)</ul>
             <table><thead><tr><th>figure</th><th>measured</th><th>baseline</th><th>this run</th><th>may move</th><th>verdict</th></tr></thead>
@@ -48,10 +49,5 @@ public enum GateReport {
         case .counted: "instructions (valgrind) and heap allocations per hot-path operation: more than 3 % more instructions or half an allocation more fails"
         case .timed: "wall-clock figures on a shared machine: outside their bands they warn, they do not fail"
         }
-    }
-
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

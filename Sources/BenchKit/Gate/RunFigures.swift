@@ -56,13 +56,11 @@ public struct RunFigures: Sendable, Hashable {
             let backend = record["backend"] ?? "sqlite"
             backends.insert(backend)
             guard let rows = record["rows"], let plan = record["plan"] else { continue }
-            // SQLite's figures keep their names from before there were backends.
-            let prefix = backend == "sqlite" ? "dbcost/" : "dbcost/\(backend)_"
             if record["index"] == "with" {
-                if let speedup = record.number("speedup") { values["\(prefix)speedup_\(rows)_rows"] = speedup }
-                values["\(prefix)uses_index_\(rows)_rows"] = DBCostCell.usesIndex(plan: plan) ? 1 : 0
+                if let speedup = record.number("speedup") { values[Self.dbCostName("speedup_\(rows)_rows", backend: backend)] = speedup }
+                values[Self.dbCostName("uses_index_\(rows)_rows", backend: backend)] = DBCostCell.usesIndex(plan: plan) ? 1 : 0
             } else {
-                values["\(prefix)scans_without_index_\(rows)_rows"] = DBCostCell.usesIndex(plan: plan) ? 0 : 1
+                values[Self.dbCostName("scans_without_index_\(rows)_rows", backend: backend)] = DBCostCell.usesIndex(plan: plan) ? 0 : 1
             }
         }
         self.backends = backends
@@ -75,5 +73,10 @@ public struct RunFigures: Sendable, Hashable {
             if let allocations = record.number("allocations_per_op") { values["hotpath/\(path)/allocations"] = allocations }
         }
         self.values = values
+    }
+
+    /// The name of a DB cost figure on `backend`: SQLite's keep their names from before there were backends.
+    static func dbCostName(_ measure: String, backend: String) -> String {
+        backend == "sqlite" ? "dbcost/\(measure)" : "dbcost/\(backend)_\(measure)"
     }
 }

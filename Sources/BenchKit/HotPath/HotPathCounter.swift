@@ -110,10 +110,7 @@ public struct HotPathCounter: Sendable {
     }
 
     private static func tool(_ name: String, package: String) throws(BenchError) -> URL {
-        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
+        if let found = ChildProcess.find(name) { return found }
         throw BenchError("\(name) is not installed (apt-get install \(package)): the gate counts the hot paths' instructions with it")
     }
 }

@@ -2,6 +2,15 @@ import Foundation
 
 /// Runs a program to its end without blocking a thread of the concurrency pool, and returns what it printed.
 enum ChildProcess {
+    /// The program `name` on the `PATH`, if there is one.
+    static func find(_ name: String) -> URL? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
     /// - Parameters:
     ///   - executable: The program.
     ///   - arguments: Its arguments.

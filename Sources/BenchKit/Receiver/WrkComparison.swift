@@ -9,7 +9,7 @@ struct WrkComparison: Sendable {
 
     /// - Returns: `wrk`'s requests per second, or `nil` when `wrk` is not installed.
     func run(port: Int, secret: WebhookSecret) async throws -> Double? {
-        guard let wrk = Self.find("wrk") else { return nil }
+        guard let wrk = ChildProcess.find("wrk") else { return nil }
         let body = #"{"agentId":"agent_1","documentId":"doc_0","documentStatus":"ACCEPTED"}"#
         let timestamp = Int64(Date().timeIntervalSince1970)
         let signature = WebhookSigner(secret: secret).signature(id: "msg_wrk", timestamp: timestamp, body: Data(body.utf8))
@@ -36,13 +36,5 @@ struct WrkComparison: Sendable {
             throw BenchError("wrk printed no request rate: \(text.prefix(300))")
         }
         return rate
-    }
-
-    private static func find(_ name: String) -> URL? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
     }
 }
