@@ -67,7 +67,10 @@ let package = Package(
         // Our app: the integration that learns review verdicts.
         .target(
             name: "Flows",
-            dependencies: ["HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, postgres, nioHTTP1, nioFoundation] + serverStack
+            dependencies: [
+                "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, postgres, nioHTTP1, nioFoundation,
+                .product(name: "HeapModule", package: "swift-collections"),
+            ] + serverStack
         ),
         // Helpers the test targets share: running servers on port 0, an HTTP test client, a clock driver, the store
         // conformance suite and a PostgreSQL server for it.
@@ -83,7 +86,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ] + serverStack
+            ] + serverStack,
+            resources: [.copy("Resources/vendors.txt")]
         ),
         .executableTarget(
             name: "Bench",
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI"]),
         .testTarget(
             name: "MockHelpDeskTests",
-            dependencies: ["MockHelpDesk", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack
+            dependencies: ["MockHelpDesk", "BenchKit", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack
         ),
         .testTarget(
             name: "FlowsTests",

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HelpDeskAPI
 import Logging
 import ServerSupport
@@ -24,7 +25,7 @@ public final class MockHelpDesk: Sendable {
     private let wallClock: @Sendable () -> Date
     /// Idempotency keys and the ordinal of the document each one made.
     private let idempotency: Mutex<IdempotencyTable<UInt64>>
-    private let pollingGate: Mutex<PollingGate>
+    let readGate: ReadAPIGate
     private let decisionListeners = Listeners<UInt64>()
 
     /// - Parameters:
@@ -46,6 +47,9 @@ public final class MockHelpDesk: Sendable {
         self.logger = logger
         self.wallClock = wallClock
         self.faults = FaultPlan(seed: configuration.seed, configuration: configuration.faults)
+        let readGate = ReadAPIGate(rateLimit: configuration.faults.rateLimit, feedRateLimit: configuration.faults.feedRateLimit, now: clock.now)
+        self.readGate = readGate
+        let webhooksCount = configuration.faults.webhooksCountAgainstRateLimit
         self.dispatcher = WebhookDispatcher(
             configuration: configuration.delivery,
             network: configuration.network,
@@ -55,7 +59,8 @@ public final class MockHelpDesk: Sendable {
             faults: faults,
             counters: counters,
             logger: logger,
-            wallClock: wallClock
+            wallClock: wallClock,
+            attemptStarted: { readGate.attemptStarted(at: clock.now, countsAgainstLimit: webhooksCount) }
         )
         let decider = ReviewDecider(
             registry: registry,
@@ -68,7 +73,6 @@ public final class MockHelpDesk: Sendable {
         )
         self.scheduler = ReviewScheduler(clock: clock, decide: decider.decide)
         self.idempotency = Mutex(IdempotencyTable(ttl: configuration.idempotencyKeyTTL))
-        self.pollingGate = Mutex(PollingGate(rateLimit: configuration.faults.rateLimit, now: clock.now))
     }
 
     /// The long-running parts to run beside the HTTP server: the review scheduler and the webhook dispatcher. Each
@@ -185,32 +189,28 @@ public final class MockHelpDesk: Sendable {
         return (SubmitDocumentResponse(agentId: record.state.agentId, documentId: record.state.documentId, documentStatus: .pendingReview), record.ordinal)
     }
 
-    /// Admits a status or event request under the rate limit, or answers 429.
-    func admitPolling() throws(APIError) {
-        let now = clock.now
-        guard let wait = pollingGate.withLock({ $0.bucket?.take(at: now) }) else { return }
-        counters.updateFaults { $0.rateLimited += 1 }
-        throw .retryLater(.tooManyRequests, "rate limit exceeded", afterSeconds: Int(wait.secondsValue.rounded(.up)))
+    /// Admits a request to the read API (status, events, stream) under the rate limit, or answers 429 with
+    /// `Retry-After`.
+    /// - Returns: The `X-RateLimit-*` headers its answer carries (none without a limit).
+    /// - Parameter feed: Whether the request reads the event feed, which may have a stricter limit of its own.
+    func admitPolling(feed: Bool = false) throws(APIError) -> HTTPFields {
+        guard let decision = readGate.admit(at: clock.now, feed: feed) else { return [:] }
+        guard decision.admitted else {
+            counters.updateFaults { $0.rateLimited += 1 }
+            var refusal = APIError.retryLater(.tooManyRequests, "rate limit exceeded", afterSeconds: Int((decision.retryAfter ?? .zero).secondsValue.rounded(.up)))
+            refusal.headers.append(contentsOf: decision.headers)
+            throw refusal
+        }
+        return decision.headers
     }
 
     /// Answers 503 to the status requests that fault injection picks.
     func admitStatusRequest() throws(APIError) {
-        let ordinal = pollingGate.withLock { gate in
-            defer { gate.statusRequests += 1 }
-            return gate.statusRequests
-        }
-        guard faults.failsStatusRequest(ordinal) else { return }
+        guard faults.failsStatusRequest(readGate.nextStatusRequest()) else { return }
         counters.updateFaults { $0.statusFailures += 1 }
         throw .retryLater(.serviceUnavailable, "the Help Desk is temporarily unavailable", afterSeconds: 1)
     }
-}
 
-/// The rate limit of the polling routes and the count of status requests that fault injection draws on.
-private struct PollingGate: Sendable {
-    var bucket: TokenBucket?
-    var statusRequests: UInt64 = 0
-
-    init(rateLimit: RateLimit?, now: SimulationClock.Instant) {
-        bucket = rateLimit.map { TokenBucket(limit: $0, now: now) }
-    }
+    /// The most requests to the read API in one model minute, and webhook attempts begun in one model second, so far.
+    public var peakRates: (readsPerMinute: Int, attemptsPerSecond: Int) { readGate.peaks }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MockHelpDesk
 import Testing
 
 @testable import BenchKit
@@ -53,6 +54,8 @@ struct PlanTests {
     func theCheapestIntervalSearchAgreesWithABruteForceScan(family: PollingFamily) throws {
         var input = PlanInput(documentsPerDay: 20_000, reviewDelay: Self.userDelay, strategies: [.webhook])
         input.seed = 3
+        // The search's logic on the open models: a slot for every long-poll.
+        input.maxInFlight = 1_000_000
         #expect(family.candidates.count > 100)
         checkSearch(family, candidates: family.candidates, targets: [.milliseconds(50), .seconds(5), .seconds(60), .seconds(3600), .seconds(20_000)], on: input.workload)
     }
@@ -73,7 +76,9 @@ struct PlanTests {
 
     @Test func thePlanCountsADayAtTheUsersVolume() throws {
         var input = PlanInput(documentsPerDay: 10_000, reviewDelay: Self.userDelay, strategies: [.webhook, .pollFixed(interval: .seconds(1)), .pollFixed(interval: .seconds(60)), .longPoll(wait: .seconds(30))])
-        input.rateLimit = 20
+        input.rateLimit = .window(1200, per: .seconds(60))
+        // A client with a slot for every long-poll: the queue for fewer slots has a test of its own.
+        input.maxInFlight = 100_000
         input.targetP99 = .seconds(60)
         input.families = [.fixed, .longPoll]
         let plan = Plan(input)
@@ -102,7 +107,11 @@ struct PlanTests {
         // Little's law: 10,000 a day pending 7,350 s on average hold about 851 long-polls open at once.
         let longPoll = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .longPoll(wait: .seconds(30)) })
         #expect(abs(longPoll.heldRequests - 10_000 * 7_350 / 86_400) < 1)
-        #expect(SummaryTable.plan(plan).contains("long-poll:30s holds about 851 requests open at once"))
+        #expect(!longPoll.needsMoreSlots)
+        input.maxInFlight = 32
+        input.families = []
+        input.targetP99 = nil
+        #expect(SummaryTable.plan(Plan(input)).contains("long-poll:30s needs about 851 requests in flight at once in the busiest hour, more than the 32 our app allows"))
 
         // The cheapest fixed interval meeting p99 ≤ 60 s is 60 s itself (p99 59.4 s); a long-poll of the Help Desk's
         // longest wait tells at once.
@@ -154,7 +163,8 @@ struct PlanTests {
     @Test func thePlanWritesItsCSVAndReport() throws {
         var input = PlanInput(documentsPerDay: 2_000, reviewDelay: try DelayDistribution(.lognormal(median: .seconds(1200), sigma: 1), bounds: .seconds(60) ... .seconds(14_400)), strategies: StrategySpec.all)
         input.targetP99 = .seconds(120)
-        input.rateLimit = 5
+        input.rateLimit = RateLimit(requestsPerSecond: 5, burst: 5)
+        input.maxInFlight = 100_000
         // Backoff's model simulates its schedule at every delay, slow in a debug build: searched in its own test.
         input.families = [.fixed, .conditional, .events, .longPoll]
         let plan = Plan(input)
@@ -245,5 +255,57 @@ struct PlanTests {
             // about 0.07 either way, so the band is wider than the gate's.
             #expect(abs(result.requestsPerDocument - planned) <= 0.1 * planned, "\(name): measured \(result.requestsPerDocument) requests per document, planned \(planned)")
         }
+    }
+
+    /// `--verify` end to end: a day of one document a second, reviews of 20-60 s, run in virtual time for a webhook
+    /// (agrees), a long-poll with 8 slots for about 40 pending documents (its queue is in the model) and a fixed
+    /// poll the vendor's 10 a second throttles (flagged, with its 429s, on a thinned copy of the day).
+    @Test func verifyRunsThePlansDayBesideTheModel() async throws {
+        var input = PlanInput(
+            documentsPerDay: 86_400, reviewDelay: .uniform(.seconds(20) ... .seconds(60)),
+            strategies: [.webhook, .longPoll(wait: .seconds(10)), .pollFixed(interval: .seconds(1))]
+        )
+        input.families = []
+        input.maxInFlight = 8
+        input.rateLimit = .window(10, per: .seconds(1))
+        let plan = Plan(input)
+        let longPollRow = try #require(plan.rows.first { $0.strategy == .longPoll(wait: .seconds(10)) })
+        #expect(longPollRow.needsMoreSlots)
+        #expect(longPollRow.latencyMean > 1, "the plan's own model queues for the 8 slots")
+        var options = PlanVerification.Options()
+        options.documents = 150
+        // Below what the fixed poll would make at the limit over its documents and the drain: it runs thinned.
+        options.requestBudget = 1_000
+        let cells = try await PlanVerification(plan: plan, options: options).run(progress: ProgressLine(enabled: false), logger: .init(label: "test"))
+        #expect(cells.map(\.strategy) == input.strategies)
+
+        let webhook = cells[0]
+        #expect(webhook.flags.isEmpty, "\(webhook.flags)")
+        #expect(webhook.documents == 150)
+        #expect(webhook.result.requestsPerDocument == 2)
+
+        let longPoll = cells[1]
+        #expect(longPoll.result.completed == longPoll.documents)
+        let (measured, modelled) = (longPoll.result.latency.meanMilliseconds / 1000, longPoll.model.latency.mean)
+        #expect(modelled > 1, "documents wait for a slot")
+        #expect(abs(measured - modelled) <= max(1, 0.05 * modelled), "measured mean \(measured) s, model \(modelled) s")
+        #expect(abs(longPoll.result.requestsPerDocument / longPoll.model.requestsPerDocument - 1) < 0.15)
+
+        let polls = cells[2]
+        #expect(polls.scale < 1, "a throttled strategy runs on a thinned day")
+        #expect(polls.result.rateLimited > 0)
+        #expect(polls.flags.contains { $0.contains("requests/doc") && $0.contains("throttled") }, "\(polls.flags)")
+        #expect(polls.result.completed == polls.documents, "throttled, not lost")
+
+        let table = ResultFiles.plan(plan, verification: cells)
+        #expect(table.columns == ResultFiles.planColumns + ResultFiles.planVerifyColumns)
+        let row = try #require(table.records.first { $0["strategy"] == "poll-fixed:1s" })
+        #expect(row["verify_documents"] == String(polls.documents))
+        #expect(row["verify_flags"]?.contains("throttled") == true)
+        #expect(Double(row["verify_429_per_day"] ?? "") ?? 0 > 0)
+        #expect(table.records.first { $0["strategy"] == "webhook" }?["verify_flags"] == "")
+        let text = SummaryTable.planVerification(plan, cells)
+        #expect(text.contains("FLAGGED"))
+        #expect(text.contains("poll-fixed:1s: requests/doc"))
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Flows
+@testable import Flows
 import SimulationSupport
 import Testing
 
@@ -243,5 +243,31 @@ private struct StreamGapSimulation {
         }
         meanLatency = total / Double(documents * runs)
         waitingShare = Double(waiting) / Double(documents * runs)
+    }
+}
+
+/// The long-poll fleet with fewer slots than pending documents, against an event-by-event calculation by hand.
+struct SlotQueueModelTests {
+    /// Two slots, three documents submitted at 0, reviews of 10, 6 and 10 s, holds of 4 s, no network delay:
+    /// at 0 documents 0 and 1 hold until 4 and 2 waits; at 4 document 2 (due since 0) and then 0 take the slots
+    /// until 8, while 1 (decided at 6) waits; at 8 it is answered at once (latency 2), and 2 and 0 are held
+    /// again, answered at their decision at 10. Requests: 3, 2 and 2.
+    @Test func aHandComputedQueueOfThreeDocumentsForTwoSlots() {
+        let outcome = SlotQueueModel(slots: 2, hold: 4, networkDelay: 0, arrivals: [0, 0, 0], delays: [10, 6, 10]).run()
+        #expect(outcome.waited)
+        #expect(outcome.requestsPerDocument == [3, 2, 2])
+        #expect(outcome.requests == 7)
+        #expect(outcome.latencies == [0, 2, 0])
+    }
+
+    @Test func withASlotForEveryDocumentTheLongPollKeepsItsOpenModel() {
+        var workload = ModelWorkload(reviewDelay: .seconds(2) ... .seconds(5), documents: 200, window: .seconds(100), seed: 7)
+        let open = LongPoll(wait: .seconds(30)).model(workload)
+        workload.maxInFlight = 32
+        #expect(LongPoll(wait: .seconds(30)).model(workload) == open, "2 pending documents a second for 5 s at most never fill 32 slots")
+        workload.maxInFlight = 2
+        let queued = LongPoll(wait: .seconds(30)).model(workload)
+        #expect(queued != open)
+        #expect(queued.latency.mean > 0, "a document decided while it waits for one of two slots learns it late")
     }
 }

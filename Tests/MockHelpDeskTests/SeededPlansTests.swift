@@ -55,12 +55,30 @@ struct SeededPlansTests {
     }
 
     @Test func theTokenBucketAllowsABurstThenRefillsAtTheRate() {
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 2, burst: 3), now: .start)
-        #expect((0..<3).map { _ in bucket.take(at: .start) } == [nil, nil, nil])
-        #expect(bucket.take(at: .start) == .milliseconds(500))
-        #expect(bucket.take(at: .init(offset: .milliseconds(500))) == nil)
-        #expect(bucket.take(at: .init(offset: .milliseconds(600))) == .milliseconds(400))
-        #expect(bucket.take(at: .init(offset: .seconds(60))) == nil)
+        var bucket = RateLimiter(limit: RateLimit(requestsPerSecond: 2, burst: 3), now: .start)
+        #expect((0..<3).map { _ in bucket.take(at: .start).admitted } == [true, true, true])
+        let refused = bucket.take(at: .start)
+        #expect(!refused.admitted)
+        #expect(refused.retryAfter == .milliseconds(500))
+        #expect(refused.reset == .milliseconds(1500), "three tokens to refill")
+        #expect(bucket.take(at: .init(offset: .milliseconds(500))).admitted)
+        #expect(bucket.take(at: .init(offset: .milliseconds(600))).retryAfter == .milliseconds(400))
+        let refilled = bucket.take(at: .init(offset: .seconds(60)))
+        #expect(refilled.admitted)
+        #expect(refilled.remaining == 2)
+    }
+
+    @Test func aFixedWindowAllowsItsCountThenWaitsForTheNextWindow() {
+        var window = RateLimiter(limit: .window(2, per: .seconds(60)), now: .start)
+        #expect(window.take(at: .init(offset: .seconds(10))).remaining == 1)
+        #expect(window.take(at: .init(offset: .seconds(20))).remaining == 0)
+        let refused = window.take(at: .init(offset: .seconds(45)))
+        #expect(!refused.admitted)
+        #expect(refused.retryAfter == .seconds(15), "until the window ends, not a minute from the refusal")
+        let next = window.take(at: .init(offset: .seconds(60)))
+        #expect(next.admitted)
+        #expect(next.remaining == 1)
+        #expect(next.reset == .seconds(60))
     }
 
     @Test func theIdempotencyTableReplaysRefusesAndForgets() {

@@ -2,10 +2,11 @@ import ArgumentParser
 import BenchKit
 import Flows
 import Foundation
+import MockHelpDesk
 import SimulationSupport
 
 /// `Bench plan`: what each strategy would cost and deliver at the user's own volume, by the analytic model.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Plan at your own volume: each strategy's requests, latency, DB writes and rate-limit headroom per day, by the model.",
@@ -16,8 +17,10 @@ struct PlanCommand: ParsableCommand {
             and wasted), efficiency, notification latency p50/p99/mean, DB writes per day, documents lost, and the \
             peak rate of reads against the vendor's --rate-limit. With --target-p99, also the cheapest member of each \
             polling family whose p99 meets the target. Writes plan.csv, run.json and report.html with the trade-off \
-            chart. A plan can be checked by a run: Bench run --review-delay-distribution drives the Help Desk's \
-            reviews with the same distribution.
+            chart. --verify then runs the same day in virtual time, each strategy of the plan over real HTTP and \
+            SQLite, and writes the measured figures beside the model's, flagging those that differ by more than 3% \
+            (requests) or 5% and 1 model second (latency). --vendor takes the read limit, webhook timeout and retry \
+            schedule a vendor publishes; --rate-limit and the other options override them.
 
             Distributions: uniform spreads over --review-delay's range; exponential:MEAN (such as exponential:1h) and \
             lognormal:MEDIAN,SIGMA (such as lognormal:40m,0.8, sigma of ln D) are truncated to the range when one is \
@@ -36,8 +39,31 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
     var reviewDelayDistribution: String?
 
-    @Option(help: "The vendor's rate limit on our reads (polls, feed reads, fetches, streams opened): a count per s, m, h or d, such as 10/s, 600/m or 20000/h.")
+    @Option(help: "The vendor's rate limit on our reads (polls, feed reads, fetches, streams opened): COUNT/PERIOD in fixed windows (400/m, 190/10s, 5000/h) or COUNT/PERIOD,bucket:BURST for a token bucket (2/s,bucket:40).")
     var rateLimit: String?
+
+    @Option(help: "A stricter limit on the event feed alone, in --rate-limit's form (Zendesk's incremental exports: 10/m).")
+    var feedRateLimit: String?
+
+    @OptionGroup var vendor: VendorOption
+
+    @Option(help: "Requests our app keeps in flight at most (default 32): a long-poll holds one per pending document, and the model queues for the slots.")
+    var maxInFlight: Int?
+
+    @Option(help: ArgumentHelp("One-way delay between our app and the vendor, model time: \(NetworkDelay.usage) (default 0).", valueName: "delay"))
+    var networkDelay: String?
+
+    @Flag(help: "Run the plan's day in virtual time, each strategy over real HTTP and SQLite, and write the measured figures beside the model's.")
+    var verify = false
+
+    @Option(help: "With --verify: the most documents a strategy runs on (fewer when its requests would pass --verify-budget).")
+    var verifyDocuments = PlanVerification.Options().documents
+
+    @Option(help: "With --verify: requests a strategy's run may make by its model; an expensive strategy runs on fewer documents, its figures per document scaled to the day.")
+    var verifyBudget = PlanVerification.Options().requestBudget
+
+    @Option(help: "With --verify: virtual only (the day in model time; the wall clock cannot run a day in minutes).")
+    var clock = RunClock.virtual
 
     @Option(help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")
     var peakFactor = 1.0
@@ -61,6 +87,12 @@ struct PlanCommand: ParsableCommand {
     var out = "results/plan"
 
     func validate() throws {
+        if verify, clock == .wall {
+            throw ValidationError("--verify runs the plan's day in virtual time; --clock wall cannot run a day in minutes")
+        }
+        guard (1...1_000_000).contains(verifyDocuments) else { throw ValidationError("--verify-documents must be from 1 to 1000000") }
+        guard verifyBudget >= 100 else { throw ValidationError("--verify-budget must be at least 100 requests") }
+        try validateMaxInFlight(maxInFlight)
         do {
             try input().validate()
         } catch let error as BenchError {
@@ -79,12 +111,11 @@ struct PlanCommand: ParsableCommand {
         let delay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
         let chosen = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
         var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
-        if let rateLimit {
-            guard let perSecond = requestRate(rateLimit) else {
-                throw ValidationError("--rate-limit: \"\(rateLimit)\" is not a rate such as 10/s, 600/m or 20000/h")
-            }
-            input.rateLimit = perSecond
-        }
+        input.vendor = try vendor.profile()
+        if let rateLimit { input.rateLimit = try parsing("--rate-limit") { try RateLimit.parse(rateLimit, field: "--rate-limit") } }
+        if let feedRateLimit { input.feedRateLimit = try parsing("--feed-rate-limit") { try RateLimit.parse(feedRateLimit, field: "--feed-rate-limit") } }
+        if let maxInFlight { input.maxInFlight = maxInFlight }
+        if let networkDelay { input.network = try parsing("--network-delay") { try NetworkDelay.parse(networkDelay) } }
         input.peakFactor = peakFactor
         input.dropRate = dropRate
         input.targetP99 = targetP99?.duration
@@ -93,11 +124,20 @@ struct PlanCommand: ParsableCommand {
         return input
     }
 
-    func run() throws {
+    func run() async throws {
         let startedAt = Date()
         let input = try input()
         let plan = Plan(input)
         print(SummaryTable.plan(plan), terminator: "")
+        var cells: [PlanVerification.Cell]?
+        if verify {
+            var options = PlanVerification.Options()
+            options.documents = verifyDocuments
+            options.requestBudget = verifyBudget
+            let verified = try await PlanVerification(plan: plan, options: options).run(progress: ProgressLine(), logger: benchLogger())
+            print(SummaryTable.planVerification(plan, verified), terminator: "")
+            cells = verified
+        }
         var parameters = [
             "documents_per_day": String(input.documentsPerDay),
             "review_delay": input.reviewDelay.description,
@@ -106,7 +146,16 @@ struct PlanCommand: ParsableCommand {
             "strategies": input.strategies.map(\.description).joined(separator: " "),
             "families": input.families.map(\.rawValue).joined(separator: " "),
         ]
-        if let rateLimit { parameters["rate_limit"] = rateLimit }
+        if let limit = input.helpDesk.faults.rateLimit { parameters["rate_limit"] = limit.description }
+        if let limit = input.helpDesk.faults.feedRateLimit { parameters["feed_rate_limit"] = limit.description }
+        if let vendor = input.vendor { parameters["vendor"] = vendor.name }
+        parameters["max_in_flight"] = String(input.maxInFlight)
+        parameters["network_delay"] = input.network.description
+        if let cells {
+            parameters["verify_documents"] = String(verifyDocuments)
+            parameters["verify_budget"] = String(verifyBudget)
+            parameters["verify_flagged"] = String(cells.filter { !$0.flags.isEmpty }.count)
+        }
         if let targetP99 { parameters["target_p99"] = targetP99.duration.compactDescription }
         let record = RunRecord(
             command: "Bench plan",
@@ -117,7 +166,7 @@ struct PlanCommand: ParsableCommand {
             durationSeconds: Date().timeIntervalSince(startedAt)
         )
         let directory = URL(fileURLWithPath: out, isDirectory: true)
-        try ResultFiles.write(to: directory, tables: [("plan.csv", ResultFiles.plan(plan))], run: record)
+        try ResultFiles.write(to: directory, tables: [("plan.csv", ResultFiles.plan(plan, verification: cells))], run: record)
         try OutputOptions.report(directory, record: record)
     }
 }

@@ -76,7 +76,7 @@ struct Run: AsyncParsableCommand {
             results = try await FaultRun(base: workload, progress: ProgressLine(), logger: logger).run(database: database)
         }
         if scenarioOptions.scenario == .comparison, scenarioOptions.profile?.includesFaults == true {
-            results += try await FaultRun(base: scenarioOptions.faultWorkload(), progress: ProgressLine(), logger: logger).run(database: database)
+            results += try await FaultRun(base: try scenarioOptions.faultWorkload(), progress: ProgressLine(), logger: logger).run(database: database)
         }
         print(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.

@@ -28,8 +28,22 @@ struct Suite: AsyncParsableCommand {
     @Option(help: "virtual (default): the comparison, the faults and the real-scale cell in virtual time; wall: the comparison and faults compressed on the wall clock as their time scales say, without the real-scale cell.")
     var clock = RunClock.virtual
 
+    @OptionGroup var vendor: VendorOption
+
+    @Option(help: "Requests each app instance keeps in flight to the Help Desk at most (default 32).")
+    var maxInFlight: Int?
+
     func validate() throws {
         _ = try postgresLocation()
+        try validateMaxInFlight(maxInFlight)
+    }
+
+    /// `scenario` with the vendor and the in-flight limit chosen.
+    private func configured(_ scenario: ScenarioSpec) throws -> ScenarioSpec {
+        var scenario = scenario
+        scenario.vendor = try vendor.profile()
+        if let maxInFlight { scenario.maxInFlight = maxInFlight }
+        return scenario
     }
 
     private func postgresLocation() throws -> PostgresLocation? {
@@ -49,11 +63,11 @@ struct Suite: AsyncParsableCommand {
         let logger = benchLogger()
         let progress = ProgressLine()
         let virtual = clock == .virtual
-        let scenario = virtual ? ScenarioSpec().inVirtualTime() : ScenarioSpec()
+        let scenario = try configured(virtual ? ScenarioSpec().inVirtualTime() : ScenarioSpec())
         let comparison = try await ComparisonRun(scenario: scenario, progress: progress, logger: logger).run(databaseDirectory: nil)
-        let faultBase = virtual ? FaultScenario.baseWorkload.inVirtualTime() : FaultScenario.baseWorkload
+        let faultBase = try configured(virtual ? FaultScenario.baseWorkload.inVirtualTime() : FaultScenario.baseWorkload)
         let faults = try await FaultRun(base: faultBase, progress: progress, logger: logger).run()
-        let realScale = virtual ? try await ComparisonRun(scenario: .realScale, progress: progress, logger: logger).run(databaseDirectory: nil) : []
+        let realScale = virtual ? try await ComparisonRun(scenario: try configured(.realScale), progress: progress, logger: logger).run(databaseDirectory: nil) : []
         let results = comparison + faults + realScale
         print(SummaryTable.strategies(results))
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)

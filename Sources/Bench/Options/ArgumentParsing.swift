@@ -102,18 +102,3 @@ func durationList(_ text: String, option: String, in range: ClosedRange<Duration
     }
     return values.sorted()
 }
-
-/// A request rate such as `10/s`, `600/m`, `36000/h` or `5` (per second), in requests per second; `nil` when it is not one.
-func requestRate(_ text: String) -> Double? {
-    let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
-    guard (1...2).contains(parts.count), let count = Double(parts[0]), count > 0, count.isFinite else { return nil }
-    let unit = parts.count == 2 ? String(parts[1]) : "s"
-    let seconds: Double? = switch unit {
-    case "s", "sec", "second": 1
-    case "m", "min", "minute": 60
-    case "h", "hour": 3600
-    case "d", "day": 86_400
-    default: nil
-    }
-    return seconds.map { count / $0 }
-}

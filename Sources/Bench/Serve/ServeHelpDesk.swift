@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchKit
 import Foundation
 import HelpDeskAPI
 import Hummingbird
@@ -36,6 +37,8 @@ struct ServeHelpDesk: AsyncParsableCommand {
     @Option(help: "Probability that a review is ACCEPTED.")
     var acceptRatio = 0.7
 
+    @OptionGroup var vendor: VendorOption
+
     func validate() throws {
         try validatePort(port)
         _ = try makeConfiguration()
@@ -68,6 +71,10 @@ struct ServeHelpDesk: AsyncParsableCommand {
         if let delay = try reviewDelay.distribution() { configuration.reviewDelay = delay }
         configuration.acceptRatio = acceptRatio
         configuration.callbackPolicy = CallbackPolicy(allowedHosts: Set(allowCallbackHost))
+        if let profile = try vendor.profile() {
+            profile.apply(to: &configuration)
+            ServerOptions.announce(profile.summary)
+        }
         do {
             try configuration.validate()
         } catch {

@@ -14,6 +14,8 @@ extension ScenarioSpec {
         workload.webhookDropRate = helpDesk.faults.dropWebhookRatio
         workload.retryDelays = helpDesk.delivery.schedule.delays
         workload.networkDelay = network.mean.secondsValue
+        workload.maxInFlight = maxInFlight * instances
+        workload.arrivals = arrivals.offsets.map(\.secondsValue)
         workload.stream.reconnectGap = helpDesk.stream.retryHint
         workload.stream.heartbeat = helpDesk.stream.heartbeat
         workload.stream.closesAfterEvents = helpDesk.faults.closeStreamsAfterEvents

@@ -8,25 +8,71 @@ extension ResultFiles {
         "strategy", "role", "family", "parameter_s", "documents_per_day", "requests_per_day", "learning_requests_per_day",
         "wasted_requests_per_day", "efficiency", "latency_p50_s", "latency_p99_s", "latency_mean_s", "db_writes_per_day",
         "lost_per_day", "peak_reads_per_s", "rate_limit_per_s", "throttled", "target_p99_s", "meets_target", "held_requests",
+        "max_in_flight", "needs_more_slots",
     ]
 
-    public static func plan(_ plan: Plan) -> CSVTable {
-        var table = CSVTable(columns: planColumns)
+    /// The columns `Bench plan --verify` adds: the run's documents and the share of the day's rate it ran at, then
+    /// each figure as the model gives it for the run's own documents and as measured, per document and scaled to
+    /// the day, and the flags.
+    public static let planVerifyColumns = [
+        "verify_documents", "verify_scale", "verify_model_requests_per_doc", "verify_requests_per_doc", "verify_requests_per_day",
+        "verify_model_wasted_per_doc", "verify_wasted_per_doc", "verify_model_latency_mean_s", "verify_latency_mean_s",
+        "verify_model_latency_p50_s", "verify_latency_p50_s", "verify_model_latency_p99_s", "verify_latency_p99_s",
+        "peak_reads_per_min", "verify_peak_reads_per_min", "rate_limit_per_min", "verify_429_per_day", "verify_peak_deliveries_per_s",
+        "verify_lost", "verify_flags",
+    ]
+
+    /// - Parameter cells: `--verify`'s runs, when it ran: their columns are added to every row (empty on the rows
+    ///   not verified, the curves).
+    public static func plan(_ plan: Plan, verification cells: [PlanVerification.Cell]? = nil) -> CSVTable {
+        var table = CSVTable(columns: planColumns + (cells == nil ? [] : planVerifyColumns))
         let number = { (value: Double) in CSVTable.number(value, digits: 4) }
         // Counts of a day: a tenth of a request is precision enough.
         let perDay = { (value: Double) in CSVTable.number(value, digits: 1) }
         let flag = { (value: Bool?) in value.map { $0 ? "1" : "0" } ?? "" }
         for row in plan.rows {
             let member = PollingFamily.of(row.strategy)
-            table.append([
+            var fields: [String] = [
                 row.strategy.description, row.role.rawValue, member?.family.rawValue ?? "", member.map { number($0.parameter.secondsValue) } ?? "",
                 String(row.documentsPerDay), perDay(row.requestsPerDay), perDay(row.learningRequestsPerDay), perDay(row.wastedRequestsPerDay),
+            ]
+            fields += [
                 number(row.model.efficiency), number(row.latencyP50), number(row.latencyP99), number(row.latencyMean),
                 perDay(row.writesPerDay), perDay(row.lostPerDay), number(row.peakReadsPerSecond), row.rateLimit.map(number) ?? "",
+            ]
+            fields += [
                 flag(row.throttled), row.targetP99.map { number($0.secondsValue) } ?? "", flag(row.meetsTarget), number(row.heldRequests),
-            ])
+                String(row.maxInFlight), flag(row.needsMoreSlots),
+            ]
+            if let cells {
+                let cell = row.role == .curve ? nil : cells.first { $0.strategy == row.strategy }
+                fields += verifyFields(row, cell)
+            }
+            table.append(fields)
         }
         return table
+    }
+}
+
+extension ResultFiles {
+    static func verifyFields(_ row: PlanRow, _ cell: PlanVerification.Cell?) -> [String] {
+        guard let cell else { return Array(repeating: "", count: planVerifyColumns.count) }
+        let (result, model) = (cell.result, cell.model)
+        let number = { (value: Double) in CSVTable.number(value, digits: 4) }
+        let documents = Double(max(result.documents, 1))
+        let perDay = Double(row.documentsPerDay)
+        return [
+            String(cell.documents), number(cell.scale), number(model.requestsPerDocument), number(result.requestsPerDocument),
+            CSVTable.number(result.requestsPerDocument * perDay, digits: 1),
+            number(model.wastedRequestsPerDocument), number(Double(result.wastedRequests) / documents),
+            number(model.latency.mean), number(result.latency.meanMilliseconds / 1000),
+            number(model.latency.quantile(0.5)), number(result.latency.milliseconds(atPercentile: 50) / 1000),
+            number(model.latency.quantile(0.99)), number(result.latency.milliseconds(atPercentile: 99) / 1000),
+            number(row.peakReadsPerSecond * 60), number(Double(result.peakReadsPerMinute) / cell.scale),
+            row.bindingRateLimit.map { number($0 * 60) } ?? "",
+            CSVTable.number(Double(result.rateLimited) / documents * perDay, digits: 1),
+            number(Double(result.peakDeliveriesPerSecond) / cell.scale), String(result.lost), cell.flags.joined(separator: "; "),
+        ]
     }
 }
 
@@ -36,7 +82,7 @@ extension SummaryTable {
         let input = plan.input
         var rows = [[
             "strategy", "requests/day", "wasted/day", "efficiency", "p50", "p99", "mean", "DB writes/day", "lost/day",
-            "peak reads/s" + (input.rateLimit.map { " (limit \(CSVTable.number($0)))" } ?? ""),
+            "peak reads/s" + (input.helpDesk.faults.rateLimit.map { " (limit \(CSVTable.number($0.requestsPerSecond)))" } ?? ""),
         ]]
         for row in plan.rows where row.role == .compared {
             rows.append([
@@ -46,13 +92,15 @@ extension SummaryTable {
                 count(row.peakReadsPerSecond) + (row.throttled == true ? " THROTTLED" : ""),
             ])
         }
-        var text = "Plan for \(input.documentsPerDay) documents a day, review delay \(input.reviewDelay)"
+        var text = input.vendor.map { $0.summary + "\n" } ?? ""
+        text += "Plan for \(input.documentsPerDay) documents a day, review delay \(input.reviewDelay)"
             + (input.dropRate > 0 ? ", \(CSVTable.number(input.dropRate * 100))% of webhooks lost" : "")
             + (input.peakFactor > 1 ? ", busiest hour \(CSVTable.number(input.peakFactor))x the day's average" : "") + " (the analytic model, no simulation):\n"
         text += render(rows)
-        for row in plan.rows where row.role != .curve && row.heldRequests > 32 {
-            text += "\(row.strategy) holds about \(count(row.heldRequests)) requests open at once in the busiest hour (one per pending document): "
-                + "our app's client and the vendor must allow that many connections.\n"
+        for row in plan.rows where row.role != .curve && row.needsMoreSlots {
+            text += "\(row.strategy) needs about \(count(row.heldRequests)) requests in flight at once in the busiest hour, more than the "
+                + "\(row.maxInFlight) our app allows (--max-in-flight): \(row.strategy.definition is LongPoll ? "documents queue for a slot, as its model shows" : "its requests queue")."
+                + "\n"
         }
         if let target = input.targetP99 {
             text += "Cheapest member of each polling family with p99 at most \(target.compactDescription):\n"
@@ -66,6 +114,39 @@ extension SummaryTable {
                     + (row.throttled == true ? ", THROTTLED at the busiest hour (\(count(row.peakReadsPerSecond)) reads/s): no member meets both the target and the limit" : "")
                     + "\n"
             }
+        }
+        return text
+    }
+
+    /// `--verify`'s runs: each strategy's figures as measured beside the model's on the same documents, then every flag.
+    public static func planVerification(_ plan: Plan, _ cells: [PlanVerification.Cell]) -> String {
+        var rows = [[
+            "strategy", "documents", "requests/doc (model)", "requests/day", "mean (model)", "p50 (model)", "p99 (model)",
+            "peak reads/min" + (plan.input.helpDesk.faults.rateLimit.map { " (limit \(count($0.requestsPerSecond * 60)))" } ?? ""), "429s/day",
+            "peak deliveries/s", "agrees",
+        ]]
+        for cell in cells {
+            guard let row = plan.rows.first(where: { $0.strategy == cell.strategy && $0.role != .curve }) else { continue }
+            let (result, model) = (cell.result, cell.model)
+            let documents = Double(max(result.documents, 1))
+            rows.append([
+                cell.strategy.description,
+                String(cell.documents) + (cell.scale < 1 ? String(format: " at %.3gx", cell.scale) : ""),
+                "\(count(result.requestsPerDocument)) (\(count(model.requestsPerDocument)))",
+                count(result.requestsPerDocument * Double(row.documentsPerDay)),
+                "\(duration(result.latency.meanMilliseconds / 1000)) (\(duration(model.latency.mean)))",
+                "\(duration(result.latency.milliseconds(atPercentile: 50) / 1000)) (\(duration(model.latency.quantile(0.5))))",
+                "\(duration(result.latency.milliseconds(atPercentile: 99) / 1000)) (\(duration(model.latency.quantile(0.99))))",
+                count(Double(result.peakReadsPerMinute) / cell.scale),
+                count(Double(result.rateLimited) / documents * Double(row.documentsPerDay)),
+                count(Double(result.peakDeliveriesPerSecond) / cell.scale),
+                cell.flags.isEmpty ? "yes" : "FLAGGED",
+            ])
+        }
+        var text = "Verified in virtual time: each strategy over real HTTP and SQLite on the day's workload, measured (model on the same documents):\n"
+        text += render(rows)
+        for cell in cells where !cell.flags.isEmpty {
+            text += "  \(cell.strategy): " + cell.flags.joined(separator: "; ") + "\n"
         }
         return text
     }

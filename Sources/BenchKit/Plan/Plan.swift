@@ -7,8 +7,16 @@ import SimulationSupport
 public struct PlanInput: Sendable {
     public var documentsPerDay: Int
     public var reviewDelay: DelayDistribution
-    /// The vendor's limit on our requests to its read API (polls, feed reads, fetches, streams), per second.
-    public var rateLimit: Double?
+    /// The vendor's limit on our requests to its read API (polls, feed reads, fetches, streams opened).
+    public var rateLimit: RateLimit?
+    /// A stricter limit on the event feed alone, when the vendor has one.
+    public var feedRateLimit: RateLimit?
+    /// The vendor whose published figures the plan takes (explicit options override them).
+    public var vendor: VendorProfile?
+    /// Requests our app keeps in flight at most: a long-poll holds one per pending document.
+    public var maxInFlight = ReviewAppConfiguration.defaultMaxRequestsInFlight
+    /// The one-way network delay between our app and the vendor.
+    public var network = NetworkDelay.none
     /// The busiest hour's request rate over the day's average: 1 when the documents come evenly over the day.
     public var peakFactor: Double = 1
     /// The share of webhooks the vendor never delivers.
@@ -28,11 +36,24 @@ public struct PlanInput: Sendable {
 
     public static let day: Duration = .seconds(86_400)
 
+    /// The Help Desk the plan describes: the vendor's figures, then the options given.
+    public var helpDesk: HelpDeskConfiguration {
+        var helpDesk = HelpDeskConfiguration()
+        helpDesk.faults.rateLimit = rateLimit
+        helpDesk.faults.feedRateLimit = feedRateLimit
+        vendor?.apply(to: &helpDesk)
+        helpDesk.faults.dropWebhookRatio = dropRate
+        helpDesk.network = network
+        return helpDesk
+    }
+
     /// One day of the workload, as the models take it, with the Help Desk's retry schedule and stream defaults.
     public var workload: ModelWorkload {
-        let helpDesk = HelpDeskConfiguration()
+        let helpDesk = self.helpDesk
         var workload = ModelWorkload(reviewDelay: reviewDelay, documents: documentsPerDay, window: Self.day, seed: seed)
         workload.webhookDropRate = dropRate
+        workload.networkDelay = network.mean.secondsValue
+        workload.maxInFlight = maxInFlight
         workload.retryDelays = helpDesk.delivery.schedule.delays
         workload.stream.reconnectGap = helpDesk.stream.retryHint
         workload.stream.heartbeat = helpDesk.stream.heartbeat
@@ -42,7 +63,10 @@ public struct PlanInput: Sendable {
     /// Checks every figure, naming the option that is wrong.
     public func validate() throws(BenchError) {
         guard documentsPerDay >= 1 else { throw BenchError("--documents-per-day must be at least 1") }
-        if let rateLimit { guard rateLimit > 0, rateLimit.isFinite else { throw BenchError("--rate-limit must be a positive rate") } }
+        for (limit, option) in [(rateLimit, "--rate-limit"), (feedRateLimit, "--feed-rate-limit")] {
+            if let limit { guard limit.requestsPerSecond > 0, limit.requestsPerSecond.isFinite else { throw BenchError("\(option) must be a positive rate") } }
+        }
+        guard maxInFlight >= 1 else { throw BenchError("--max-in-flight must be at least 1") }
         guard peakFactor >= 1, peakFactor <= 24 else { throw BenchError("--peak-factor must be from 1 to 24 (the whole day in one hour)") }
         guard (0...1).contains(dropRate) else { throw BenchError("--drop-rate must be between 0 and 1") }
         if let targetP99 { guard targetP99 > .zero else { throw BenchError("--target-p99 must be a positive duration") } }
@@ -65,7 +89,11 @@ public struct PlanRow: Sendable {
     public var role: Role
     public var model: StrategyModel
     public var documentsPerDay: Int
+    /// The vendor's read limit, and the event feed's own, per second.
     public var rateLimit: Double?
+    public var feedRateLimit: Double?
+    /// Requests our app may keep in flight.
+    public var maxInFlight: Int
     public var peakFactor: Double
     public var targetP99: Duration?
     /// Requests our app holds open at once in the busiest hour: a long-poll's one per pending document (by Little's
@@ -79,16 +107,22 @@ public struct PlanRow: Sendable {
         self.role = role
         self.model = model
         documentsPerDay = input.documentsPerDay
-        rateLimit = input.rateLimit
+        let helpDesk = input.helpDesk
+        rateLimit = helpDesk.faults.rateLimit?.requestsPerSecond
+        feedRateLimit = strategy.definition is PollEvents ? helpDesk.faults.feedRateLimit?.requestsPerSecond : nil
+        maxInFlight = input.maxInFlight
         peakFactor = input.peakFactor
         targetP99 = input.targetP99
+        let roundTrip = 2 * input.network.mean.secondsValue
         switch strategy.definition {
         case is LongPoll:
             let arrivals = Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor
-            heldRequests = arrivals * meanDelay
+            heldRequests = arrivals * (meanDelay + roundTrip)
         case is ServerSentEvents: heldRequests = 1
         default: heldRequests = 0
         }
+        heldRequests += model.apiReadsPerDocument * Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor * roundTrip
+            * (strategy.definition is LongPoll ? 0 : 1)
     }
 
     private var documents: Double { Double(documentsPerDay) }
@@ -104,9 +138,22 @@ public struct PlanRow: Sendable {
     /// Our requests to the vendor's read API per second in the busiest hour.
     public var peakReadsPerSecond: Double { model.apiReadsPerDocument * documents / PlanInput.day.secondsValue * peakFactor }
 
-    /// Whether the busiest hour's reads exceed the rate limit (`nil` without one): the vendor would answer 429 and
-    /// the pollers would fall behind their schedule.
-    public var throttled: Bool? { rateLimit.map { peakReadsPerSecond > $0 } }
+    /// Whether the busiest hour's reads exceed the rate limit, or the event feed's own (`nil` without one): the
+    /// vendor would answer 429 and the pollers would fall behind their schedule.
+    public var throttled: Bool? {
+        guard rateLimit != nil || feedRateLimit != nil else { return nil }
+        return peakReadsPerSecond > min(rateLimit ?? .infinity, feedRateLimit ?? .infinity)
+    }
+
+    /// The lowest limit on this strategy's reads, per second.
+    public var bindingRateLimit: Double? {
+        guard rateLimit != nil || feedRateLimit != nil else { return nil }
+        return min(rateLimit ?? .infinity, feedRateLimit ?? .infinity)
+    }
+
+    /// Whether the strategy needs more requests in flight at once than our app allows (a long-poll's queue for
+    /// the slots is then in its model).
+    public var needsMoreSlots: Bool { heldRequests > Double(maxInFlight) }
 
     /// Whether the modelled p99 meets the target (`nil` without one).
     public var meetsTarget: Bool? { targetP99.map { latencyP99 <= $0.secondsValue } }

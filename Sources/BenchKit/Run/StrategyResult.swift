@@ -87,6 +87,11 @@ public struct StrategyResult: Sendable {
     public var latencyDistanceOnDraws: Double?
     /// Each document's latency (`nil` if it never got its verdict) and status polls, by submission order.
     public var perDocument: [DocumentOutcome] = []
+    /// Read requests the Help Desk answered 429 (its rate limit), the most it received in one model minute, and the
+    /// most webhook attempts it began in one model second (what our receiver faced at its busiest).
+    public var rateLimited = 0
+    public var peakReadsPerMinute = 0
+    public var peakDeliveriesPerSecond = 0
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }

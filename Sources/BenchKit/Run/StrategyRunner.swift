@@ -76,6 +76,7 @@ public struct StrategyRunner: Sendable {
             let fleet = AppFleet(count: stores.count, clock: clock, middleware: middleware, logger: logger) { index in
                 var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
                 configuration.transport = scenario.transport
+                configuration.maxRequestsInFlight = scenario.maxInFlight
                 configuration.network = scenario.networkWithSeed
                 if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
                 let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger, wallClock: time.wallClock)
@@ -183,7 +184,10 @@ public struct StrategyRunner: Sendable {
             incomplete: time.stepper?.stall?.description,
             modelOnDraws: modelOnDraws,
             latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil },
-            perDocument: zip(byDocument, pollsByDocument).map { DocumentOutcome(latency: $0, statusPolls: $1) }
+            perDocument: zip(byDocument, pollsByDocument).map { DocumentOutcome(latency: $0, statusPolls: $1) },
+            rateLimited: stats.faults.rateLimited,
+            peakReadsPerMinute: desk.peakRates.readsPerMinute,
+            peakDeliveriesPerSecond: desk.peakRates.attemptsPerSecond
         )
     }
 

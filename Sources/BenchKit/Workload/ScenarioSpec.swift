@@ -51,6 +51,11 @@ public struct ScenarioSpec: Sendable {
     public var extraDrain: Duration = .zero
     /// Webhook attempts the Help Desk keeps in flight at once (its `DeliveryConfiguration.maxConcurrentAttempts`).
     public var maxConcurrentDeliveries = DeliveryConfiguration().maxConcurrentAttempts
+    /// Requests each app instance keeps in flight to the Help Desk at most (its `maxRequestsInFlight`), which the
+    /// models read too: a long-poll holds one per pending document.
+    public var maxInFlight = ReviewAppConfiguration.defaultMaxRequestsInFlight
+    /// The vendor whose published limits and webhook behaviour the Help Desk takes (explicit faults keep theirs).
+    public var vendor: VendorProfile?
 
     public init() {}
 
@@ -85,6 +90,7 @@ public struct ScenarioSpec: Sendable {
         configuration.delivery.minimumWallTimeout = clock == .wall ? minimumDeliveryTimeout : .zero
         configuration.delivery.maxConcurrentAttempts = maxConcurrentDeliveries
         configuration.network = networkWithSeed
+        vendor?.apply(to: &configuration)
         return configuration
     }
 

@@ -13,7 +13,8 @@ public struct ReviewAppConfiguration: Sendable {
     /// Seeds the jitter of `poll-backoff`.
     public var seed: UInt64 = 42
     /// Requests a strategy keeps in flight at most.
-    public var maxRequestsInFlight = 32
+    public var maxRequestsInFlight = Self.defaultMaxRequestsInFlight
+    public static let defaultMaxRequestsInFlight = 32
     /// Connections kept to the Help Desk.
     public var maxConnections = 64
     /// The HTTP client library our Help Desk client runs on.

@@ -1,3 +1,4 @@
+import Foundation
 import SimulationSupport
 
 /// Everything that shapes the simulated vendor. Every duration is model time (see `SimulationClock`).
@@ -93,8 +94,13 @@ public struct FaultConfiguration: Sendable, Equatable {
     public var maxExtraDeliveryDelay: Duration = .zero
     /// Fraction of `GET /document/{id}` requests answered 503.
     public var statusFailureRatio: Double = 0
-    /// A token bucket shared by the status and event routes; over it they answer 429 with `Retry-After`.
+    /// The limit shared by the status, event and stream routes; over it they answer 429 with `Retry-After`, and
+    /// every answer of theirs carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`.
     public var rateLimit: RateLimit?
+    /// A stricter limit on the event feed alone (`GET /events`), checked before ``rateLimit``.
+    public var feedRateLimit: RateLimit?
+    /// Whether each webhook attempt uses up a request of ``rateLimit``, as some vendors count them.
+    public var webhooksCountAgainstRateLimit = false
     /// Every event stream is ended by the Help Desk after sending this many events, as a proxy or a deploy would
     /// cut it; the client must reconnect and resume.
     public var closeStreamsAfterEvents: Int?
@@ -109,22 +115,56 @@ public struct FaultConfiguration: Sendable, Equatable {
             throw ConfigurationError("streams must carry at least one event before they are closed")
         }
         guard maxExtraDeliveryDelay >= .zero else { throw ConfigurationError("extra delivery delay must not be negative") }
-        if let rateLimit {
-            guard rateLimit.requestsPerSecond > 0, rateLimit.burst >= 1 else {
-                throw ConfigurationError("a rate limit needs a positive rate and a burst of at least 1")
-            }
-        }
+        try rateLimit?.validate()
+        try feedRateLimit?.validate()
     }
 }
 
-/// A token bucket: `burst` requests at once, refilled at `requestsPerSecond` (model time).
-public struct RateLimit: Sendable, Equatable {
-    public var requestsPerSecond: Double
-    public var burst: Int
+/// A vendor's limit on our requests to its read API, enforced the way the vendor does: a token bucket (`burst`
+/// requests at once, refilled continuously at `requestsPerSecond`) or fixed windows (`burst` requests in each
+/// `window`, counted afresh when the next window starts). Model time.
+public struct RateLimit: Sendable, Equatable, CustomStringConvertible {
+    public enum Enforcement: String, Sendable, Equatable, CaseIterable {
+        case tokenBucket = "bucket"
+        case fixedWindow = "window"
+    }
 
+    public var enforcement: Enforcement
+    /// The bucket's capacity, or the requests each window allows.
+    public var burst: Int
+    /// The bucket's refill rate; for windows, the limit's average rate.
+    public var requestsPerSecond: Double
+    /// A window's length (for a bucket, the time it takes to refill from empty).
+    public var window: Duration
+
+    /// A token bucket.
     public init(requestsPerSecond: Double, burst: Int) {
+        enforcement = .tokenBucket
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
+        window = .seconds(Double(burst) / max(requestsPerSecond, .leastNormalMagnitude))
+    }
+
+    /// Fixed windows of `period`, each allowing `requests`.
+    public static func window(_ requests: Int, per period: Duration) -> RateLimit {
+        var limit = RateLimit(requestsPerSecond: Double(requests) / max(period.secondsValue, .leastNormalMagnitude), burst: requests)
+        limit.enforcement = .fixedWindow
+        limit.window = period
+        return limit
+    }
+
+    public var description: String {
+        switch enforcement {
+        case .fixedWindow: "\(burst) per \(window.compactDescription) window"
+        case .tokenBucket: "\(String(format: "%g", requestsPerSecond))/s, bucket of \(burst)"
+        }
+    }
+
+    func validate() throws(ConfigurationError) {
+        guard requestsPerSecond > 0, requestsPerSecond.isFinite, burst >= 1 else {
+            throw ConfigurationError("a rate limit needs a positive rate and room for at least 1 request")
+        }
+        if enforcement == .fixedWindow, window <= .zero { throw ConfigurationError("a rate limit's window must be positive") }
     }
 }
 

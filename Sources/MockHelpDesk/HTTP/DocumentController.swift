@@ -37,7 +37,7 @@ struct DocumentController<Context: RequestContext> {
 
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
         let documentId = try context.parameters.require("documentId")
-        try desk.admitPolling()
+        let limitHeaders = try desk.admitPolling()
         try desk.admitStatusRequest()
         let wait = try request.waitParameter(max: desk.configuration.maxWait)
         let ifNoneMatch = request.headers[.ifNoneMatch]
@@ -46,8 +46,8 @@ struct DocumentController<Context: RequestContext> {
         }
         let etag = EntityTag.of(state)
         if let ifNoneMatch, EntityTag.matches(ifNoneMatch, current: etag) {
-            return Response(status: .notModified, headers: [.eTag: etag])
+            return Response(status: .notModified, headers: ([.eTag: etag] as HTTPFields).adding(limitHeaders))
         }
-        return try Response.json(state, headers: [.eTag: etag])
+        return try Response.json(state, headers: ([.eTag: etag] as HTTPFields).adding(limitHeaders))
     }
 }

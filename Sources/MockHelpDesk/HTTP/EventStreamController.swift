@@ -27,7 +27,7 @@ struct EventStreamController<Context: RequestContext> {
 
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
         let cursor = try resumePoint(request)
-        try desk.admitPolling()
+        let limitHeaders = try desk.admitPolling()
         // The client's stream unit, when it sent one: the body works for it from here until it ends (the slot ends it
         // with the stream, or when the response is dropped unwritten), so no instant between this answer and the body
         // looks idle.
@@ -36,7 +36,7 @@ struct EventStreamController<Context: RequestContext> {
         let desk = self.desk
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            headers: ([.contentType: "text/event-stream", .cacheControl: "no-store"] as HTTPFields).adding(limitHeaders),
             body: ResponseBody { writer in
                 defer { slot.close() }
                 try await WorkUnit.$current.withValue(unit) { try await desk.streamEvents(after: cursor, to: &writer) }

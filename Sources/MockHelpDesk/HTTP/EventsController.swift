@@ -15,11 +15,11 @@ struct EventsController<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try desk.admitPolling()
+        let limitHeaders = try desk.admitPolling(feed: true)
         let cursor = try parseCursor(request.uri.queryParameters.get("after"))
         let limit = try request.limitParameter(default: 100, max: 1000)
         let wait = try request.waitParameter(max: desk.configuration.maxWait)
-        return try Response.json(await desk.events(after: cursor, limit: limit, wait: wait))
+        return try Response.json(await desk.events(after: cursor, limit: limit, wait: wait), headers: limitHeaders)
     }
 
     private func parseCursor(_ raw: String?) throws(APIError) -> EventCursor {

@@ -32,6 +32,8 @@ public final class WebhookDispatcher: Service {
     private let wallClock: @Sendable () -> Date
     private let book: Mutex<DeliveryBook>
     private let queue: DeadlineQueue<Job>
+    /// Called as each attempt starts.
+    private let attemptStarted: @Sendable () -> Void
 
     init(
         configuration: DeliveryConfiguration,
@@ -42,8 +44,10 @@ public final class WebhookDispatcher: Service {
         faults: FaultPlan,
         counters: HelpDeskCounters,
         logger: Logger,
-        wallClock: @escaping @Sendable () -> Date
+        wallClock: @escaping @Sendable () -> Date,
+        attemptStarted: @escaping @Sendable () -> Void = {}
     ) {
+        self.attemptStarted = attemptStarted
         self.configuration = configuration
         self.network = network
         self.seed = seed
@@ -157,6 +161,7 @@ public final class WebhookDispatcher: Service {
         }
         let startedAt = wallClock()
         let started = clock.now
+        attemptStarted()
         let result = await send(ticket.message, attempt: ticket.attemptNumber, using: client)
         let attempt = DeliveryAttempt(
             number: ticket.attemptNumber,

@@ -24,11 +24,19 @@ public struct ModelWorkload: Sendable, Hashable {
     /// The one-way network delay between our app and the Help Desk, model seconds (its mean, for a drawn delay):
     /// every request, answer, webhook and stream event pays it.
     public var networkDelay: Double = 0
+    /// Requests our app keeps in flight at most (its `maxRequestsInFlight`); `nil` for no limit. A long-poll holds one
+    /// per pending document, so fewer slots than pending documents make them queue (``SlotQueueModel``).
+    public var maxInFlight: Int?
+    /// When each document is submitted, seconds from the start, ascending; `nil` for ``documents`` evenly over
+    /// ``window``.
+    public var arrivals: [Double]?
 
     /// The review delays of ``delayGrid(count:)`` at its usual count, computed once.
     private var grid: [Double]
     /// Added to every review delay of the grid (see ``seenByPolls()``).
     private var gridShift: Double = 0
+    /// Whether ``grid`` holds each document's own delay in submission order (``onDraws(_:)``).
+    private var gridIsPerDocument = false
 
     public init(reviewDelay: DelayDistribution, documents: Int, window: Duration, seed: UInt64) {
         self.reviewDelay = reviewDelay
@@ -57,7 +65,10 @@ public struct ModelWorkload: Sendable, Hashable {
     public func onDraws(_ delays: [Double]) throws(DelayDistributionError) -> ModelWorkload {
         var drawn = self
         drawn.reviewDelay = try DelayDistribution(.empirical(seconds: delays, source: "the run's reviews"))
-        if !delays.isEmpty { drawn.grid = delays }
+        if !delays.isEmpty {
+            drawn.grid = delays
+            drawn.gridIsPerDocument = true
+        }
         return drawn
     }
 
@@ -76,6 +87,32 @@ public struct ModelWorkload: Sendable, Hashable {
     private static func grid(_ delay: DelayDistribution, count: Int) -> [Double] {
         guard !delay.isConstant else { return [delay.quantile(0)] }
         return (0..<count).map { delay.quantile((Double($0) + 0.5) / Double(count)) }
+    }
+
+    /// Submission instants of the first `count` documents (all by default), seconds: ``arrivals``, or ``documents``
+    /// evenly over the window.
+    public func submissionInstants(count: Int? = nil) -> [Double] {
+        let count = min(count ?? documents, arrivals?.count ?? documents)
+        if let arrivals { return Array(arrivals.prefix(count)) }
+        let gap = window.secondsValue / Double(max(documents, 1))
+        return (0..<count).map { Double($0) * gap }
+    }
+
+    /// The time from the first submission to the last.
+    public var submissionSpan: Double {
+        arrivals?.last ?? window.secondsValue * Double(max(documents - 1, 0)) / Double(max(documents, 1))
+    }
+
+    /// A review delay for each of `count` documents (all by default), in submission order: each document's own after
+    /// ``onDraws(_:)``, else the distribution's quantiles at the midpoints of `count` equal slices, in an order
+    /// shuffled by the seed.
+    public func delaysPerDocument(count: Int? = nil) -> [Double] {
+        let count = count ?? documents
+        if gridIsPerDocument, grid.count >= count { return Array(grid.prefix(count)) }
+        var delays = (0..<count).map { reviewDelay.quantile((Double($0) + 0.5) / Double(count)) }
+        var random = SeededGenerator(seed: seed ^ 0x5107_0E0E)
+        delays.shuffle(using: &random)
+        return delays
     }
 
     /// The mean of `f(D)` over the review delay.

@@ -8,6 +8,9 @@ import HelpDeskAPI
 /// `PollFixed`), and each 304 and the next request spend 2d on the way: holds of W with gaps of 2d between them. A
 /// decision inside a hold is answered at once (latency d, the way back); one in a gap waits for the next request to
 /// arrive; one before the first request arrives is answered when it does.
+///
+/// With fewer request slots than documents pending (``ModelWorkload/maxInFlight``), the documents take turns: the
+/// model is then ``SlotQueueModel``'s, event by event, when a request would ever wait for a slot.
 public struct LongPoll: IntervalStrategyDefinition {
     public static let name = "long-poll"
     public static let usage = "long-poll:WAIT"
@@ -37,6 +40,36 @@ public struct LongPoll: IntervalStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
+        let open = modelWithoutLimit(workload)
+        guard let slots = workload.maxInFlight, workload.documents > slots else { return open }
+        // Busy slots answer at most one request per hold: a short hold over a long day is simulated on the first
+        // documents only, as many as keep the requests within a million (and the documents within 50,000).
+        let longest = workload.reviewDelay.upperBound?.secondsValue ?? workload.reviewDelay.quantile(0.9999)
+        let requestsBound = Double(slots) * (workload.submissionSpan + longest) / max(wait.secondsValue + 2 * workload.networkDelay, 1e-3)
+            + Double(workload.documents)
+        let share = min(1, Self.simulatedRequests / requestsBound, Self.simulatedDocuments / Double(workload.documents))
+        let simulated = min(workload.documents, max(slots * 20, Int(Double(workload.documents) * share)))
+        let queue = SlotQueueModel(
+            slots: slots,
+            hold: wait.secondsValue,
+            networkDelay: workload.networkDelay,
+            arrivals: workload.submissionInstants(count: simulated),
+            delays: workload.delaysPerDocument(count: simulated)
+        )
+        let outcome = queue.run()
+        guard outcome.waited else { return open }
+        return StrategyModel(
+            latency: LatencyModel(points: outcome.latencies),
+            requestsPerDocument: 1 + Double(outcome.requests) / Double(max(outcome.latencies.count, 1))
+        )
+    }
+
+    /// The most requests the slot queue model simulates.
+    static let simulatedRequests = 1_000_000.0
+    static let simulatedDocuments = 50_000.0
+
+    /// The model with a slot for every request.
+    func modelWithoutLimit(_ workload: ModelWorkload) -> StrategyModel {
         let (hold, delay) = (wait.secondsValue, workload.networkDelay)
         let cycle = hold + 2 * delay
         var requests = 0.0

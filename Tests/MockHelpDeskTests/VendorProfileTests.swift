@@ -1,0 +1,153 @@
+import BenchKit
+import Foundation
+import HelpDeskAPI
+import SimulationSupport
+import Testing
+
+@testable import MockHelpDesk
+
+/// Each vendor profile checked on a running Help Desk: the figure it sets, as a client or receiver meets it.
+@Suite(.timeLimit(.minutes(2)))
+struct VendorProfileTests {
+    private func at(_ seconds: Double) -> ManualClock.Instant { HelpDeskHarness.at(seconds) }
+
+    @Test func theTableParsesAndNamesEveryVendorTheIssueAsksFor() throws {
+        let names = VendorProfile.all.map(\.name)
+        for name in ["zendesk-team", "zendesk-growth", "zendesk-enterprise", "zendesk-high-volume", "freshdesk-growth", "intercom", "hubspot", "stripe", "github", "shopify-standard", "shopify-plus", "slack", "svix"] {
+            #expect(names.contains(name), "\(name) in vendors.txt")
+        }
+        let growth = try VendorProfile.named("zendesk-growth")
+        #expect(growth.readLimit == .window(400, per: .seconds(60)))
+        #expect(growth.feedLimit == .window(10, per: .seconds(60)))
+        #expect(growth.retrySchedule == nil, "unpublished, so left to the Help Desk")
+        #expect(growth.summary.contains("unpublished: webhook timeout"))
+        #expect(try VendorProfile.named("shopify-standard").readLimit == RateLimit(requestsPerSecond: 2, burst: 40))
+        #expect(try VendorProfile.named("svix").retrySchedule == .standard)
+        #expect(try VendorProfile.named("freshdesk-pro").webhooksCountAgainstLimit == true)
+    }
+
+    @Test func anUnknownVendorListsTheKnownOnes() {
+        #expect(throws: BenchError.self) { try VendorProfile.named("acme") }
+        do {
+            _ = try VendorProfile.named("acme")
+        } catch {
+            #expect(error.description.contains("unknown vendor \"acme\""))
+            #expect(error.description.contains("zendesk-growth"))
+        }
+    }
+
+    @Test(arguments: [
+        ("acme 400/m,window - ? ? no extra", "line 1 (acme): 7 fields"),
+        ("acme 400/m,window - ?", "line 1 (acme): 4 fields"),
+        ("# a comment\n\nacme 400/x - ? ? no", "line 3 (acme): read_limit \"400/x\""),
+        ("acme 400/m,bucket:0 - ? ? no", "line 1 (acme): read_limit"),
+        ("acme ? - 0s ? no", "line 1 (acme): webhook_timeout \"0s\""),
+        ("acme ? - ? 0s,5q no", "line 1 (acme): retry_schedule \"0s,5q\""),
+        ("acme ? - ? ? maybe", "line 1 (acme): webhooks_count \"maybe\""),
+        ("Acme ? - ? ? no", "line 1 (Acme): name"),
+        ("acme ? - ? ? no\nacme ? - ? ? no", "line 2 (acme): the name is used twice"),
+        ("# nothing", "no profile"),
+    ])
+    func aTableThatFailsToParseNamesTheRow(text: String, message: String) {
+        do {
+            _ = try VendorProfile.table(text)
+            Issue.record("\(text) parsed")
+        } catch {
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    /// The limit's last request passes with `X-RateLimit-Remaining: 0`, the next is answered 429 with the wait the
+    /// vendor's enforcement gives: the rest of the window, or a bucket's next token.
+    @Test(arguments: VendorProfile.all.filter { $0.readLimit != nil }.map(\.name))
+    func theReadLimitAnswers429AtTheLimit(name: String) async throws {
+        let profile = try VendorProfile.named(name)
+        let limit = try #require(profile.readLimit)
+        try await HelpDeskHarness.run({ profile.apply(to: &$0) }) { harness in
+            let document = try await harness.submit()
+            // All but the last of the limit's requests, in process (a limit can be thousands).
+            for _ in 0..<(limit.burst - 1) { _ = try harness.desk.admitPolling() }
+            let last = try await harness.send(.GET, "/document/\(document.documentId)")
+            #expect(last.status == 200)
+            #expect(last.header("X-RateLimit-Limit") == String(limit.burst))
+            #expect(last.header("X-RateLimit-Remaining") == "0")
+            let refused = try await harness.send(.GET, "/document/\(document.documentId)")
+            #expect(refused.status == 429)
+            let wait = limit.enforcement == .fixedWindow ? limit.window.secondsValue : 1 / limit.requestsPerSecond
+            #expect(refused.header("Retry-After") == String(max(1, Int(wait.rounded(.up)))))
+            #expect(refused.header("X-RateLimit-Remaining") == "0")
+            #expect(try !refused.error.error.isEmpty)
+            #expect(harness.desk.stats().faults.rateLimited == 1)
+        }
+    }
+
+    @Test func zendesksEventFeedHasItsOwnTenAMinute() async throws {
+        let profile = try VendorProfile.named("zendesk-enterprise")
+        try await HelpDeskHarness.run({ profile.apply(to: &$0) }) { harness in
+            for _ in 0..<10 { #expect(try await harness.send(.GET, "/events").status == 200) }
+            let refused = try await harness.send(.GET, "/events")
+            #expect(refused.status == 429)
+            #expect(refused.header("Retry-After") == "60")
+            let document = try await harness.submit()
+            #expect(try await harness.send(.GET, "/document/\(document.documentId)").status == 200, "status reads are under the 700 a minute")
+            harness.clock.advance(to: at(60))
+            #expect(try await harness.send(.GET, "/events").status == 200, "a new window")
+        }
+    }
+
+    /// A receiver that always fails gets every attempt of the schedule at its time (jitter off), then nothing.
+    @Test(arguments: VendorProfile.all.filter { $0.retrySchedule != nil }.map(\.name))
+    func aFailingReceiverGetsTheProfilesRetrySchedule(name: String) async throws {
+        let profile = try VendorProfile.named(name)
+        let schedule = try #require(profile.retrySchedule)
+        try await HelpDeskHarness.run({ profile.apply(to: &$0) }) { harness in
+            try await WebhookReceiver.run(clock: harness.clock, script: { _ in .status(.internalServerError) }) { receiver, url in
+                _ = try await harness.submit(callback: url)
+                var instant = HelpDeskHarness.reviewDelay.secondsValue
+                var expected: [ManualClock.Instant] = []
+                for (index, delay) in schedule.delays.enumerated() {
+                    if delay > .zero || index == 0 { await harness.advance(toWhenParked: instant + delay.secondsValue) }
+                    instant += delay.secondsValue
+                    expected.append(at(instant))
+                    _ = await receiver.request(index)
+                }
+                await harness.desk.waitForStats { $0.deliveries.deadLettered == 1 }
+                #expect(receiver.received.map(\.receivedAt) == expected)
+                #expect(harness.desk.stats().deliveries.attempts == schedule.delays.count)
+            }
+        }
+    }
+
+    /// A receiver that never answers fails its attempt at the profile's timeout, not before.
+    @Test(arguments: VendorProfile.all.filter { $0.webhookTimeout != nil }.map(\.name))
+    func aSilentReceiverTimesOutAtTheProfilesTimeout(name: String) async throws {
+        let profile = try VendorProfile.named(name)
+        let timeout = try #require(profile.webhookTimeout).secondsValue
+        try await HelpDeskHarness.run({ profile.apply(to: &$0) }) { harness in
+            try await WebhookReceiver.run(clock: harness.clock, script: { _ in .held }) { receiver, url in
+                _ = try await harness.submit(callback: url)
+                await harness.advance(toWhenParked: 3)
+                _ = await receiver.request(0)
+                // The attempt is in flight (never quiet) until its timeout's deadline, which is the only one due.
+                #expect(harness.clock.pendingDeadlines.contains(at(3 + timeout)), "\(harness.clock.pendingDeadlines)")
+                harness.clock.advance(to: at(3 + timeout - 0.001))
+                #expect(harness.desk.stats().deliveries.timedOut == 0)
+                harness.clock.advance(to: at(3 + timeout))
+                await harness.desk.waitForStats { $0.deliveries.timedOut == 1 }
+                receiver.releaseHeldRequests()
+            }
+        }
+    }
+
+    @Test func freshdeskWebhooksUseUpTheReadLimit() {
+        let limit = RateLimit.window(3, per: .seconds(60))
+        let gate = ReadAPIGate(rateLimit: limit, now: .start)
+        gate.attemptStarted(at: .start, countsAgainstLimit: true)
+        gate.attemptStarted(at: .start, countsAgainstLimit: false)
+        #expect(gate.admit(at: .start)?.admitted == true)
+        #expect(gate.admit(at: .start)?.admitted == true)
+        #expect(gate.admit(at: .start)?.admitted == false, "one of the three went to the counted webhook")
+        #expect(gate.peaks.attemptsPerSecond == 2)
+        #expect(gate.peaks.readsPerMinute == 3)
+    }
+}
