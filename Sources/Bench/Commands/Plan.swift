@@ -112,8 +112,8 @@ struct PlanCommand: AsyncParsableCommand {
         let chosen = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
         var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
         input.vendor = try vendor.profile()
-        if let rateLimit { input.rateLimit = try parsing("--rate-limit") { try RateLimit.parse(rateLimit, field: "--rate-limit") } }
-        if let feedRateLimit { input.feedRateLimit = try parsing("--feed-rate-limit") { try RateLimit.parse(feedRateLimit, field: "--feed-rate-limit") } }
+        if let rateLimit { input.rateLimit = try parsing("--rate-limit") { try RateLimit.parse(rateLimit, field: "") } }
+        if let feedRateLimit { input.feedRateLimit = try parsing("--feed-rate-limit") { try RateLimit.parse(feedRateLimit, field: "") } }
         if let maxInFlight { input.maxInFlight = maxInFlight }
         if let networkDelay { input.network = try parsing("--network-delay") { try NetworkDelay.parse(networkDelay) } }
         input.peakFactor = peakFactor

@@ -141,9 +141,9 @@ extension VendorProfile {
 
 extension RateLimit {
     /// Parses `COUNT/PERIOD,window` or `COUNT/PERIOD,bucket:BURST`, PERIOD being s, m, h, d or a duration such as
-    /// 10s; without the second part, fixed windows of PERIOD.
+    /// 10s; without the second part, fixed windows of PERIOD. An error names `field` (none when it is empty).
     public static func parse(_ text: String, field: String) throws(BenchError) -> RateLimit {
-        let form = "\(field) \"\(text)\" is not a limit such as 400/m, 400/m,window, 190/10s or 2/s,bucket:40"
+        let form = (field.isEmpty ? "" : field + " ") + "\"\(text)\" is not a limit such as 400/m, 400/m,window, 190/10s or 2/s,bucket:40"
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let rate = parts[0].split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), rate.count == 2, let count = Int(rate[0]), count >= 1 else { throw BenchError(form) }
