@@ -9,11 +9,11 @@ struct GateTests {
     /// would hold it.
     private func run(backend: String = "sqlite") throws -> RunFigures {
         let summary = try CSVTable(parsing: """
-            scenario,strategy,documents,completed,lost,accepted,latency_p50_ms,latency_mean_ms,latency_ratio,requests_total,webhook_attempts,duplicates_suppressed,double_applied,db_statements,latency_ks\r
-            ci,webhook,200,200,0,140,0,0,,400,200,0,0,2650,0\r
-            ci,poll-fixed:1s,200,200,0,140,464.4,477.7,0.955,990,0,0,0,2453,0.058\r
-            ci,long-poll:30s,200,200,0,140,0,7.4,,400,0,0,0,2453,0.045\r
-            duplicate-30pct,webhook,60,60,0,41,0,0,,120,78,18,0,800,0\r
+            scenario,strategy,documents,completed,lost,accepted,latency_p50_ms,latency_mean_ms,latency_ratio,model_draws_latency_mean_ms,requests_total,webhook_attempts,duplicates_suppressed,double_applied,db_statements,latency_ks\r
+            ci,webhook,200,200,0,140,0,0,,0,400,200,0,0,2650,0\r
+            ci,poll-fixed:1s,200,200,0,140,464.4,477.7,0.955,,990,0,0,0,2453,0.058\r
+            ci,long-poll:30s,200,200,0,140,0,7.4,0.638,7.4,400,0,0,0,2453,0.045\r
+            duplicate-30pct,webhook,60,60,0,41,0,0,,0,120,78,18,0,800,0\r
 
             """)
         let dbcost = try CSVTable(parsing: """
@@ -57,6 +57,7 @@ struct GateTests {
         #expect(figures.values["ci/poll-fixed:1s/latency_p50_ms"] == 464.4)
         #expect(figures.values["ci/poll-fixed:1s/latency_ratio"] == 0.955)
         #expect(figures.values["ci/webhook/latency_ratio"] == nil, "no ratio where the model expects zero")
+        #expect(figures.values["ci/long-poll:30s/latency_ratio"] == 1, "against the model on the run's own draws when the run has it")
         #expect(figures.values["duplicate-30pct/webhook/duplicates_suppressed"] == 18)
         #expect(figures.values["ci/webhook/db_statements"] == 2650)
         #expect(figures.values["all/accepted_agrees"] == 1)

@@ -260,6 +260,15 @@ struct SlotQueueModelTests {
         #expect(outcome.latencies == [0, 2, 0])
     }
 
+    /// The last document pending goes on polling after every other has left the queue: holds at 0, 4 and 8 s, the
+    /// third answered at its decision at 10 s.
+    @Test func theLastDocumentKeepsPollingOnceTheQueueIsEmpty() {
+        let outcome = SlotQueueModel(slots: 1, hold: 4, networkDelay: 0, arrivals: [0], delays: [10]).run()
+        #expect(outcome.requestsPerDocument == [3])
+        #expect(outcome.latencies == [0])
+        #expect(!outcome.waited)
+    }
+
     @Test func withASlotForEveryDocumentTheLongPollKeepsItsOpenModel() {
         var workload = ModelWorkload(reviewDelay: .seconds(2) ... .seconds(5), documents: 200, window: .seconds(100), seed: 7)
         let open = LongPoll(wait: .seconds(30)).model(workload)

@@ -73,7 +73,7 @@ public enum BaselinePolicy {
                 add(.init(name: name, kind: .exact, measured: .exact, value: run.values[name], better: exact.better, backend: backend))
             } else if measure == "latency_ratio", parts[0] == "ci" {
                 add(.init(name: name, kind: .band, measured: .exact, low: 0.85, high: 1.15,
-                          comment: "Measured over model mean latency, in virtual time: outside the band the code or the model is wrong (a baseline updated with a broken strategy still fails here)."))
+                          comment: "Measured over model mean latency (the model on the run's own review delays), in virtual time: outside the band the code or the model is wrong (a baseline updated with a broken strategy still fails here)."))
             }
         }
         for backend in ["sqlite", "postgres"] {

@@ -45,7 +45,12 @@ public struct RunFigures: Sendable, Hashable {
                 // An empty field is a figure the row does not have (no model, no latency).
                 if let value = record.number(measure.column) { values[prefix + name] = value }
             }
-            if let ratio = record.number("latency_ratio") { values[prefix + "latency_ratio"] = ratio }
+            // Against the model on the run's own review delays where there is one: no sampling error in the ratio.
+            if let mean = record.number("latency_mean_ms"), let model = record.number("model_draws_latency_mean_ms"), model > 0 {
+                values[prefix + "latency_ratio"] = mean / model
+            } else if let ratio = record.number("latency_ratio") {
+                values[prefix + "latency_ratio"] = ratio
+            }
             // Every strategy of a scenario saw the same verdicts from the same seed.
             let accepted = try number(record, "accepted")
             if let seen = acceptedByScenario[scenario], seen != accepted { values["all/accepted_agrees"] = 0 }

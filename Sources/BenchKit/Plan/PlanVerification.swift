@@ -129,20 +129,21 @@ public struct PlanVerification: Sendable {
     static func flags(_ result: StrategyResult, model: StrategyModel, row: PlanRow) -> [String] {
         var flags: [String] = []
         if let incomplete = result.incomplete { flags.append("incomplete: \(incomplete)") }
-        let because = result.rateLimited > 0
-            ? " (throttled: \(result.rateLimited) answers 429; the model prices the schedule the poller wants, the vendor's limit held it back)"
-            : ""
         let requests = result.requestsPerDocument / model.requestsPerDocument - 1
-        if abs(requests) > requestTolerance { flags.append(String(format: "requests/doc %+.1f%%", requests * 100) + because) }
+        if abs(requests) > requestTolerance { flags.append(String(format: "requests/doc %+.1f%%", requests * 100)) }
         let latencies: [(String, Double, Double)] = [
             ("mean", result.latency.meanMilliseconds / 1000, model.latency.mean),
             ("p50", result.latency.milliseconds(atPercentile: 50) / 1000, model.latency.quantile(0.5)),
             ("p99", result.latency.milliseconds(atPercentile: 99) / 1000, model.latency.quantile(0.99)),
         ]
         for (name, measured, modelled) in latencies where abs(measured - modelled) > max(latencyFloor, latencyTolerance * modelled) {
-            flags.append("latency \(name) \(SummaryTable.duration(measured)) against \(SummaryTable.duration(modelled))" + because)
+            flags.append("latency \(name) \(SummaryTable.duration(measured)) against \(SummaryTable.duration(modelled))")
         }
         if result.lost > 0 { flags.append("\(result.lost) documents never learned their verdict") }
+        // What explains them: the vendor's limit, when it refused requests.
+        if !flags.isEmpty, result.rateLimited > 0 {
+            flags.append("throttled: \(result.rateLimited) answers 429; the model prices the schedule the poller wants, the vendor's limit held it back")
+        }
         return flags
     }
 }

@@ -64,9 +64,9 @@ struct SlotQueueModel {
             order += 1
         }
 
-        while let first = queue.min {
+        while !queue.isEmpty || !busy.isEmpty {
             // Slots that free before the first due entry put their documents back first: they may be due earlier.
-            if let slot = busy.min, slot.free <= first.due {
+            if let slot = busy.min, queue.min.map({ slot.free <= $0.due }) ?? true {
                 release(busy.removeMin())
                 continue
             }
