@@ -311,4 +311,14 @@ struct PlanTests {
         #expect(text.contains("FLAGGED"))
         #expect(text.contains("poll-fixed:1s: requests/doc"))
     }
+
+    @Test func aRunOfPartOfTheDayIsNamedWhenItsModelIsNotTheDays() {
+        let day = StrategyModel(latency: LatencyModel(points: [0, 120, 240]), requestsPerDocument: 7)
+        let run = StrategyModel(latency: LatencyModel(points: [0, 120, 240]), requestsPerDocument: 11.5)
+        let note = PlanVerification.note(run, day: day, documents: 2_000, throttled: false)
+        #expect(note?.contains("not a steady day: the model gives 11.5 requests/doc") == true, "\(note ?? "none")")
+        #expect(note?.contains("7 and 2.0 min over the whole day") == true, "\(note ?? "none")")
+        #expect(PlanVerification.note(run, day: day, documents: 2_000, throttled: true) == nil, "a throttled strategy's model prices no limit")
+        #expect(PlanVerification.note(day, day: day, documents: 2_000, throttled: false) == nil)
+    }
 }

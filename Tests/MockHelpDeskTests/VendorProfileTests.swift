@@ -11,6 +11,13 @@ import Testing
 struct VendorProfileTests {
     private func at(_ seconds: Double) -> ManualClock.Instant { HelpDeskHarness.at(seconds) }
 
+    /// The shipped table parses; a row that does not is named by the error this test reports.
+    @Test func theShippedTableParses() throws {
+        let profiles = try VendorProfile.table(contentsOf: VendorProfile.tableURL)
+        #expect(profiles.count >= 17)
+        #expect(profiles.allSatisfy { $0.readLimit != nil || $0.retrySchedule != nil || $0.webhookTimeout != nil }, "every row sets a figure")
+    }
+
     @Test func theTableParsesAndNamesEveryVendorTheIssueAsksFor() throws {
         let names = VendorProfile.all.map(\.name)
         for name in ["zendesk-team", "zendesk-growth", "zendesk-enterprise", "zendesk-high-volume", "freshdesk-growth", "intercom", "hubspot", "stripe", "github", "shopify-standard", "shopify-plus", "slack", "svix"] {

@@ -19,7 +19,7 @@ extension ResultFiles {
         "verify_model_wasted_per_doc", "verify_wasted_per_doc", "verify_model_latency_mean_s", "verify_latency_mean_s",
         "verify_model_latency_p50_s", "verify_latency_p50_s", "verify_model_latency_p99_s", "verify_latency_p99_s",
         "peak_reads_per_min", "verify_peak_reads_per_min", "rate_limit_per_min", "verify_429_per_day", "verify_peak_deliveries_per_s",
-        "verify_lost", "verify_flags",
+        "verify_lost", "verify_flags", "verify_note",
     ]
 
     /// - Parameter cells: `--verify`'s runs, when it ran: their columns are added to every row (empty on the rows
@@ -72,6 +72,7 @@ extension ResultFiles {
             row.bindingRateLimit.map { number($0 * 60) } ?? "",
             CSVTable.number(Double(result.rateLimited) / documents * perDay, digits: 1),
             number(Double(result.peakDeliveriesPerSecond) / cell.scale), String(result.lost), cell.flags.joined(separator: "; "),
+            cell.note ?? "",
         ]
     }
 }
@@ -147,6 +148,9 @@ extension SummaryTable {
         text += render(rows)
         for cell in cells where !cell.flags.isEmpty {
             text += "  \(cell.strategy): " + cell.flags.joined(separator: "; ") + "\n"
+        }
+        for cell in cells {
+            if let note = cell.note { text += "  \(cell.strategy), \(note)\n" }
         }
         return text
     }

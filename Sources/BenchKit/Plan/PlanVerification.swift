@@ -35,6 +35,10 @@ public struct PlanVerification: Sendable {
         public var model: StrategyModel
         /// The model's and the run's figures that differ beyond the tolerances, each with its reason.
         public var flags: [String]
+        /// When the model on the run's documents differs from the model of the whole day (a run of part of the day
+        /// has fewer documents pending at once while it fills up and drains), by how much: the run's figures per
+        /// document then stand for those documents, not for a steady day.
+        public var note: String?
     }
 
     /// Requests per document agree within this share.
@@ -122,7 +126,10 @@ public struct PlanVerification: Sendable {
         }
         progress.finish("\(label): \(String(format: "%.1f", result.wallDuration.secondsValue)) s")
         let model = result.modelOnDraws ?? result.model
-        return Cell(strategy: row.strategy, documents: scenario.documents, scale: scale, result: result, model: model, flags: Self.flags(result, model: model, row: row))
+        return Cell(
+            strategy: row.strategy, documents: scenario.documents, scale: scale, result: result, model: model,
+            flags: Self.flags(result, model: model, row: row), note: Self.note(model, day: row.model, documents: scenario.documents, throttled: row.throttled == true)
+        )
     }
 
     /// The figures of a run that differ from its model beyond the tolerances, each with what explains it.
@@ -145,6 +152,20 @@ public struct PlanVerification: Sendable {
             flags.append("throttled: \(result.rateLimited) answers 429; the model prices the schedule the poller wants, the vendor's limit held it back")
         }
         return flags
+    }
+}
+
+extension PlanVerification {
+    /// What sets the run's documents apart from the whole day, when their model differs from the day's beyond the
+    /// tolerances; `nil` for a throttled strategy, whose model prices no limit anyway.
+    static func note(_ model: StrategyModel, day: StrategyModel, documents: Int, throttled: Bool) -> String? {
+        guard !throttled else { return nil }
+        let requests = abs(model.requestsPerDocument / day.requestsPerDocument - 1) > requestTolerance
+        let latency = abs(model.latency.mean - day.latency.mean) > max(latencyFloor, latencyTolerance * day.latency.mean)
+        guard requests || latency else { return nil }
+        return "not a steady day: the model gives \(SummaryTable.count(model.requestsPerDocument)) requests/doc and a mean of "
+            + "\(SummaryTable.duration(model.latency.mean)) on these \(documents) documents, \(SummaryTable.count(day.requestsPerDocument)) and "
+            + "\(SummaryTable.duration(day.latency.mean)) over the whole day (part of a day fills up and drains: fewer documents pending at once, shared reads spread over fewer)"
     }
 }
 

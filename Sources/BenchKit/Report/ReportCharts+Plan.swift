@@ -31,6 +31,7 @@ extension ReportCharts {
         // every other strategy a colour of its own. Points at the same place share one label; strategies told at
         // once sit on the floor, named by the legend and their tooltips.
         var series = families.count
+        var hasVerify = false
         var labels: [String: (x: Double, y: Double, names: [String], tooltip: String)] = [:]
         var labelOrder: [String] = []
         for record in records where record["role"] != "curve" {
@@ -47,6 +48,16 @@ extension ReportCharts {
                 series += 1
             }
             chart.markers.append(Marker(x: requests, y: max(p99, floor), series: own, filled: !cheapest, tooltip: tooltip))
+            // With --verify, a thin black line from the model to what the run measured, ended by a ring.
+            if let measuredRequests = record.number("verify_requests_per_day"), let measuredP99 = record.number("verify_latency_p99_s"), measuredRequests > 0 {
+                let measured = (x: measuredRequests, y: max(measuredP99, floor))
+                let flags = record["verify_flags"] ?? ""
+                let verified = "\(strategy) measured in virtual time on \(record["verify_documents"] ?? "?") documents: p99 \(format(measuredP99, digits: 2)) s, "
+                    + "\(format(measuredRequests, digits: 0)) requests per day" + (flags.isEmpty ? ", as the model" : " (\(flags))")
+                chart.lines.append(Line(points: [(requests, max(p99, floor)), measured], series: own, width: 1, ink: true, tooltip: verified))
+                chart.markers.append(Marker(x: measured.x, y: measured.y, series: own, filled: false, tooltip: verified))
+                hasVerify = true
+            }
             guard p99 > 0 else { continue }
             let key = "\(format(log10(requests), digits: 3)) \(format(log10(p99), digits: 3))"
             if labels[key] == nil {
@@ -64,6 +75,10 @@ extension ReportCharts {
             chart.legend.append(LegendEntry("target p99", series: 0, symbol: .line(dashed: true), ink: true))
         }
         guard !chart.markers.isEmpty else { return nil }
+        if hasVerify {
+            chart.subtitle = "Model: dashed families, filled compared, rings cheapest meeting the target. Black lines lead to what --verify measured (a ring)."
+            chart.legend.append(LegendEntry("measured (--verify)", series: 0, symbol: .line(dashed: false), ink: true))
+        }
         return Rendered(
             file: "plan.svg",
             title: "Plan at your volume",
