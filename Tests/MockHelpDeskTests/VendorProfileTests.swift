@@ -88,6 +88,27 @@ struct VendorProfileTests {
         }
     }
 
+    /// The rate-limit headers the Help Desk sends are the ones its OpenAPI document declares, on 200 and on 429.
+    @Test func theRateLimitHeadersAreTheOnesTheContractDeclares() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("openapi/helpdesk.openapi.json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let components = try #require(document["components"] as? [String: Any])
+        let declared = try #require(components["headers"] as? [String: Any]).keys.sorted()
+        #expect(declared == ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"])
+        try await HelpDeskHarness.run({ $0.faults.rateLimit = .window(1, per: .seconds(60)) }) { harness in
+            let document = try await harness.submit()
+            let admitted = try await harness.send(.GET, "/document/\(document.documentId)")
+            let refused = try await harness.send(.GET, "/document/\(document.documentId)")
+            #expect((admitted.status, refused.status) == (200, 429))
+            for name in declared {
+                #expect(admitted.header(name) != nil, "\(name) on 200")
+                #expect(refused.header(name) != nil, "\(name) on 429")
+            }
+            #expect(refused.header("X-RateLimit-Reset") == "60")
+        }
+    }
+
     @Test func zendesksEventFeedHasItsOwnTenAMinute() async throws {
         let profile = try VendorProfile.named("zendesk-enterprise")
         try await HelpDeskHarness.run({ profile.apply(to: &$0) }) { harness in
