@@ -108,6 +108,19 @@ struct PlanTests {
         let longPoll = try #require(plan.rows.first { $0.role == .compared && $0.strategy == .longPoll(wait: .seconds(30)) })
         #expect(abs(longPoll.heldRequests - 10_000 * 7_350 / 86_400) < 1)
         #expect(!longPoll.needsMoreSlots)
+
+        // 20 reads a second allow a fixed poll of ⌈D/I⌉ a document, 10,000 a day, from about 7,350.5 / I × 10,000 /
+        // 86,400 ≤ 20, I ≥ 42.5 s: the shortest allowed candidate, and the one before it throttled.
+        let fixedShortest = try #require(plan.shortestAllowed.first { $0.family == .fixed }?.parameter)
+        #expect((42.5...44.0).contains(fixedShortest.secondsValue), "\(fixedShortest)")
+        let candidates = PollingFamily.fixed.candidates
+        let index = try #require(candidates.firstIndex(of: fixedShortest))
+        let rowAt = { (parameter: Duration) in
+            PlanRow(strategy: .pollFixed(interval: parameter), role: .curve, model: PollFixed(interval: parameter).model(input.workload), input: input, meanDelay: 7_350)
+        }
+        #expect(rowAt(fixedShortest).throttled == false)
+        #expect(rowAt(candidates[index - 1]).throttled == true)
+        #expect(SummaryTable.plan(plan).contains("The vendor's limit at this volume (busiest hour) forbids:\n  poll-fixed: every interval below \(fixedShortest.compactDescription)"))
         input.maxInFlight = 32
         input.families = []
         input.targetP99 = nil

@@ -103,6 +103,13 @@ extension SummaryTable {
                 + "\(row.maxInFlight) our app allows (--max-in-flight): \(row.strategy.definition is LongPoll ? "documents queue for a slot, as its model shows" : "its requests queue")."
                 + "\n"
         }
+        if !plan.shortestAllowed.isEmpty {
+            text += "The vendor's limit at this volume (busiest hour) forbids:\n"
+            for (family, shortest) in plan.shortestAllowed {
+                text += "  \(family.rawValue): " + (shortest.map { "every \(family.parameterName) below \($0.compactDescription)" }
+                    ?? "every \(family.parameterName) up to \(family.candidates.last?.compactDescription ?? "-")") + "\n"
+            }
+        }
         if let target = input.targetP99 {
             text += "Cheapest member of each polling family with p99 at most \(target.compactDescription):\n"
             for (family, choice) in plan.searches {

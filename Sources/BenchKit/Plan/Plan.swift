@@ -165,6 +165,9 @@ public struct Plan: Sendable {
     public var rows: [PlanRow]
     /// The families searched and what each found (`nil`: no member meets the target), when a target was given.
     public var searches: [(family: PollingFamily, choice: IntervalSearch.Choice?)]
+    /// Under a rate limit, each family's shortest parameter whose reads stay within it at the busiest hour (`nil`:
+    /// no candidate does): the limit forbids every shorter one.
+    public var shortestAllowed: [(family: PollingFamily, parameter: Duration?)] = []
 
     public init(_ input: PlanInput) {
         self.input = input
@@ -180,6 +183,25 @@ public struct Plan: Sendable {
             }
         }
         for family in input.families { rows += Self.curve(family, input: input, workload: workload, meanDelay: meanDelay) }
+        if input.helpDesk.faults.rateLimit != nil || input.helpDesk.faults.feedRateLimit != nil {
+            shortestAllowed = input.families.map { ($0, Self.shortestAllowed($0, input: input, workload: workload, meanDelay: meanDelay)) }
+        }
+    }
+
+    /// The family's shortest candidate not throttled, by binary search: its reads never rise with the parameter.
+    static func shortestAllowed(_ family: PollingFamily, input: PlanInput, workload: ModelWorkload, meanDelay: Double) -> Duration? {
+        let candidates = family.candidates
+        func allowed(_ index: Int) -> Bool {
+            let strategy = family.strategy(candidates[index])
+            return PlanRow(strategy: strategy, role: .curve, model: strategy.model(workload), input: input, meanDelay: meanDelay).throttled != true
+        }
+        guard let last = candidates.indices.last, allowed(last) else { return nil }
+        var (low, high) = (0, last)
+        while low < high {
+            let middle = (low + high) / 2
+            if allowed(middle) { high = middle } else { low = middle + 1 }
+        }
+        return candidates[low]
     }
 
     /// Each family's members at 1, 2 and 5 per decade, from 100 ms to the family's longest candidate.
