@@ -320,6 +320,17 @@ struct PlanTests {
         #expect(row["verify_flags"]?.contains("throttled") == true)
         #expect(Double(row["verify_429_per_day"] ?? "") ?? 0 > 0)
         #expect(table.records.first { $0["strategy"] == "webhook" }?["verify_flags"] == "")
+        // The report: the verified table, and in the chart a line from each model point to what was measured.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-verify-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let record = RunRecord(command: "Bench plan", seed: 42, timeScale: 1, parameters: [:], startedAt: Date(), durationSeconds: 0)
+        try ResultFiles.write(to: folder, tables: [("plan.csv", table)], run: record)
+        let page = try String(contentsOf: try ReportWriter.write(run: folder), encoding: .utf8)
+        #expect(page.contains("Plan verified in virtual time"))
+        let chart = try SVGDocument(folder.appendingPathComponent("plan.svg"))
+        #expect(chart.titles.contains { $0.hasPrefix("poll-fixed:1s measured in virtual time on \(polls.documents) documents") }, "\(chart.titles)")
+        #expect(chart.titles.contains { $0.hasPrefix("webhook measured in virtual time on 150 documents") && $0.hasSuffix("as the model") })
+
         let text = SummaryTable.planVerification(plan, cells)
         #expect(text.contains("FLAGGED"))
         #expect(text.contains("poll-fixed:1s: requests/doc"))

@@ -110,8 +110,9 @@ struct VirtualTimeTests {
     @Test func aRunThatCannotFinishStopsAndSaysWhatWasInHand() async throws {
         var scenario = Self.scenario(documents: 5, strategies: [.webhook, .pollFixed(interval: .seconds(1))])
         scenario.receiverFaults.hangs = true
-        // Long enough for the run to start on a machine busy with the other tests, short enough for a test.
-        scenario.watchdog = .seconds(5)
+        // Long enough for the run to start on a machine busy with the other tests (a clean-clone CI run once spent
+        // 5 s of wall time resuming the app's submissions), short enough for a test.
+        scenario.watchdog = .seconds(15)
         var comparison = ComparisonRun(scenario: scenario, progress: ProgressLine(enabled: false), logger: .quiet)
         comparison.concurrency = 1
         let results = try await comparison.run(databaseDirectory: nil)

@@ -87,6 +87,16 @@ enum ReportPage {
             ("mean s", "latency_mean_s"), ("DB writes/day", "db_writes_per_day"), ("lost/day", "lost_per_day"),
             ("peak reads/s", "peak_reads_per_s"), ("limit/s", "rate_limit_per_s"), ("throttled", "throttled"), ("meets target", "meets_target"),
         ], where: { $0["role"] != "curve" })
+        if run.plan?.columns.contains("verify_documents") == true {
+            add("Plan verified in virtual time: measured beside the model on the same documents", run.plan, [
+                ("strategy", "strategy"), ("documents", "verify_documents"), ("scale", "verify_scale"),
+                ("model req/doc", "verify_model_requests_per_doc"), ("req/doc", "verify_requests_per_doc"), ("requests/day", "verify_requests_per_day"),
+                ("model mean s", "verify_model_latency_mean_s"), ("mean s", "verify_latency_mean_s"),
+                ("model p99 s", "verify_model_latency_p99_s"), ("p99 s", "verify_latency_p99_s"),
+                ("peak reads/min", "verify_peak_reads_per_min"), ("limit/min", "rate_limit_per_min"), ("429s/day", "verify_429_per_day"),
+                ("peak deliveries/s", "verify_peak_deliveries_per_s"), ("flags", "verify_flags"), ("note", "verify_note"),
+            ], where: { $0["role"] != "curve" })
+        }
         add("DB cost", run.dbcost, [
             ("backend", "backend"), ("rows", "rows"), ("index", "index"), ("p50 µs", "p50_us"), ("p99 µs", "p99_us"), ("speed-up", "speedup"),
             ("plan", "plan"),
