@@ -34,9 +34,9 @@ MUTATIONS = [
     (
         "one extra allocation per status poll",
         "Sources/MockHelpDesk/HTTP/DocumentController.swift",
-        '        let documentId = try context.parameters.require("documentId")\n        try desk.admitPolling()\n',
+        '        let documentId = try context.parameters.require("documentId")\n        let limitHeaders = try desk.admitPolling()\n',
         '        let documentId = String(decoding: Array(try context.parameters.require("documentId").utf8), as: UTF8.self)\n'
-        "        try desk.admitPolling()\n",
+        "        let limitHeaders = try desk.admitPolling()\n",
         r"hotpath/poll-304/allocations",
     ),
     (
