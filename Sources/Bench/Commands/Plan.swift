@@ -45,10 +45,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "A stricter limit on the event feed alone, in --rate-limit's form (Zendesk's incremental exports: 10/m).")
     var feedRateLimit: String?
 
-    @OptionGroup var vendor: VendorOption
-
-    @Option(help: "Requests our app keeps in flight at most (default 32): a long-poll holds one per pending document, and the model queues for the slots.")
-    var maxInFlight: Int?
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: ArgumentHelp("One-way delay between our app and the vendor, model time: \(NetworkDelay.usage) (default 0).", valueName: "delay"))
     var networkDelay: String?
@@ -92,7 +89,6 @@ struct PlanCommand: AsyncParsableCommand {
         }
         guard (1...1_000_000).contains(verifyDocuments) else { throw ValidationError("--verify-documents must be from 1 to 1000000") }
         guard verifyBudget >= 100 else { throw ValidationError("--verify-budget must be at least 100 requests") }
-        try validateMaxInFlight(maxInFlight)
         do {
             try input().validate()
         } catch let error as BenchError {
@@ -111,10 +107,10 @@ struct PlanCommand: AsyncParsableCommand {
         let delay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
         let chosen = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
         var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
-        input.vendor = try vendor.profile()
+        input.vendor = try limits.vendor.profile()
         if let rateLimit { input.rateLimit = try parsing("--rate-limit") { try RateLimit.parse(rateLimit, field: "") } }
         if let feedRateLimit { input.feedRateLimit = try parsing("--feed-rate-limit") { try RateLimit.parse(feedRateLimit, field: "") } }
-        if let maxInFlight { input.maxInFlight = maxInFlight }
+        if let maxInFlight = limits.maxInFlight { input.maxInFlight = maxInFlight }
         if let networkDelay { input.network = try parsing("--network-delay") { try NetworkDelay.parse(networkDelay) } }
         input.peakFactor = peakFactor
         input.dropRate = dropRate

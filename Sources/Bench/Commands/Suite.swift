@@ -28,21 +28,16 @@ struct Suite: AsyncParsableCommand {
     @Option(help: "virtual (default): the comparison, the faults and the real-scale cell in virtual time; wall: the comparison and faults compressed on the wall clock as their time scales say, without the real-scale cell.")
     var clock = RunClock.virtual
 
-    @OptionGroup var vendor: VendorOption
-
-    @Option(help: "Requests each app instance keeps in flight to the Help Desk at most (default 32).")
-    var maxInFlight: Int?
+    @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         _ = try postgresLocation()
-        try validateMaxInFlight(maxInFlight)
     }
 
     /// `scenario` with the vendor and the in-flight limit chosen.
     private func configured(_ scenario: ScenarioSpec) throws -> ScenarioSpec {
         var scenario = scenario
-        scenario.vendor = try vendor.profile()
-        if let maxInFlight { scenario.maxInFlight = maxInFlight }
+        try limits.apply(to: &scenario)
         return scenario
     }
 

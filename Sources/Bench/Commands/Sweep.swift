@@ -48,17 +48,13 @@ struct Sweep: AsyncParsableCommand {
 
     @OptionGroup var reviewDelay: ReviewDelayOptions
 
-    @OptionGroup var vendor: VendorOption
-
-    @Option(help: "Requests our app keeps in flight to the Help Desk at most (default 32).")
-    var maxInFlight: Int?
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: "Directory for sweep.csv, run.json, report.html and its charts.")
     var out = "results/sweep"
 
     func validate() throws {
         guard (1...100_000).contains(documents) else { throw ValidationError("--documents must be from 1 to 100000") }
-        try validateMaxInFlight(maxInFlight)
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         guard !(try spec().points.isEmpty) else { throw ValidationError("nothing to run: no families and no references") }
         try OutputOptions.prepare(out)
@@ -77,8 +73,7 @@ struct Sweep: AsyncParsableCommand {
         if let rate { spec.scenario.arrivalRate = rate }
         spec.scenario.seed = seed
         if let delay = try reviewDelay.distribution() { spec.scenario.reviewDelay = delay }
-        spec.scenario.vendor = try vendor.profile()
-        if let maxInFlight { spec.scenario.maxInFlight = maxInFlight }
+        try limits.apply(to: &spec.scenario)
         return spec
     }
 

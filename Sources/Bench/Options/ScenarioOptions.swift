@@ -36,13 +36,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Probability that a review is ACCEPTED (default 0.7).")
     var acceptRatio: Double?
 
-    @OptionGroup var vendor: VendorOption
-
-    @Option(help: "Requests each app instance keeps in flight to the Help Desk at most (default 32): a long-poll holds one per pending document; the models queue for the same slots.")
-    var maxInFlight: Int?
+    @OptionGroup var limits: LimitOptions
 
     func validate() throws {
-        try validateMaxInFlight(maxInFlight)
         if let documents, !(1...1_000_000).contains(documents) { throw ValidationError("--documents must be from 1 to 1000000") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let documentsPerDay, !(documentsPerDay > 0 && documentsPerDay.isFinite) {
@@ -69,8 +65,7 @@ struct ScenarioOptions: ParsableArguments {
     /// The fault section's workload on the chosen clock (for a profile that runs it after its comparison).
     func faultWorkload() throws -> ScenarioSpec {
         var workload = time.clocked(FaultScenario.baseWorkload, default: profile?.clock ?? .virtual)
-        if let maxInFlight { workload.maxInFlight = maxInFlight }
-        workload.vendor = try vendor.profile()
+        try limits.apply(to: &workload)
         return workload
     }
 
@@ -86,8 +81,7 @@ struct ScenarioOptions: ParsableArguments {
             scenario.reviewDelay = delay
         }
         if let acceptRatio { scenario.acceptRatio = acceptRatio }
-        if let maxInFlight { scenario.maxInFlight = maxInFlight }
-        if let profile = try vendor.profile() { scenario.vendor = profile }
+        try limits.apply(to: &scenario)
         if let strategies {
             scenario.strategies = try parsing("--strategies") { try StrategySpec.parseList(strategies) }
         }

@@ -24,7 +24,21 @@ struct VendorOption: ParsableArguments {
     }
 }
 
-/// `--max-in-flight N`: requests our app keeps in flight at most, which the models read too.
-func validateMaxInFlight(_ value: Int?) throws {
-    if let value, !(1...100_000).contains(value) { throw ValidationError("--max-in-flight must be from 1 to 100000") }
+/// `--vendor` and `--max-in-flight`: the vendor's published limits and our app's own, for the commands that run or
+/// plan our app against a vendor.
+struct LimitOptions: ParsableArguments {
+    @OptionGroup var vendor: VendorOption
+
+    @Option(help: "Requests each app instance keeps in flight to the Help Desk at most (default 32): a long-poll holds one per pending document; the models queue for the same slots.")
+    var maxInFlight: Int?
+
+    func validate() throws {
+        if let maxInFlight, !(1...100_000).contains(maxInFlight) { throw ValidationError("--max-in-flight must be from 1 to 100000") }
+    }
+
+    /// `scenario` against the vendor chosen, with our app's in-flight limit when one is given.
+    func apply(to scenario: inout ScenarioSpec) throws {
+        if let profile = try vendor.profile() { scenario.vendor = profile }
+        if let maxInFlight { scenario.maxInFlight = maxInFlight }
+    }
 }

@@ -59,19 +59,18 @@ extension ResultFiles {
         guard let cell else { return Array(repeating: "", count: planVerifyColumns.count) }
         let (result, model) = (cell.result, cell.model)
         let number = { (value: Double) in CSVTable.number(value, digits: 4) }
-        let documents = Double(max(result.documents, 1))
-        let perDay = Double(row.documentsPerDay)
+        let perDay = { (count: Int) in CSVTable.number(cell.perDay(count, documentsPerDay: row.documentsPerDay), digits: 1) }
         return [
             String(cell.documents), number(cell.scale), number(model.requestsPerDocument), number(result.requestsPerDocument),
-            CSVTable.number(result.requestsPerDocument * perDay, digits: 1),
-            number(model.wastedRequestsPerDocument), number(Double(result.wastedRequests) / documents),
+            perDay(result.requestsTotal),
+            number(model.wastedRequestsPerDocument), number(Double(result.wastedRequests) / Double(max(cell.documents, 1))),
             number(model.latency.mean), number(result.latency.meanMilliseconds / 1000),
             number(model.latency.quantile(0.5)), number(result.latency.milliseconds(atPercentile: 50) / 1000),
             number(model.latency.quantile(0.99)), number(result.latency.milliseconds(atPercentile: 99) / 1000),
-            number(row.peakReadsPerSecond * 60), number(Double(result.peakReadsPerMinute) / cell.scale),
+            number(row.peakReadsPerSecond * 60), number(cell.peakReadsPerMinute),
             row.bindingRateLimit.map { number($0 * 60) } ?? "",
-            CSVTable.number(Double(result.rateLimited) / documents * perDay, digits: 1),
-            number(Double(result.peakDeliveriesPerSecond) / cell.scale), String(result.lost), cell.flags.joined(separator: "; "),
+            perDay(result.rateLimited),
+            number(cell.peakDeliveriesPerSecond), String(result.lost), cell.flags.joined(separator: "; "),
             cell.note ?? "",
         ]
     }
@@ -136,18 +135,17 @@ extension SummaryTable {
         for cell in cells {
             guard let row = plan.rows.first(where: { $0.strategy == cell.strategy && $0.role != .curve }) else { continue }
             let (result, model) = (cell.result, cell.model)
-            let documents = Double(max(result.documents, 1))
             rows.append([
                 cell.strategy.description,
                 String(cell.documents) + (cell.scale < 1 ? String(format: " at %.3gx", cell.scale) : ""),
                 "\(count(result.requestsPerDocument)) (\(count(model.requestsPerDocument)))",
-                count(result.requestsPerDocument * Double(row.documentsPerDay)),
+                count(cell.perDay(result.requestsTotal, documentsPerDay: row.documentsPerDay)),
                 "\(duration(result.latency.meanMilliseconds / 1000)) (\(duration(model.latency.mean)))",
                 "\(duration(result.latency.milliseconds(atPercentile: 50) / 1000)) (\(duration(model.latency.quantile(0.5))))",
                 "\(duration(result.latency.milliseconds(atPercentile: 99) / 1000)) (\(duration(model.latency.quantile(0.99))))",
-                count(Double(result.peakReadsPerMinute) / cell.scale),
-                count(Double(result.rateLimited) / documents * Double(row.documentsPerDay)),
-                count(Double(result.peakDeliveriesPerSecond) / cell.scale),
+                count(cell.peakReadsPerMinute),
+                count(cell.perDay(result.rateLimited, documentsPerDay: row.documentsPerDay)),
+                count(cell.peakDeliveriesPerSecond),
                 cell.flags.isEmpty ? "yes" : "FLAGGED",
             ])
         }

@@ -96,9 +96,9 @@ public struct PlanRow: Sendable {
     public var maxInFlight: Int
     public var peakFactor: Double
     public var targetP99: Duration?
-    /// Requests our app holds open at once in the busiest hour: a long-poll's one per pending document (by Little's
-    /// law, arrivals per second times the mean review delay), `sse`'s one stream; 0 for strategies whose requests
-    /// are answered at once.
+    /// Requests our app has in flight at once in the busiest hour: a long-poll's one per pending document (by Little's
+    /// law, arrivals per second times the mean review delay and a round trip), `sse`'s one stream, and reads per
+    /// second times the round trip (0 without a network delay) for the rest.
     public var heldRequests: Double
 
     /// - Parameter meanDelay: The mean review delay, seconds.
@@ -113,16 +113,16 @@ public struct PlanRow: Sendable {
         maxInFlight = input.maxInFlight
         peakFactor = input.peakFactor
         targetP99 = input.targetP99
+        // Little's law at the busiest hour: a long-poll holds a request per pending document, from its submission's
+        // answer to its verdict; every other read is in flight for a round trip; `sse` also holds its one stream.
         let roundTrip = 2 * input.network.mean.secondsValue
+        let arrivals = Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor
+        let reads = model.apiReadsPerDocument * arrivals * roundTrip
         switch strategy.definition {
-        case is LongPoll:
-            let arrivals = Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor
-            heldRequests = arrivals * (meanDelay + roundTrip)
-        case is ServerSentEvents: heldRequests = 1
-        default: heldRequests = 0
+        case is LongPoll: heldRequests = arrivals * (meanDelay + roundTrip)
+        case is ServerSentEvents: heldRequests = 1 + reads
+        default: heldRequests = reads
         }
-        heldRequests += model.apiReadsPerDocument * Double(input.documentsPerDay) / PlanInput.day.secondsValue * input.peakFactor * roundTrip
-            * (strategy.definition is LongPoll ? 0 : 1)
     }
 
     private var documents: Double { Double(documentsPerDay) }

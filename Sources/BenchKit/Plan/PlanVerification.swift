@@ -27,8 +27,7 @@ public struct PlanVerification: Sendable {
     /// One strategy's run beside its model.
     public struct Cell: Sendable {
         public var strategy: StrategySpec
-        /// Documents the run used, and the share of the day's arrival rate and limits it ran at.
-        public var documents: Int
+        /// The share of the day's arrival rate and limits the run ran at.
         public var scale: Double
         public var result: StrategyResult
         /// The model on the run's own documents (their arrivals and review delays): what the run is compared with.
@@ -39,6 +38,18 @@ public struct PlanVerification: Sendable {
         /// has fewer documents pending at once while it fills up and drains), by how much: the run's figures per
         /// document then stand for those documents, not for a steady day.
         public var note: String?
+
+        /// Documents the run used.
+        public var documents: Int { result.documents }
+
+        /// A count of the run's, per document, times `documentsPerDay`: the run's figure for the whole day.
+        public func perDay(_ count: Int, documentsPerDay: Int) -> Double {
+            Double(count) / Double(max(documents, 1)) * Double(documentsPerDay)
+        }
+
+        /// The busiest model minute of reads and second of webhook attempts, scaled back from a thinned day.
+        public var peakReadsPerMinute: Double { Double(result.peakReadsPerMinute) / scale }
+        public var peakDeliveriesPerSecond: Double { Double(result.peakDeliveriesPerSecond) / scale }
     }
 
     /// Requests per document agree within this share.
@@ -57,10 +68,10 @@ public struct PlanVerification: Sendable {
 
     /// The rows verified: the strategies compared and each family's cheapest, once each.
     public var rows: [PlanRow] {
-        var seen: [String] = []
+        var seen: [StrategySpec] = []
         return plan.rows.filter { row in
-            guard row.role != .curve, !seen.contains(row.strategy.description) else { return false }
-            seen.append(row.strategy.description)
+            guard row.role != .curve, !seen.contains(row.strategy) else { return false }
+            seen.append(row.strategy)
             return true
         }
     }
@@ -96,22 +107,14 @@ public struct PlanVerification: Sendable {
         scenario.faults.dropWebhookRatio = input.dropRate
         scenario.faults.rateLimit = helpDesk.faults.rateLimit.map { $0.scaled(by: scale) }
         scenario.faults.feedRateLimit = helpDesk.faults.feedRateLimit.map { $0.scaled(by: scale) }
-        scenario.faults.webhooksCountAgainstRateLimit = helpDesk.faults.webhooksCountAgainstRateLimit
         return (scenario, scale)
     }
 
     /// Runs every row, as many at once as the machine has cores.
     public func run(progress: ProgressLine, logger: Logger) async throws -> [Cell] {
         let rows = self.rows
-        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        return try await withThrowingTaskGroup(of: (Int, Cell).self) { group in
-            var cells: [Cell?] = Array(repeating: nil, count: rows.count)
-            for (index, row) in rows.enumerated() {
-                if index >= width, let (done, cell) = try await group.next() { cells[done] = cell }
-                group.addTask { (index, try await verify(row, index: index, of: rows.count, progress: progress, logger: logger)) }
-            }
-            for try await (done, cell) in group { cells[done] = cell }
-            return cells.compactMap { $0 }
+        return try await ComparisonRun.inOrder(rows.count, width: max(1, ProcessInfo.processInfo.activeProcessorCount)) { index in
+            try await verify(rows[index], index: index, of: rows.count, progress: progress, logger: logger)
         }
     }
 
@@ -127,7 +130,7 @@ public struct PlanVerification: Sendable {
         progress.finish("\(label): \(String(format: "%.1f", result.wallDuration.secondsValue)) s")
         let model = result.modelOnDraws ?? result.model
         return Cell(
-            strategy: row.strategy, documents: scenario.documents, scale: scale, result: result, model: model,
+            strategy: row.strategy, scale: scale, result: result, model: model,
             flags: Self.flags(result, model: model, row: row), note: Self.note(model, day: row.model, documents: scenario.documents, throttled: row.throttled == true)
         )
     }

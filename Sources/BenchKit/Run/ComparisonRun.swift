@@ -29,14 +29,27 @@ public struct ComparisonRun: Sendable {
     /// Runs every strategy with its database in `database`, and returns their results in the scenario's order.
     public func run(database: RunDatabase) async throws -> [StrategyResult] {
         let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
-        let width = scenario.clock == .virtual ? concurrency : 1
-        return try await withThrowingTaskGroup(of: (Int, StrategyResult).self) { group in
-            var results: [StrategyResult?] = Array(repeating: nil, count: scenario.strategies.count)
-            for (index, strategy) in scenario.strategies.enumerated() {
+        let strategies = scenario.strategies
+        // A run that stalled stops the comparison: the strategies in flight finish, no other starts.
+        return try await Self.inOrder(strategies.count, width: scenario.clock == .virtual ? concurrency : 1, stopsAfter: { $0.incomplete != nil }) { index in
+            try await runOne(strategies[index], index: index, with: runner)
+        }
+    }
+
+    /// Runs jobs `0..<count`, at most `width` at once, and returns their results in job order. Once a finished
+    /// job's result satisfies `stops`, no other job starts; those in flight finish.
+    static func inOrder<Output: Sendable>(
+        _ count: Int,
+        width: Int,
+        stopsAfter stops: @escaping @Sendable (Output) -> Bool = { _ in false },
+        _ job: @escaping @Sendable (Int) async throws -> Output
+    ) async throws -> [Output] {
+        try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+            var results: [Output?] = Array(repeating: nil, count: count)
+            for index in 0..<count {
                 if index >= width, let (done, result) = try await group.next() { results[done] = result }
-                // A run that stalled stops the comparison: the strategies in flight finish, no other starts.
-                guard !results.contains(where: { $0?.incomplete != nil }) else { break }
-                group.addTask { (index, try await runOne(strategy, index: index, with: runner)) }
+                guard !results.contains(where: { $0.map(stops) ?? false }) else { break }
+                group.addTask { (index, try await job(index)) }
             }
             for try await (done, result) in group { results[done] = result }
             return results.compactMap { $0 }

@@ -121,6 +121,7 @@ public struct StrategyRunner: Sendable {
         let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
+        let peaks = desk.peakRates
         let statements = stores.reduce(StatementStatistics()) { total, store in
             let statistics = store.statementStatistics()
             return StatementStatistics(statements: total.statements + statistics.statements, totalDuration: total.totalDuration + statistics.totalDuration)
@@ -186,8 +187,8 @@ public struct StrategyRunner: Sendable {
             latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil },
             perDocument: zip(byDocument, pollsByDocument).map { DocumentOutcome(latency: $0, statusPolls: $1) },
             rateLimited: stats.faults.rateLimited,
-            peakReadsPerMinute: desk.peakRates.readsPerMinute,
-            peakDeliveriesPerSecond: desk.peakRates.attemptsPerSecond
+            peakReadsPerMinute: peaks.readsPerMinute,
+            peakDeliveriesPerSecond: peaks.attemptsPerSecond
         )
     }
 

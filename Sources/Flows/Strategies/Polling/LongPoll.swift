@@ -40,8 +40,7 @@ public struct LongPoll: IntervalStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        let open = modelWithoutLimit(workload)
-        guard let slots = workload.maxInFlight, workload.documents > slots else { return open }
+        guard let slots = workload.maxInFlight, workload.documents > slots else { return modelWithoutLimit(workload) }
         // Busy slots answer at most one request per hold: a short hold over a long day is simulated on the first
         // documents only, as many as keep the requests within a million (and the documents within 50,000).
         let longest = workload.reviewDelay.upperBound?.secondsValue ?? workload.reviewDelay.quantile(0.9999)
@@ -57,7 +56,7 @@ public struct LongPoll: IntervalStrategyDefinition {
             delays: workload.delaysPerDocument(count: simulated)
         )
         let outcome = queue.run()
-        guard outcome.waited else { return open }
+        guard outcome.waited else { return modelWithoutLimit(workload) }
         return StrategyModel(
             latency: LatencyModel(points: outcome.latencies),
             requestsPerDocument: 1 + Double(outcome.requests) / Double(max(outcome.latencies.count, 1))
