@@ -43,11 +43,11 @@ public struct HelpDeskStats: Codable, Sendable, Hashable {
         public var timedOut = 0
         /// Messages out of attempts.
         public var deadLettered = 0
-        /// Messages not sent because their callback URL answered 410.
+        /// Messages stopped by a disabled callback URL: it answered 410, or a give-up rule of the Help Desk fired.
         public var disabled = 0
         /// Extra sends of an already-sent message with the same `webhook-id` (fault injection).
         public var duplicatesSent = 0
-        /// Dead-lettered messages sent again on request.
+        /// Dead-lettered or disabled messages sent again on request (one by one or by a replay).
         public var redeliveriesRequested = 0
 
         public init() {}

@@ -214,6 +214,28 @@ public final class ReviewApp: Sendable {
         return resumed
     }
 
+    /// What ``recoverWebhooks(since:)`` did.
+    public struct WebhookRecovery: Sendable, Hashable {
+        /// Whether our endpoint had been disabled by the Help Desk and was enabled again.
+        public var reenabled: Bool
+        /// Messages the Help Desk put back in line.
+        public var replayed: Int
+    }
+
+    /// Brings back the webhooks an outage of our receiver cost: enables our callback URL again if the Help Desk
+    /// disabled it, then asks for a replay of every message that failed or met the disabled endpoint since `since`.
+    /// Safe to run twice: the receiver deduplicates by `webhook-id`, and a replay skips what is back in line.
+    public func recoverWebhooks(since: Date) async throws(HelpDeskClientError) -> WebhookRecovery {
+        guard let callbackURL else { return WebhookRecovery(reenabled: false, replayed: 0) }
+        // Nothing was ever sent to an endpoint the Help Desk does not know: nothing to replay.
+        guard let endpoint = try await client.enableEndpoint(url: callbackURL) else { return WebhookRecovery(reenabled: false, replayed: 0) }
+        // The event before this request's own says whether it was disabled.
+        let reenabled = endpoint.events.dropLast().last?.status == .disabled
+        let result = try await client.replayDeliveries(since: since, url: callbackURL)
+        logger.notice("webhooks recovered", metadata: ["replayed": "\(result.replayed)", "reenabled": "\(reenabled)"])
+        return WebhookRecovery(reenabled: reenabled, replayed: result.replayed)
+    }
+
     /// Mounts our API and the webhook receiver on `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let receiverRoute = "POST \(Flows.receiverPath)"

@@ -21,6 +21,31 @@ public final class HelpDeskClient: Sendable {
         case retryLater(retryAfter: Duration?)
     }
 
+    /// `POST /endpoints/enable`: asks the Help Desk to send webhooks to `url` again after it disabled it.
+    /// - Returns: The endpoint's state, or `nil` when the Help Desk never sent anything to `url` (404).
+    public func enableEndpoint(url: String) async throws(HelpDeskClientError) -> Endpoint? {
+        let response = try await send(.POST, "/endpoints/enable", headers: Self.jsonHeaders, body: try Self.encode(EnableEndpointRequest(url: url)), kind: .recovery, wait: nil)
+        switch response.status {
+        case 200: return try response.decode(Endpoint.self)
+        case 404: return nil
+        default: throw .status(response.status, response.errorBody)
+        }
+    }
+
+    /// `POST /deliveries/replay`: asks the Help Desk to send again every webhook to `url` that failed or met a
+    /// disabled endpoint since `since`. The receiver deduplicates by `webhook-id`, so replaying twice is harmless.
+    public func replayDeliveries(since: Date, url: String?) async throws(HelpDeskClientError) -> ReplayResult {
+        let response = try await send(.POST, "/deliveries/replay", headers: Self.jsonHeaders, body: try Self.encode(ReplayRequest(since: since, url: url)), kind: .recovery, wait: nil)
+        guard response.status == 202 else { throw .status(response.status, response.errorBody) }
+        return try response.decode(ReplayResult.self)
+    }
+
+    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+
+    private static func encode(_ value: some Encodable) throws(HelpDeskClientError) -> Data {
+        do { return try HelpDeskJSON.encode(value) } catch { throw .transport(error) }
+    }
+
     /// What an event-feed request learned.
     public enum EventsAnswer: Sendable, Hashable {
         case page(EventPage)

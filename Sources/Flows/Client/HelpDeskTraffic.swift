@@ -14,6 +14,8 @@ public struct HelpDeskTraffic: Sendable, Hashable {
         case events
         /// `GET /events/stream`: one per stream opened, however long it lasted.
         case stream
+        /// `POST /endpoints/enable` and `POST /deliveries/replay`: bringing webhooks back after an outage.
+        case recovery
     }
 
     public var requests: [Kind: Int] = [:]

@@ -53,15 +53,73 @@ public struct DeliveryConfiguration: Sendable, Equatable {
     public var minimumWallTimeout: Duration = .zero
     /// Attempts in flight at once; more wait their turn before their timeout starts.
     public var maxConcurrentAttempts = 64
+    /// When the Help Desk gives up on a callback URL that keeps failing.
+    public var endpoints = EndpointPolicy()
 
     public init() {}
 
     func validate() throws(ConfigurationError) {
         guard !schedule.delays.isEmpty else { throw ConfigurationError("the retry schedule needs at least one attempt") }
         guard schedule.delays.allSatisfy({ $0 >= .zero }) else { throw ConfigurationError("retry delays must not be negative") }
+        try endpoints.validate()
         guard (0...1).contains(jitter) else { throw ConfigurationError("jitter must be between 0 and 1") }
         guard timeout > .zero else { throw ConfigurationError("delivery timeout must be positive") }
         guard maxConcurrentAttempts > 0 else { throw ConfigurationError("max concurrent attempts must be positive") }
+    }
+}
+
+/// The give-up rules for a callback URL that keeps failing, as vendors run them: disabled after a number of failures
+/// in a row (Hookdeck Outpost: 20) or after failing for a span of time with no success (Svix: 5 days), and a
+/// circuit breaker that pauses deliveries while most recent attempts fail (Zendesk's trips at 70 % errors). A
+/// disabled endpoint receives nothing until enabled again (`POST /endpoints/enable`); its messages end `disabled` and
+/// can be replayed. All off by default. Model time.
+public struct EndpointPolicy: Sendable, Equatable {
+    /// Disable after this many failed attempts in a row.
+    public var disableAfterConsecutiveFailures: Int?
+    /// Disable at a failure when the endpoint has failed, with no success, for at least this long.
+    public var disableAfterFailingFor: Duration?
+    public var circuitBreaker: CircuitBreaker?
+
+    public init(disableAfterConsecutiveFailures: Int? = nil, disableAfterFailingFor: Duration? = nil, circuitBreaker: CircuitBreaker? = nil) {
+        self.disableAfterConsecutiveFailures = disableAfterConsecutiveFailures
+        self.disableAfterFailingFor = disableAfterFailingFor
+        self.circuitBreaker = circuitBreaker
+    }
+
+    /// Whether any rule is on.
+    public var isOff: Bool { disableAfterConsecutiveFailures == nil && disableAfterFailingFor == nil && circuitBreaker == nil }
+
+    func validate() throws(ConfigurationError) {
+        if let count = disableAfterConsecutiveFailures, count <= 0 {
+            throw ConfigurationError("the failures before an endpoint is disabled must be positive, not \(count)")
+        }
+        if let span = disableAfterFailingFor, span <= .zero {
+            throw ConfigurationError("the failing time before an endpoint is disabled must be positive")
+        }
+        try circuitBreaker?.validate()
+    }
+}
+
+/// Pauses deliveries to an endpoint for ``pause`` once, over the last ``window``, at least ``minimumAttempts`` attempts
+/// were made and a share of at least ``errorShare`` of them failed. Attempts due while paused wait for its end without
+/// using up a place in the retry schedule.
+public struct CircuitBreaker: Sendable, Equatable {
+    public var errorShare: Double
+    public var window: Duration
+    public var minimumAttempts: Int
+    public var pause: Duration
+
+    public init(errorShare: Double, window: Duration, minimumAttempts: Int, pause: Duration) {
+        self.errorShare = errorShare
+        self.window = window
+        self.minimumAttempts = minimumAttempts
+        self.pause = pause
+    }
+
+    func validate() throws(ConfigurationError) {
+        guard errorShare > 0, errorShare <= 1 else { throw ConfigurationError("the circuit breaker's error share must be in (0, 1], not \(errorShare)") }
+        guard window > .zero, pause > .zero else { throw ConfigurationError("the circuit breaker's window and pause must be positive") }
+        guard minimumAttempts > 0 else { throw ConfigurationError("the circuit breaker's minimum attempts must be positive") }
     }
 }
 

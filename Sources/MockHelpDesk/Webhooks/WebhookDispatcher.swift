@@ -57,7 +57,7 @@ public final class WebhookDispatcher: Service {
         self.counters = counters
         self.logger = logger
         self.wallClock = wallClock
-        self.book = Mutex(DeliveryBook(schedule: configuration.schedule, jitter: configuration.jitter))
+        self.book = Mutex(DeliveryBook(schedule: configuration.schedule, jitter: configuration.jitter, policy: configuration.endpoints))
         self.queue = DeadlineQueue(clock: clock)
     }
 
@@ -73,7 +73,7 @@ public final class WebhookDispatcher: Service {
                 body: body
             )
             let planned = faults.deliveryFaults(forMessage: ordinal)
-            let id = book.add(message, dropped: planned.drop).id
+            let id = book.add(message, dropped: planned.drop, createdAt: wallClock()).id
             if planned.duplicate, !planned.drop { book.expectDuplicate(id) }
             return (id, planned)
         }
@@ -92,12 +92,43 @@ public final class WebhookDispatcher: Service {
         }
     }
 
-    /// Sends a dead-lettered message again, its schedule started over.
+    /// Sends a dead-lettered or disabled message again, its schedule started over.
     func redeliver(_ deliveryId: String) throws(APIError) -> Delivery {
         let delivery = try book.withLock { (book) throws(APIError) in try book.requestRedelivery(deliveryId) }
         counters.updateDeliveries { $0.redeliveriesRequested += 1 }
         queue.schedule(.attempt(deliveryId: deliveryId), at: clock.now)
         return delivery
+    }
+
+    /// Sends again every failed or disabled message created at or after `since` (for `url` alone, when given).
+    func replay(since: Date, url: String?) throws(APIError) -> ReplayResult {
+        guard since <= wallClock() else {
+            throw APIError(.badRequest, "since must not be in the future", field: "since")
+        }
+        let ids = try book.withLock { (book) throws(APIError) in try book.replay(since: since, url: url) }
+        counters.updateDeliveries { $0.redeliveriesRequested += ids.count }
+        let now = clock.now
+        for id in ids { queue.schedule(.attempt(deliveryId: id), at: now) }
+        return ReplayResult(replayed: ids.count, deliveries: ids)
+    }
+
+    /// Enables a callback URL again.
+    func enableEndpoint(_ url: String) throws(APIError) -> Endpoint {
+        let now = clock.now
+        return try book.withLock { (book) throws(APIError) in
+            try book.enable(url, now: now)
+            return book.endpointList(date: date(of:)).first { $0.url == url }!
+        }
+    }
+
+    /// Every callback URL webhooks were sent to, with its status.
+    func endpoints() -> [Endpoint] {
+        book.withLock { $0.endpointList(date: date(of:)) }
+    }
+
+    /// The wall-clock time of a model instant, as signatures and attempt logs give it.
+    private func date(of instant: SimulationClock.Instant) -> Date {
+        wallClock().addingTimeInterval(clock.baseDuration(fromModel: clock.now.duration(to: instant)).secondsValue)
     }
 
     func deliveries(status: DeliveryStatus?, limit: Int) -> [Delivery] {
@@ -151,10 +182,14 @@ public final class WebhookDispatcher: Service {
 
     private func attempt(_ deliveryId: String, using client: HTTPClient) async {
         let ticket: DeliveryBook.Ticket
-        switch book.withLock({ $0.startAttempt(deliveryId) }) {
+        let now = clock.now
+        switch book.withLock({ $0.startAttempt(deliveryId, now: now) }) {
         case .send(let started): ticket = started
         case .disabled:
             counters.updateDeliveries { $0.disabled += 1 }
+            return
+        case .wait(let until):
+            queue.schedule(.attempt(deliveryId: deliveryId), at: until)
             return
         case .skip:
             return
