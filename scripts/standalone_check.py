@@ -8,8 +8,8 @@
 2. Starts `Bench serve app` against that Help Desk, once with `--strategy webhook` and once with
    `--strategy poll-fixed:1s`, and checks that `POST /reviews` ends in a decided row with the Help Desk's verdict,
    and that a forged webhook is refused with 401 and changes nothing.
-3. Checks that `Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad review-delay distributions
-   and options with exit 64 and a message naming them, creating nothing, and that a plan runs from a CSV of
+3. Checks that `Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad review-delay distributions, retry
+   schedules, give-up rules and options with exit 64 and a message naming them, creating nothing, and that a plan runs from a CSV of
    observed delays.
 Exits non-zero on the first failure.
 
@@ -215,6 +215,13 @@ def check_decision_tools(bench):
             (plan + ["--review-delay", "5m...4h", "--max-in-flight", "0"], "--max-in-flight must be from 1 to 100000"),
             ([bench, "run", "--vendor", "acme", "--out", out], "--vendor: unknown vendor \"acme\""),
             ([bench, "serve", "helpdesk", "--port", "0", "--vendor", "acme"], "--vendor: unknown vendor \"acme\""),
+            ([bench, "serve", "helpdesk", "--port", "0", "--retry-schedule", "0s,5m,5s"], "--retry-schedule \"0s,5m,5s\": the delays must not decrease"),
+            ([bench, "serve", "helpdesk", "--port", "0", "--retry-schedule", ""], "--retry-schedule \"\": \"\" is not a duration"),
+            ([bench, "serve", "helpdesk", "--port", "0", "--retry-schedule=-5s"], "--retry-schedule \"-5s\": \"-5s\" is not a duration"),
+            ([bench, "serve", "helpdesk", "--port", "0", "--disable-after-failures", "0"], "--disable-after-failures must be positive"),
+            ([bench, "serve", "helpdesk", "--port", "0", "--disable-after", "forever"], "--disable-after \"forever\" is not a positive duration"),
+            ([bench, "run", "--circuit-breaker", "170%,5m,20,5m", "--out", out], "--circuit-breaker \"170%,5m,20,5m\" is not a breaker"),
+            ([bench, "run", "--retry-schedule", "soon", "--out", out], "--retry-schedule \"soon\": \"soon\" is not a duration"),
             (plan + ["--review-delay", "5m...4h", "--families", "poll-sometimes"], "unknown polling family \"poll-sometimes\""),
             ([bench, "sweep", "--intervals", "1s,fast", "--out", out], "--intervals: \"fast\" is not a duration"),
             ([bench, "sweep", "--references", "carrier-pigeon", "--out", out], "--references: unknown strategy"),

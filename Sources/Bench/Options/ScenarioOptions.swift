@@ -38,6 +38,8 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var webhooks: WebhookPolicyOptions
+
     func validate() throws {
         if let documents, !(1...1_000_000).contains(documents) { throw ValidationError("--documents must be from 1 to 1000000") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
@@ -82,6 +84,7 @@ struct ScenarioOptions: ParsableArguments {
         }
         if let acceptRatio { scenario.acceptRatio = acceptRatio }
         try limits.apply(to: &scenario)
+        scenario.webhookPolicy = try webhooks.policy()
         if let strategies {
             scenario.strategies = try parsing("--strategies") { try StrategySpec.parseList(strategies) }
         }

@@ -39,6 +39,8 @@ struct ServeHelpDesk: AsyncParsableCommand {
 
     @OptionGroup var vendor: VendorOption
 
+    @OptionGroup var webhooks: WebhookPolicyOptions
+
     func validate() throws {
         try validatePort(port)
         _ = try makeConfiguration()
@@ -75,6 +77,7 @@ struct ServeHelpDesk: AsyncParsableCommand {
             profile.apply(to: &configuration)
             ServerOptions.announce(profile.summary)
         }
+        try webhooks.policy().apply(to: &configuration.delivery)
         do {
             try configuration.validate()
         } catch {

@@ -56,6 +56,8 @@ public struct ScenarioSpec: Sendable {
     public var maxInFlight = ReviewAppConfiguration.defaultMaxRequestsInFlight
     /// The vendor whose published limits and webhook behaviour the Help Desk takes (explicit faults keep theirs).
     public var vendor: VendorProfile?
+    /// The Help Desk's retry schedule and give-up rules, when chosen explicitly (over the vendor's).
+    public var webhookPolicy = WebhookPolicy()
 
     public init() {}
 
@@ -91,6 +93,7 @@ public struct ScenarioSpec: Sendable {
         configuration.delivery.maxConcurrentAttempts = maxConcurrentDeliveries
         configuration.network = networkWithSeed
         vendor?.apply(to: &configuration)
+        webhookPolicy.apply(to: &configuration.delivery)
         return configuration
     }
 

@@ -157,12 +157,16 @@ extension RateLimit {
 }
 
 extension RetrySchedule {
-    /// Parses comma-separated delays before each attempt, such as `0s,5s,5m,30m`.
+    /// Parses comma-separated delays before each attempt, such as `0s,5s,5m,30m`: at least one, none negative, none
+    /// shorter than the one before.
     public static func parse(_ text: String, field: String) throws(BenchError) -> RetrySchedule {
         var delays: [Duration] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let delay = Duration(parsing: part), delay >= .zero else {
                 throw BenchError("\(field) \"\(text)\": \"\(part)\" is not a duration such as 0s, 5s, 5m or 2h")
+            }
+            if let last = delays.last, delay < last {
+                throw BenchError("\(field) \"\(text)\": the delays must not decrease (\(part) follows \(last.compactDescription))")
             }
             delays.append(delay)
         }

@@ -61,6 +61,9 @@ public struct DeliveryConfiguration: Sendable, Equatable {
     func validate() throws(ConfigurationError) {
         guard !schedule.delays.isEmpty else { throw ConfigurationError("the retry schedule needs at least one attempt") }
         guard schedule.delays.allSatisfy({ $0 >= .zero }) else { throw ConfigurationError("retry delays must not be negative") }
+        guard zip(schedule.delays, schedule.delays.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw ConfigurationError("retry delays must not decrease")
+        }
         try endpoints.validate()
         guard (0...1).contains(jitter) else { throw ConfigurationError("jitter must be between 0 and 1") }
         guard timeout > .zero else { throw ConfigurationError("delivery timeout must be positive") }
