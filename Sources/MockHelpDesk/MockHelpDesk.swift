@@ -211,6 +211,7 @@ public final class MockHelpDesk: Sendable {
         throw .retryLater(.serviceUnavailable, "the Help Desk is temporarily unavailable", afterSeconds: 1)
     }
 
-    /// The most requests to the read API in one model minute, and webhook attempts begun in one model second, so far.
-    public var peakRates: (readsPerMinute: Int, attemptsPerSecond: Int) { readGate.peaks }
+    /// The most requests to the read API in one model minute, and webhook attempts begun in one model second and
+    /// in one model minute, so far.
+    public var peakRates: (readsPerMinute: Int, attemptsPerSecond: Int, attemptsPerMinute: Int) { readGate.peaks }
 }

@@ -81,7 +81,7 @@ struct FaultScenarioTests {
     @Test func anOutageIsBridgedByRetriesAndStatusFaultsByBackingOff() async throws {
         // The outage covers the first 20 s of model time (4 s of wall time at 0.2), so first deliveries meet it.
         let results = try await run(["outage-5s", "status-503-5pct"], strategies: [.webhook, .pollFixed(interval: .seconds(1))], timeScale: 0.2) { fault in
-            if fault.receiver.outage != nil { fault.receiver.outage = (start: .zero, length: .seconds(20)) }
+            if fault.receiver.outage != nil { fault.receiver.outage = ReceiverOutageWindow(start: .zero, length: .seconds(20)) }
         }
         let outage = try #require(results["outage-5s webhook"])
         #expect(outage.lost == 0)

@@ -16,15 +16,43 @@ extension ScenarioSpec {
         workload.networkDelay = network.mean.secondsValue
         workload.maxInFlight = maxInFlight * instances
         workload.arrivals = arrivals.offsets.map(\.secondsValue)
+        workload.deliveryFaults = deliveryFaultWorkload(helpDesk)
+        workload.readFaults.statusFailureRate = helpDesk.faults.statusFailureRatio
+        workload.readFaults.rateLimit = helpDesk.faults.rateLimit.map(\.modelLimit)
         workload.stream.reconnectGap = helpDesk.stream.retryHint
         workload.stream.heartbeat = helpDesk.stream.heartbeat
         workload.stream.closesAfterEvents = helpDesk.faults.closeStreamsAfterEvents
-        workload.stream.outages = helpDeskRestarts.map(\.down)
+        workload.stream.outages = helpDeskRestarts.map { StreamOutage(at: $0.at, down: $0.down) }
         if let streamFrames {
             workload.stream.eventBytes = streamFrames.event
             workload.stream.heartbeatBytes = streamFrames.heartbeat
             workload.stream.openingBytes = streamFrames.opening
         }
         return workload
+    }
+
+    /// The Help Desk's and our receiver's faults on webhooks, as the models price them.
+    private func deliveryFaultWorkload(_ helpDesk: HelpDeskConfiguration) -> DeliveryFaultWorkload {
+        var faults = DeliveryFaultWorkload()
+        faults.duplicateRate = helpDesk.faults.duplicateDeliveryRatio
+        faults.maxExtraDelay = helpDesk.faults.maxExtraDeliveryDelay
+        faults.timeout = helpDesk.delivery.timeout
+        faults.jitter = helpDesk.delivery.jitter
+        faults.slowFirstAnswer = receiverFaults.slowFirstAnswer
+        if let outage = receiverFaults.outage {
+            faults.receiverOutages = [ReceiverOutage(start: outage.start.secondsValue, end: outage.end.secondsValue, announcesEnd: outage.announcesEnd)]
+            faults.replayAfterOutage = outage.recoverAfter
+        }
+        return faults
+    }
+}
+
+extension RateLimit {
+    /// The limit as the models see it.
+    var modelLimit: ModelRateLimit {
+        switch enforcement {
+        case .tokenBucket: .tokenBucket(perSecond: requestsPerSecond, burst: burst)
+        case .fixedWindow: .fixedWindows(requests: burst, period: window.secondsValue)
+        }
     }
 }

@@ -152,7 +152,7 @@ public struct PlanVerification: Sendable {
         if result.lost > 0 { flags.append("\(result.lost) documents never learned their verdict") }
         // What explains them: the vendor's limit, when it refused requests.
         if !flags.isEmpty, result.rateLimited > 0 {
-            flags.append("throttled: \(result.rateLimited) answers 429; the model prices the schedule the poller wants, the vendor's limit held it back")
+            flags.append("throttled: \(result.rateLimited) answers 429, a limit this strategy's model does not price")
         }
         return flags
     }

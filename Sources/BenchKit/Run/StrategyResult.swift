@@ -92,11 +92,21 @@ public struct StrategyResult: Sendable {
     public var rateLimited = 0
     public var peakReadsPerMinute = 0
     public var peakDeliveriesPerSecond = 0
+    /// The most webhook attempts the Help Desk began in one model minute: the retry storm after an outage.
+    public var peakDeliveriesPerMinute = 0
+    /// Messages the Help Desk replayed at our app's request after an outage, and the requests that asked for it
+    /// (enable the endpoint, replay).
+    public var webhooksReplayed = 0
+    public var recoveryRequests = 0
+    /// Documents whose verdict a reconciliation sweep brought (the hybrid), not a webhook.
+    public var reconciled = 0
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }
 
-    public var requestsTotal: Int { submitRequests + statusRequests + eventRequests + streamRequests + webhookAttempts + duplicatesSent }
+    public var requestsTotal: Int {
+        submitRequests + statusRequests + eventRequests + streamRequests + webhookAttempts + duplicatesSent + recoveryRequests
+    }
 
     /// Event-stream body bytes per document: what the Help Desk wrote on every stream, over the documents.
     public var streamBytesPerDocument: Double { Double(streamBytes) / Double(max(documents, 1)) }
@@ -129,4 +139,6 @@ public struct DocumentOutcome: Sendable, Hashable {
     public var latency: Duration?
     /// `GET /document/{id}` requests our app's pollers sent about it (thin fetches not included).
     public var statusPolls: Int
+    /// When the Help Desk decided it, model time from the start of the submissions; `nil` if it never did.
+    public var decidedAt: Duration? = nil
 }

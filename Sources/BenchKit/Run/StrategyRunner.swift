@@ -69,7 +69,8 @@ public struct StrategyRunner: Sendable {
         let wallStart = ContinuousClock.now
         let modelStart = clock.now
         let host = HelpDeskHost(desk: desk, restarts: scenario.helpDeskRestarts, clock: clock, logger: logger)
-        let (fleet, submissions, end) = try await time.drive { try await host.serve { deskPort in
+        let reconciled = LockedCounter()
+        let (fleet, submissions, end, origin, replayed) = try await time.drive { try await host.serve { deskPort in
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
             let (scenario, logger) = (self.scenario, self.logger)
@@ -77,11 +78,13 @@ public struct StrategyRunner: Sendable {
                 var configuration = ReviewAppConfiguration(helpDeskURL: "http://127.0.0.1:\(deskPort)", strategy: strategy, webhookSecrets: [secret])
                 configuration.transport = scenario.transport
                 configuration.maxRequestsInFlight = scenario.maxInFlight
+                configuration.seed = scenario.seed
                 configuration.network = scenario.networkWithSeed
                 if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
                 let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger, wallClock: time.wallClock)
                 app.ledger.onVerdictApplied { event in
                     applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
+                    if event.source == .reconciliation { reconciled.increment() }
                 }
                 app.onStatusPoll { documentId in polls.count(desk.submissionOrdinal(of: documentId)) }
                 return app
@@ -94,18 +97,26 @@ public struct StrategyRunner: Sendable {
                 try await clock.sleep(until: start.advanced(by: stop.at))
                 try await fleet.stop(0, restartAfter: stop.down)
             }
+            // Once the receiver's outage is over, our app enables its endpoint again and asks for what failed meanwhile.
+            let recovery = SimulationTask(on: clock, label: "our app's webhook recovery") { [outage = scenario.receiverFaults.outage, wallClock = time.wallClock] () -> Int in
+                guard let outage, outage.recoverAfter else { return 0 }
+                try await clock.sleep(until: start.advanced(by: outage.end))
+                let since = wallClock().addingTimeInterval(-clock.baseDuration(fromModel: outage.length).secondsValue)
+                return try await fleet.apps[0].recoverWebhooks(since: since).replayed
+            }
             var submitter = OpenLoopSubmitter(schedule: scenario.arrivals, route: fleet.route)
             if clock.isVirtual { submitter.clock = clock }
             let submissions = try await submitter.run(progress: progress)
             // A stop planned after the last arrival still happens, and its instance comes back, before the drain.
             _ = await stopper.result
+            let replayed = try await recovery.value
             await drain(fleet: fleet, desk: desk, clock: clock, strategy: strategy)
             // The run is over: on a virtual clock, time stands still while everything stops.
             let end = clock.now
             time.stepper?.freeze()
             // Read once the apps have stopped: the last receipt's counters are written after its row is.
             try await fleet.stop()
-            return (fleet, submissions, end)
+            return (fleet, submissions, end, start, replayed)
         } }
         let peakResident = ProcessMemory.peakResidentBytes
         let cpu = CPUTime.now - cpuStart
@@ -128,8 +139,9 @@ public struct StrategyRunner: Sendable {
         }
         let workload = scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes())
         let model = strategy.model(workload)
-        // The same model on the run's own review delays: where the model is exact, sampling error drops out.
-        let drawn = try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue })
+        // The same model on the run's own review delays and fault draws: where the model is exact, sampling error drops out.
+        let drawn = (try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }))?
+            .onFaultDraws(seed: scenario.seed)
         let modelOnDraws = drawn.map { strategy.model($0) }
         // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
         let comparable = { (model: StrategyModel) in clock.isVirtual || !model.latency.hasAtomAtZero }
@@ -185,10 +197,17 @@ public struct StrategyRunner: Sendable {
             incomplete: time.stepper?.stall?.description,
             modelOnDraws: modelOnDraws,
             latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil },
-            perDocument: zip(byDocument, pollsByDocument).map { DocumentOutcome(latency: $0, statusPolls: $1) },
+            perDocument: zip(byDocument, pollsByDocument).enumerated().map { ordinal, outcome in
+                let decided = desk.decision(ofSubmission: UInt64(ordinal))?.decidedAt
+                return DocumentOutcome(latency: outcome.0, statusPolls: outcome.1, decidedAt: decided.map { origin.duration(to: $0) })
+            },
             rateLimited: stats.faults.rateLimited,
             peakReadsPerMinute: peaks.readsPerMinute,
-            peakDeliveriesPerSecond: peaks.attemptsPerSecond
+            peakDeliveriesPerSecond: peaks.attemptsPerSecond,
+            peakDeliveriesPerMinute: peaks.attemptsPerMinute,
+            webhooksReplayed: replayed,
+            recoveryRequests: stats.requestCount(route: "POST /endpoints/enable") + stats.requestCount(route: "POST /deliveries/replay"),
+            reconciled: reconciled.value
         )
     }
 
@@ -375,4 +394,13 @@ public struct BenchError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) {
         self.description = description
     }
+}
+
+/// A count shared by concurrent listeners.
+private final class LockedCounter: Sendable {
+    private let count = Mutex(0)
+
+    func increment() { count.withLock { $0 += 1 } }
+
+    var value: Int { count.withLock { $0 } }
 }

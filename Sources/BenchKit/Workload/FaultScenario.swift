@@ -26,7 +26,7 @@ public struct FaultScenario: Sendable {
         duplicate.helpDesk.maxExtraDeliveryDelay = .seconds(2)
 
         var outage = FaultScenario(name: "outage-5s", strategies: [.webhook, hybrid])
-        outage.receiver.outage = (start: .seconds(3), length: .seconds(5))
+        outage.receiver.outage = ReceiverOutageWindow(start: .seconds(3), length: .seconds(5))
 
         var slow = FaultScenario(name: "slow-receiver", strategies: [.webhook, .webhookThin])
         slow.receiver.slowFirstAnswer = .seconds(40)

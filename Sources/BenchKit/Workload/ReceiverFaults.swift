@@ -7,11 +7,31 @@ import ServerSupport
 import SimulationSupport
 import Synchronization
 
+/// A window in which our receiver answers every webhook 503, model time from the start of the submissions.
+public struct ReceiverOutageWindow: Sendable, Hashable {
+    public var start: Duration
+    public var length: Duration
+    /// Whether its answers carry `Retry-After` until the end (a planned maintenance), or nothing (an endpoint that is
+    /// simply down, left to the vendor's retry schedule).
+    public var announcesEnd: Bool
+    /// Whether our app, once the outage is over, asks the Help Desk to enable its endpoint again and replay what
+    /// failed since the outage began (``ReviewApp/recoverWebhooks(since:)``).
+    public var recoverAfter: Bool
+
+    public init(start: Duration, length: Duration, announcesEnd: Bool = true, recoverAfter: Bool = false) {
+        self.start = start
+        self.length = length
+        self.announcesEnd = announcesEnd
+        self.recoverAfter = recoverAfter
+    }
+
+    public var end: Duration { start + length }
+}
+
 /// Faults our own receiver suffers in a fault scenario.
 public struct ReceiverFaults: Sendable, Hashable {
-    /// The receiver answers 503 (with `Retry-After` until the end) from `start` for `length`, model time after the first
-    /// document was submitted.
-    public var outage: (start: Duration, length: Duration)?
+    /// The receiver answers 503 in this window.
+    public var outage: ReceiverOutageWindow?
     /// The first delivery of each message is applied, then answered only after this long (model time), past the
     /// Help Desk's delivery timeout, so the message is sent again.
     public var slowFirstAnswer: Duration?
@@ -19,20 +39,9 @@ public struct ReceiverFaults: Sendable, Hashable {
     /// uses it; a test does, to see a virtual run stall and say so).
     var hangs = false
 
-    public init(outage: (start: Duration, length: Duration)? = nil, slowFirstAnswer: Duration? = nil) {
+    public init(outage: ReceiverOutageWindow? = nil, slowFirstAnswer: Duration? = nil) {
         self.outage = outage
         self.slowFirstAnswer = slowFirstAnswer
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.outage?.start == rhs.outage?.start && lhs.outage?.length == rhs.outage?.length && lhs.slowFirstAnswer == rhs.slowFirstAnswer && lhs.hangs == rhs.hangs
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(outage?.start)
-        hasher.combine(outage?.length)
-        hasher.combine(slowFirstAnswer)
-        hasher.combine(hangs)
     }
 
     var isNone: Bool { outage == nil && slowFirstAnswer == nil && !hangs }
@@ -66,8 +75,9 @@ final class ReceiverFaultMiddleware: RouterMiddleware {
         }
         if let outage = faults.outage, let start = start.withLock({ $0 }) {
             let elapsed = start.duration(to: clock.now)
-            if elapsed >= outage.start, elapsed < outage.start + outage.length {
-                let remaining = (outage.start + outage.length - elapsed).secondsValue
+            if elapsed >= outage.start, elapsed < outage.end {
+                guard outage.announcesEnd else { throw APIError(.serviceUnavailable, "the receiver is down") }
+                let remaining = (outage.end - elapsed).secondsValue
                 throw APIError.retryLater(.serviceUnavailable, "the receiver is down for maintenance", afterSeconds: Int(remaining.rounded(.up)))
             }
         }

@@ -8,7 +8,8 @@ import SimulationSupport
 /// the documents are lost; with a share `q` of attempts failing, attempt k succeeds with probability `(1 − q)qᵏ⁻¹`
 /// after the first k − 1 retry delays (jittered ±10 %), and `qⁿ` of the documents are lost after n attempts.
 /// Requests: the submission and one delivery per attempt. Over a network of one-way delay d, each delivery reaches
-/// the receiver d after it leaves.
+/// the receiver d after it leaves. With duplicates, delayed sends, receiver outages or slow answers, each document's
+/// attempts are followed one by one instead (``DeliveryTimeline``).
 public struct Webhook: ParameterlessStrategyDefinition {
     public static let name = "webhook"
     public static let summary = "the Help Desk POSTs the verdict to the receiver"
@@ -22,7 +23,8 @@ public struct Webhook: ParameterlessStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        Self.deliveryModel(workload, extraRequests: 0).delayed(by: workload.networkDelay)
+        guard workload.deliveryFaults.isNone else { return DeliveryTimeline.model(workload, extraRequests: 0, extraLatency: 0) }
+        return Self.deliveryModel(workload, extraRequests: 0).delayed(by: workload.networkDelay)
     }
 
     /// The delivery of one webhook per document, with its drops, failed attempts and retries.

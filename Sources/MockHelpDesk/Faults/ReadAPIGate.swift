@@ -11,6 +11,7 @@ final class ReadAPIGate: Sendable {
         var statusRequests: UInt64 = 0
         var readsPerMinute: PeakCounter
         var attemptsPerSecond: PeakCounter
+        var attemptsPerMinute = PeakCounter(period: .seconds(60))
     }
 
     private let state: Mutex<State>
@@ -45,6 +46,7 @@ final class ReadAPIGate: Sendable {
         let elapsed = start.duration(to: now)
         state.withLock { state in
             state.attemptsPerSecond.count(at: elapsed)
+            state.attemptsPerMinute.count(at: elapsed)
             if countsAgainstLimit { state.limiter?.consume(at: now) }
         }
     }
@@ -57,10 +59,10 @@ final class ReadAPIGate: Sendable {
         }
     }
 
-    /// The most read requests in one model minute, and webhook attempts begun in one model second, so far (windows
-    /// counted from the Help Desk's start).
-    var peaks: (readsPerMinute: Int, attemptsPerSecond: Int) {
-        state.withLock { ($0.readsPerMinute.peak, $0.attemptsPerSecond.peak) }
+    /// The most read requests in one model minute, and webhook attempts begun in one model second and in one model
+    /// minute, so far (windows counted from the Help Desk's start).
+    var peaks: (readsPerMinute: Int, attemptsPerSecond: Int, attemptsPerMinute: Int) {
+        state.withLock { ($0.readsPerMinute.peak, $0.attemptsPerSecond.peak, $0.attemptsPerMinute.peak) }
     }
 }
 

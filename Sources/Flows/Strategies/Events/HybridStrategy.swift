@@ -12,7 +12,9 @@ import SimulationSupport
 /// max(T, D) − D plus a uniform wait on [0, R], integrated over D. It is an upper bound: a sweep triggered by another
 /// stale row reads the feed sooner. Once rows go stale, every sweep reads the feed: (window − T) / R reads, and one
 /// page per 100 decisions, shared by all documents. Nothing is lost. Over a network of one-way delay d, a webhook
-/// arrives d after the decision, and a sweep's read applies what it finds d after it reached the Help Desk.
+/// arrives d after the decision, and a sweep's read applies what it finds d after it reached the Help Desk. With
+/// dropped webhooks, duplicates, delays, receiver outages or slow answers, the sweeps are followed tick by tick over
+/// each document's webhook timeline instead (``ReconciliationTimeline``): the exact figure the bound above brackets.
 public struct Hybrid: StrategyDefinition {
     public static let name = "hybrid"
     public static let usage = "hybrid:SWEEP,STALE_AFTER"
@@ -42,6 +44,9 @@ public struct Hybrid: StrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
+        guard workload.deliveryFaults.isNone, workload.webhookDropRate == 0 else {
+            return ReconciliationTimeline.model(workload, sweep: sweep, staleAfter: staleAfter)
+        }
         let delivery = Webhook.deliveryModel(workload, extraRequests: 0).delayed(by: workload.networkDelay)
         let missed = delivery.lostShare
         let stale = staleAfter.secondsValue

@@ -12,13 +12,10 @@ import Synchronization
 /// again with that cursor as `Last-Event-ID` (after the server's `retry:` hint, backing off while attempts fail), and
 /// a restart of the app resumes from it too.
 ///
-/// Model: an event is applied as soon as it is sent, so latency is zero except for documents decided while the
-/// stream is down. With the Help Desk ending every stream after k events, a share `λg / k` of the documents (λ
-/// decisions per model second, g the reconnect gap) wait a uniform part of the gap; a Help Desk outage of length d
-/// holds the λ(d + g) documents decided meanwhile for a uniform part of d + g. Requests per document: the
-/// submission, plus every stream opened, shared by all documents. Over a network of one-way delay n, every event
-/// arrives n after its decision, and each reconnection takes 2n more (the end's way to us, the new request's way
-/// back): gaps of g + 2n.
+/// Model: an event is applied as soon as it is sent, n after its decision over a network of one-way delay n; one
+/// stream serves the whole run. When the Help Desk ends every stream after k events, or restarts, the stream is
+/// followed event by event (``StreamTimeline``): documents decided while it is down wait for the next stream's
+/// replay. Requests per document: the submission, plus every stream opened, shared by all documents.
 public struct ServerSentEvents: ParameterlessStrategyDefinition {
     public static let name = "sse"
     public static let summary = "GET /events/stream held open; the Help Desk pushes each decision into it, resumed with Last-Event-ID"
@@ -34,29 +31,18 @@ public struct ServerSentEvents: ParameterlessStrategyDefinition {
     public func model(_ workload: ModelWorkload) -> StrategyModel {
         let stream = workload.stream
         let documents = Double(max(workload.documents, 1))
-        let window = max(workload.window.secondsValue, 1e-9)
-        let rate = documents / window
-        let gap = stream.reconnectGap.secondsValue + 2 * workload.networkDelay
-        let drops = stream.closesAfterEvents.map { documents / Double($0) } ?? 0
-        // Every gap and the share of the documents decided in it.
-        var gaps: [(weight: Double, model: LatencyModel)] = []
-        if drops > 0, gap > 0 { gaps.append((drops * rate * gap / documents, .uniform(width: gap))) }
-        for outage in stream.outages {
-            let length = outage.secondsValue + gap
-            gaps.append((rate * length / documents, .uniform(width: length)))
+        let heartbeats = stream.heartbeat > .zero ? max(workload.window.secondsValue, 0) / stream.heartbeat.secondsValue : 0
+        let bytes = { (connections: Double) in
+            stream.eventBytes.map { event in Double(event) + (heartbeats * Double(stream.heartbeatBytes) + connections * Double(stream.openingBytes)) / documents }
         }
-        let waiting = min(1, gaps.reduce(0) { $0 + $1.weight })
-        let connections = 1 + drops + Double(stream.outages.count)
-        let heartbeats = stream.heartbeat > .zero ? window / stream.heartbeat.secondsValue : 0
+        if stream.closesAfterEvents != nil || !stream.outages.isEmpty { return StreamTimeline.model(workload, bytes: bytes) }
         return StrategyModel(
-            latency: (waiting > 0 ? LatencyModel.mixture([(1 - waiting, .immediate)] + gaps) : .immediate).shifted(by: workload.networkDelay),
-            requestsPerDocument: 1 + connections / documents,
+            latency: LatencyModel.immediate.shifted(by: workload.networkDelay),
+            requestsPerDocument: 1 + 1 / documents,
             // Every stream opened carries decisions; each event is applied in a write step of its own at most (events
             // that arrive together share one).
             wastedRequestsPerDocument: 0,
-            streamBytesPerDocument: stream.eventBytes.map { event in
-                Double(event) + (heartbeats * Double(stream.heartbeatBytes) + connections * Double(stream.openingBytes)) / documents
-            }
+            streamBytesPerDocument: bytes(1)
         )
     }
 }

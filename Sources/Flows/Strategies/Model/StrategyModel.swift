@@ -19,6 +19,12 @@ public struct ModelWorkload: Sendable, Hashable {
     public var attemptFailureRate: Double = 0
     /// The delay before each attempt of a webhook, the first usually zero, model time.
     public var retryDelays: [Duration] = [.zero]
+    /// Duplicates, delays, receiver outages and slow answers: with any, webhook models follow each document
+    /// (``DeliveryTimeline``).
+    public var deliveryFaults = DeliveryFaultWorkload()
+    /// 503s and rate limits on the status route: with any, per-document pollers' models follow each request
+    /// (``PollingQueueModel``).
+    public var readFaults = ReadFaultWorkload()
     /// How the Help Desk's event stream behaves, for `sse`.
     public var stream = StreamWorkload()
     /// The one-way network delay between our app and the Help Desk, model seconds (its mean, for a drawn delay):
@@ -69,6 +75,16 @@ public struct ModelWorkload: Sendable, Hashable {
             drawn.grid = delays
             drawn.gridIsPerDocument = true
         }
+        return drawn
+    }
+
+    /// The workload with the Help Desk's own fault draws (seeded by `seed`) in place of the model's: which status
+    /// requests fail, which messages are dropped, duplicated and delayed, as in the run.
+    public func onFaultDraws(seed: UInt64) -> ModelWorkload {
+        var drawn = self
+        drawn.readFaults.drawnWithSeed = seed
+        drawn.deliveryFaults.drawnWithSeed = seed
+        drawn.stream.drawnWithSeed = seed
         return drawn
     }
 
@@ -128,8 +144,12 @@ public struct StreamWorkload: Sendable, Hashable {
     public var reconnectGap: Duration = .seconds(1)
     /// The Help Desk ends every stream after this many events (fault injection), if it does.
     public var closesAfterEvents: Int?
-    /// How long each restart of the Help Desk during the run kept it unreachable, model time.
-    public var outages: [Duration] = []
+    /// Each restart of the Help Desk during the run: when (model time from the start) and how long it stayed
+    /// unreachable.
+    public var outages: [StreamOutage] = []
+    /// Our app's seed, to take the run's own reconnection draws (its documented stream (seed, `sse-reconnect`));
+    /// without it the model takes draws of its own and averages over replications.
+    public var drawnWithSeed: UInt64?
     /// The Help Desk's heartbeat interval on an idle stream, model time.
     public var heartbeat: Duration = .seconds(15)
     /// Bytes of one decision event on the stream, when known (the Help Desk's format, measured on a sample).
@@ -139,6 +159,17 @@ public struct StreamWorkload: Sendable, Hashable {
     public var openingBytes = 0
 
     public init() {}
+}
+
+/// A restart of the Help Desk: at `at`, model time from the start, unreachable for `down`.
+public struct StreamOutage: Sendable, Hashable {
+    public var at: Duration
+    public var down: Duration
+
+    public init(at: Duration, down: Duration) {
+        self.at = at
+        self.down = down
+    }
 }
 
 extension ModelWorkload {

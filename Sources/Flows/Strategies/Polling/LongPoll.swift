@@ -40,6 +40,7 @@ public struct LongPoll: IntervalStrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
+        guard workload.readFaults.isNone else { return PollingQueueModel.model(workload, cadence: .longPoll(wait: wait.secondsValue)) }
         guard let slots = workload.maxInFlight, workload.documents > slots else { return modelWithoutLimit(workload) }
         // Busy slots answer at most one request per hold: a short hold over a long day is simulated on the first
         // documents only, as many as keep the requests within a million (and the documents within 50,000).

@@ -56,6 +56,9 @@ public struct PollBackoff: StrategyDefinition {
     }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel {
+        guard workload.readFaults.isNone else {
+            return PollingQueueModel.model(workload, cadence: .backoff { [self] in ceiling(beforeAttempt: $0).secondsValue })
+        }
         // Over the network: the schedule against D − 2d, the answer a delay later (see `PollFixed`).
         let grid = workload.seenByPolls().delayGrid()
         var latencies: [Double] = []

@@ -29,6 +29,7 @@ public struct PollFixed: IntervalStrategyDefinition {
 
     /// Polls at I, 2I, ... after submission: the model of `poll-fixed` and `poll-conditional`.
     static func fixedCadenceModel(interval: Duration, _ workload: ModelWorkload) -> StrategyModel {
+        guard workload.readFaults.isNone else { return PollingQueueModel.model(workload, cadence: .fixed(interval: interval.secondsValue)) }
         let step = interval.secondsValue
         let grid = workload.seenByPolls().delayGrid()
         let polls = grid.map { max(1, ($0 / step).rounded(.up)) }
