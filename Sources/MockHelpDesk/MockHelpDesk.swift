@@ -179,7 +179,7 @@ public final class MockHelpDesk: Sendable {
         ) { ordinal in
             ReviewPlan.draw(
                 seed: configuration.seed,
-                ordinal: ordinal,
+                ordinal: configuration.reviewDraw(ofSubmission: ordinal),
                 delay: configuration.reviewDelay,
                 acceptRatio: configuration.acceptRatio
             )

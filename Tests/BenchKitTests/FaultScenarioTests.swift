@@ -93,4 +93,19 @@ struct FaultScenarioTests {
         #expect(status.lost == 0)
         #expect(status.wastedRequests > 0)
     }
+
+    @Test func whileOurDatabaseIsUnavailableTheReceiverDefersAndTheRetriesBringEveryVerdict() async throws {
+        let results = try await run(["db-unavailable-20s"]) { $0.strategies = [.webhook] } adjustBase: { $0.clock = .virtual }
+        let webhook = try #require(results["db-unavailable-20s webhook"])
+        #expect(webhook.lost == 0 && webhook.doubleApplied == 0 && webhook.wrongVerdicts == 0)
+        #expect(webhook.submissions.failed == 0, "the window opens after the last submission")
+        #expect(webhook.webhookFailedAttempts > 0, "verdicts decided in the window were answered 503")
+        // Each deferred delivery came back after the receiver's Retry-After, as its own model says, document by document.
+        let model = try #require(webhook.modelOnDraws)
+        let modelled = webhook.perDocument.compactMap { $0.latency?.secondsValue }.reduce(0, +) / Double(webhook.perDocument.count)
+        #expect(abs(modelled - model.latency.mean) < 1e-6, "\(modelled) s against \(model.latency.mean) s")
+        #expect(model.latency.mean > 1, "documents waited for the database")
+        #expect(abs(webhook.requestsPerDocument - model.requestsPerDocument) < 1e-9)
+    }
 }
+

@@ -6,15 +6,17 @@ import Foundation
 /// `Bench` (or `Bench suite`): the default suite.
 struct Suite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios and a real-scale cell in virtual time, the receiver load test, then the DB cost sweep.",
+        abstract: "Run the default suite: every strategy on 1,000 documents, the fault scenarios, a real-scale cell and the receiver outage matrix in virtual time, the receiver load test, then the DB cost sweep.",
         discussion: """
             The comparison submits 1,000 documents at Poisson arrivals of 12.5 per model second, seed 42, to every \
             strategy in turn, in virtual time: reviews of 2-5 s as they are, nothing compressed. The fault scenarios run \
             60 documents (4 per model second) through each fault with the strategies it concerns. The real-scale cell \
-            runs 2,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours, over a 25 ms network, through \
-            poll-fixed:60s, poll-backoff:60s,2,16m, long-poll:300s, webhook and the hybrid. With --clock wall the \
-            comparison and faults run compressed on the wall clock (time scales 0.1 and 0.01) instead, without the \
-            real-scale cell. The receiver load test drives the webhook receiver and its server's ceiling for 2 s each \
+            runs 1,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours, over a 25 ms network, through \
+            poll-fixed:60s, poll-backoff:60s,2,16m, long-poll:300s, webhook and the hybrid. The outage matrix takes our \
+            receiver down for 1 minute, 1 hour, 6 hours, 30 hours and 3 days at 20,000 documents a day, for webhook (our \
+            app replaying what failed afterwards), the hybrid and poll-fixed:60s (see Bench outages). With --clock wall \
+            the comparison and faults run compressed on the wall clock (time scales 0.1 and 0.01) instead, without the \
+            real-scale cell and the outage matrix. The receiver load test drives the webhook receiver and its server's ceiling for 2 s each \
             (wall clock). The sweep times the receiver's update at 1k, 10k, 100k and 1M rows, with and without the \
             document_id index. Progress goes to stderr on a terminal.
             """
@@ -65,6 +67,8 @@ struct Suite: AsyncParsableCommand {
         let realScale = virtual ? try await ComparisonRun(scenario: try configured(.realScale), progress: progress, logger: logger).run(databaseDirectory: nil) : []
         let results = comparison + faults + realScale
         print(SummaryTable.strategies(results))
+        let matrix = virtual ? try await OutageMatrix(progress: progress, logger: logger).run() : []
+        if virtual { print(SummaryTable.outages(matrix, documentsPerDay: OutageMatrix.Options().documentsPerDay)) }
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)
         print(SummaryTable.receiver(receiver))
         var cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
@@ -76,6 +80,7 @@ struct Suite: AsyncParsableCommand {
             results: results,
             dbCost: cells,
             receiver: receiver,
+            outages: virtual ? (matrix, OutageMatrix.Options().documentsPerDay) : nil,
             command: "Bench suite",
             seed: scenario.seed,
             timeScale: scenario.effectiveTimeScale,

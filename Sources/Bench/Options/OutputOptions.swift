@@ -5,7 +5,7 @@ import Logging
 
 /// Where a run writes its result files.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv, receiver.csv, transport.csv, run.json, report.html and its charts.")
+    @Option(help: "Directory for summary.csv, latency.csv, dbcost.csv, receiver.csv, transport.csv, outages.csv, run.json, report.html and its charts.")
     var out = "results/latest"
 
     var directory: URL { URL(fileURLWithPath: out, isDirectory: true) }
@@ -34,7 +34,18 @@ struct OutputOptions: ParsableArguments {
         print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
     }
 
-    func write(results: [StrategyResult], dbCost: [DBCostCell], receiver: ReceiverResult? = nil, transport: [TransportResult] = [], command: String, seed: UInt64, timeScale: Double, parameters: [String: String], startedAt: Date) throws {
+    func write(
+        results: [StrategyResult],
+        dbCost: [DBCostCell],
+        receiver: ReceiverResult? = nil,
+        transport: [TransportResult] = [],
+        outages: (cells: [OutageMatrix.Cell], documentsPerDay: Int)? = nil,
+        command: String,
+        seed: UInt64,
+        timeScale: Double,
+        parameters: [String: String],
+        startedAt: Date
+    ) throws {
         let record = RunRecord(
             command: command,
             seed: seed,
@@ -45,8 +56,12 @@ struct OutputOptions: ParsableArguments {
             harnessOverhead: .measured(in: results)
         )
         try ResultFiles.write(to: directory, results: results, dbCost: dbCost, receiver: receiver, transport: transport, run: record)
+        if let outages {
+            try ResultFiles.outages(outages.cells, documentsPerDay: outages.documentsPerDay).text
+                .write(to: directory.appendingPathComponent("outages.csv"), atomically: true, encoding: .utf8)
+        }
         try Self.report(directory, record: record)
-        try Self.failIfIncomplete(results)
+        try Self.failIfIncomplete(results + (outages?.cells.map(\.result) ?? []))
     }
 
     /// Once a run's files are written: when any strategy's run stopped before it finished (its rows say

@@ -46,10 +46,16 @@ public struct RunFigures: Sendable, Hashable {
                 if let value = record.number(measure.column) { values[prefix + name] = value }
             }
             // Against the model on the run's own review delays where there is one: no sampling error in the ratio.
-            if let mean = record.number("latency_mean_ms"), let model = record.number("model_draws_latency_mean_ms"), model > 0 {
-                values[prefix + "latency_ratio"] = mean / model
+            // A model on the draws that expects no wait leaves the row without a ratio, whatever the expectation says.
+            if let model = record.number("model_draws_latency_mean_ms") {
+                if model > 0, let mean = record.number("latency_mean_ms") { values[prefix + "latency_ratio"] = mean / model }
             } else if let ratio = record.number("latency_ratio") {
                 values[prefix + "latency_ratio"] = ratio
+            }
+            // A fault row against its own model on the run's draws: requests too.
+            if FaultScenario.names.contains(scenario), let requests = record.number("requests_per_doc"),
+               let model = record.number("model_draws_requests_per_doc"), model > 0 {
+                values[prefix + "requests_ratio"] = requests / model
             }
             // Every strategy of a scenario saw the same verdicts from the same seed.
             let accepted = try number(record, "accepted")

@@ -43,6 +43,13 @@ extension ScenarioSpec {
             faults.receiverOutages = [ReceiverOutage(start: outage.start.secondsValue, end: outage.end.secondsValue, announcesEnd: outage.announcesEnd)]
             faults.replayAfterOutage = outage.recoverAfter
         }
+        if let outage = storeOutage {
+            // Our receiver answers 503 with its fixed Retry-After while the database is unavailable.
+            faults.receiverOutages.append(ReceiverOutage(
+                start: outage.start.secondsValue, end: outage.end.secondsValue, announcesEnd: false,
+                fixedRetryAfter: Double(StoreUnavailable.retryAfterSeconds)
+            ))
+        }
         return faults
     }
 }

@@ -1,4 +1,5 @@
 import Charts
+import SimulationSupport
 import Foundation
 
 /// The charts of a run, each drawn from its result files, and each `nil` when the run did not measure what it shows.
@@ -14,7 +15,7 @@ enum ReportCharts {
     }
 
     static func all(_ run: RunFiles) throws(BenchError) -> [Rendered] {
-        [try tradeoff(run), try latency(run), try requests(run), try faults(run), try dbCost(run)].compactMap { $0 }
+        [try tradeoff(run), try latency(run), try requests(run), try faults(run), try outages(run), try dbCost(run)].compactMap { $0 }
             + (try sweep(run)) + [try plan(run)].compactMap { $0 }
     }
 
@@ -209,6 +210,30 @@ enum ReportCharts {
             title: "Faults",
             caption: "For each fault scenario and strategy, the documents whose verdict reached their row, those lost, and those applied twice (which must be none).",
             svg: try render(chart.svg, chart: "faults")
+        )
+    }
+
+    /// 4b. How long each receiver outage kept verdicts away: the time after its end until every verdict decided before
+    /// the end was in our rows, per strategy.
+    static func outages(_ run: RunFiles) throws(BenchError) -> Rendered? {
+        guard let table = run.outages, !table.rows.isEmpty else { return nil }
+        let bars = table.records.map { row in
+            let hours = (row.number("catch_up_s") ?? 0) / 3600
+            let model = (row.number("model_catch_up_s") ?? 0) / 3600
+            let outage = Duration.seconds(row.number("outage_s") ?? 0).compactDescription
+            let unknown = row.number("unknown_at_end") ?? 0
+            return BarChart.Bar(
+                label: "\(outage) · \(row["strategy"] ?? "?")",
+                values: [hours],
+                note: "\(format(hours)) h (\(format(model))), \(Int(unknown.rounded())) unknown"
+            )
+        }
+        let chart = BarChart(title: "Receiver outages: time to know every verdict after the outage ends", valueTitle: "hours after the end", keys: ["catch-up"], keySeries: [0], bars: bars)
+        return Rendered(
+            file: "outages.svg",
+            title: "Receiver outages",
+            caption: "For each outage of our receiver and each strategy: how long after the outage ended until every verdict decided before the end was in our rows (the model's figure in brackets), and how many were still unknown when it ended (at the day's rate). Webhooks wait for the vendor's next retry, or the replay our app asks for; the hybrid's sweeps and polling do not depend on the receiver.",
+            svg: try render(chart.svg, chart: "outages")
         )
     }
 

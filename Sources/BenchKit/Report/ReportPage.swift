@@ -97,6 +97,12 @@ enum ReportPage {
                 ("peak deliveries/s", "verify_peak_deliveries_per_s"), ("flags", "verify_flags"), ("note", "verify_note"),
             ], where: { $0["role"] != "curve" })
         }
+        add("Receiver outages: measured beside the model on the same documents, counts at the day's rate", run.outages, [
+            ("outage s", "outage_s"), ("strategy", "strategy"), ("documents", "documents"), ("scale", "scale"),
+            ("unknown at end", "unknown_at_end"), ("model", "model_unknown_at_end"), ("catch-up s", "catch_up_s"), ("model", "model_catch_up_s"),
+            ("recovered", "recovered"), ("model", "model_recovered"), ("extra requests", "extra_requests"), ("model", "model_extra_requests"),
+            ("peak deliveries/min", "peak_deliveries_per_min"), ("model", "model_peak_deliveries_per_min"), ("lost", "lost"),
+        ])
         add("DB cost", run.dbcost, [
             ("backend", "backend"), ("rows", "rows"), ("index", "index"), ("p50 µs", "p50_us"), ("p99 µs", "p99_us"), ("speed-up", "speedup"),
             ("plan", "plan"),

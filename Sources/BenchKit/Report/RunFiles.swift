@@ -12,6 +12,7 @@ public struct RunFiles: Sendable {
     public var transport: CSVTable?
     public var sweep: CSVTable?
     public var plan: CSVTable?
+    public var outages: CSVTable?
 
     public init(directory: URL) throws(BenchError) {
         self.directory = directory
@@ -22,10 +23,11 @@ public struct RunFiles: Sendable {
         transport = try CSVTable.readIfPresent(directory.appendingPathComponent("transport.csv"))
         sweep = try CSVTable.readIfPresent(directory.appendingPathComponent("sweep.csv"))
         plan = try CSVTable.readIfPresent(directory.appendingPathComponent("plan.csv"))
+        outages = try CSVTable.readIfPresent(directory.appendingPathComponent("outages.csv"))
         let runURL = directory.appendingPathComponent("run.json")
         if FileManager.default.fileExists(atPath: runURL.path) { record = try RunRecord.load(from: runURL) }
-        guard summary != nil || dbcost != nil || receiver != nil || transport != nil || sweep != nil || plan != nil else {
-            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv, receiver.csv, transport.csv, sweep.csv or plan.csv: not a run's folder")
+        guard summary != nil || dbcost != nil || receiver != nil || transport != nil || sweep != nil || plan != nil || outages != nil else {
+            throw BenchError("\(directory.path) holds no summary.csv, dbcost.csv, receiver.csv, transport.csv, sweep.csv, plan.csv or outages.csv: not a run's folder")
         }
     }
 
@@ -36,13 +38,12 @@ public struct RunFiles: Sendable {
 
     /// The first scenario of the summary that is not a fault scenario: the comparison, or the CI profile.
     var mainScenario: String? {
-        summary?.records.lazy.compactMap { $0["scenario"] }.first { !Self.faultScenarios.contains($0) }
+        summary?.records.lazy.compactMap { $0["scenario"] }.first { !FaultScenario.names.contains($0) }
     }
 
     /// The summary's rows of the fault scenarios.
     var faultRows: [[String: String]] {
-        (summary?.records ?? []).filter { Self.faultScenarios.contains($0["scenario"] ?? "") }
+        (summary?.records ?? []).filter { FaultScenario.names.contains($0["scenario"] ?? "") }
     }
 
-    private static let faultScenarios = Set(FaultScenario.all.map(\.name))
 }

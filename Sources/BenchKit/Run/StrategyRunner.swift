@@ -72,6 +72,7 @@ public struct StrategyRunner: Sendable {
         let reconciled = LockedCounter()
         let (fleet, submissions, end, origin, replayed) = try await time.drive { try await host.serve { deskPort in
             let faults = scenario.receiverFaults.isNone ? nil : ReceiverFaultMiddleware(faults: scenario.receiverFaults, clock: clock)
+            let storeOutage = scenario.storeOutage.map { StoreOutageGate(window: $0, clock: clock) }
             let middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = faults.map { [$0] } ?? []
             let (scenario, logger) = (self.scenario, self.logger)
             let fleet = AppFleet(count: stores.count, clock: clock, middleware: middleware, logger: logger) { index in
@@ -81,7 +82,8 @@ public struct StrategyRunner: Sendable {
                 configuration.seed = scenario.seed
                 configuration.network = scenario.networkWithSeed
                 if stores.count > 1 { configuration.sharing = InstanceSharing(instance: "app-\(index)", lease: scenario.lease) }
-                let app = ReviewApp(configuration: configuration, store: stores[index], clock: clock, logger: logger, wallClock: time.wallClock)
+                let store: any ReviewStore = storeOutage.map { UnavailableWindowStore(base: stores[index], gate: $0) } ?? stores[index]
+                let app = ReviewApp(configuration: configuration, store: store, clock: clock, logger: logger, wallClock: time.wallClock)
                 app.ledger.onVerdictApplied { event in
                     applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
                     if event.source == .reconciliation { reconciled.increment() }
@@ -91,6 +93,7 @@ public struct StrategyRunner: Sendable {
             }
             try await fleet.start()
             faults?.begin()
+            storeOutage?.begin()
             let start = clock.now
             let stopper = SimulationTask(on: clock, label: "the stop of instance 0") { [stop = scenario.instanceStop] in
                 guard let stop else { return }

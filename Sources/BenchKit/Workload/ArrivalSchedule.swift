@@ -26,6 +26,11 @@ public struct ArrivalSchedule: Sendable, Hashable {
         self.offsets = offsets
     }
 
+    /// Arrivals at these offsets, sorted.
+    public init(offsets: [Duration]) {
+        self.offsets = offsets.sorted()
+    }
+
     /// Every arrival within `window` of the start.
     /// - Parameters:
     ///   - ratePerSecond: Mean arrivals per second.

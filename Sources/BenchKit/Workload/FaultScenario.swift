@@ -5,12 +5,14 @@ import SimulationSupport
 /// A fault, the strategies it concerns, and what they must still achieve.
 public struct FaultScenario: Sendable {
     /// The `scenario` column: `drop-10pct`, `duplicate-30pct`, `outage-5s`, `slow-receiver`, `status-503-5pct`,
-    /// `stream-drops`.
+    /// `stream-drops`, `db-unavailable-20s`.
     public var name: String
     public var helpDesk = FaultConfiguration()
     public var receiver = ReceiverFaults()
     /// Restarts of the Help Desk's HTTP server during the run.
     public var restarts: [HelpDeskRestart] = []
+    /// Our app's database unavailable for this long, from just after the last submission.
+    public var storeOutageLength: Duration?
     public var strategies: [StrategySpec]
 
     /// Reconciliation sized to the compressed runs of the fault scenarios: a sweep every 10 s for rows pending 20 s.
@@ -46,8 +48,15 @@ public struct FaultScenario: Sendable {
         var streamDrops = FaultScenario(name: "stream-drops", strategies: [.sse])
         streamDrops.helpDesk.closeStreamsAfterEvents = 10
         streamDrops.restarts = [HelpDeskRestart(at: .seconds(8), down: .seconds(2))]
-        return [drop, duplicate, outage, slow, status, streamDrops]
+
+        // Our database unavailable for 20 s once every document is submitted, while verdicts still come in.
+        var database = FaultScenario(name: "db-unavailable-20s", strategies: [.webhook])
+        database.storeOutageLength = .seconds(20)
+        return [drop, duplicate, outage, slow, status, streamDrops, database]
     }()
+
+    /// The names of ``all``: the fault section's scenarios.
+    public static let names = Set(all.map(\.name))
 
     /// The scenario this fault runs as, from a base workload.
     public func scenario(from base: ScenarioSpec) -> ScenarioSpec {
@@ -57,6 +66,8 @@ public struct FaultScenario: Sendable {
         scenario.receiverFaults = receiver
         scenario.helpDeskRestarts = restarts
         scenario.strategies = strategies
+        // Submissions write too: the window opens just after the last one, while reviews are still being decided.
+        scenario.storeOutage = storeOutageLength.map { StoreOutageWindow(start: (base.arrivals.offsets.last ?? .zero) + .milliseconds(100), length: $0) }
         // A timeout floor short enough for the slow receiver to exceed it at this time scale (0.25 s of wall time).
         scenario.minimumDeliveryTimeout = .milliseconds(250)
         // Retries and rate limits take their time: give every document half a minute more before it counts as lost.

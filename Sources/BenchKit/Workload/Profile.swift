@@ -35,7 +35,7 @@ public enum Profile: String, Sendable, CaseIterable {
 }
 
 extension ScenarioSpec {
-    /// The suite's real-scale cell, in virtual time: 2,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours
+    /// The suite's real-scale cell, in virtual time: 1,000 documents at 20,000 a day, reviews of 5 minutes to 4 hours
     /// (log-normal, median 40 minutes, sigma 0.8), over a network of 25 ms each way, with the strategies a team would
     /// weigh at that scale: fixed polling every minute, backoff from a minute (capped at 16), a 5-minute long-poll,
     /// webhooks and the hybrid.
@@ -43,7 +43,7 @@ extension ScenarioSpec {
         var scenario = ScenarioSpec()
         scenario.name = "real-scale"
         scenario.clock = .virtual
-        scenario.documents = 2_000
+        scenario.documents = 1_000
         scenario.arrivalRate = 20_000.0 / 86_400
         // Valid by construction: a positive median and sigma, and most of the distribution inside the bounds.
         scenario.reviewDelay = try! DelayDistribution(.lognormal(median: .seconds(40 * 60), sigma: 0.8), bounds: .seconds(5 * 60) ... .seconds(4 * 3600))

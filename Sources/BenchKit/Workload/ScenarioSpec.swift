@@ -14,6 +14,12 @@ public struct ScenarioSpec: Sendable {
     /// With a virtual clock, submit the arrivals that fall within this much model time instead of ``documents``
     /// (`--duration 1d`); ``documents`` is then set from the schedule.
     public var arrivalWindow: Duration?
+    /// Arrivals chosen outright (``documents`` must be their count), in place of the Poisson schedule of
+    /// ``arrivalRate``: a sample of a larger day (the outage matrix).
+    public var explicitArrivals: [Duration]?
+    /// With ``explicitArrivals`` taken from a larger day: each one's number in that day, which its review is drawn
+    /// for (see `HelpDeskConfiguration.reviewDraws`).
+    public var reviewDraws: [UInt64]?
     /// Wall seconds per model second, on the wall clock. At 0.1 the machine's own overhead (about half a millisecond
     /// of wall time per verdict) reads as a few model milliseconds, small beside the shortest poll interval of the
     /// suite (500 ms); the request rate per wall second does not depend on the scale, so a less compressed run costs
@@ -31,6 +37,8 @@ public struct ScenarioSpec: Sendable {
     public var faults = FaultConfiguration()
     /// Faults our receiver suffers.
     public var receiverFaults = ReceiverFaults()
+    /// A window in which our app's database is unavailable.
+    public var storeOutage: StoreOutageWindow?
     /// Restarts of the Help Desk's HTTP server during the run.
     public var helpDeskRestarts: [HelpDeskRestart] = []
     /// App instances over the run's one database, sharing the work through leases.
@@ -78,7 +86,7 @@ public struct ScenarioSpec: Sendable {
     var longestReviewDelay: Duration {
         if let bound = reviewDelay.upperBound { return bound }
         return (0..<UInt64(documents)).reduce(Duration.zero) { longest, ordinal in
-            max(longest, ReviewPlan.draw(seed: seed, ordinal: ordinal, delay: reviewDelay, acceptRatio: acceptRatio).delay)
+            max(longest, reviewDelay(ofSubmission: ordinal))
         }
     }
 
@@ -88,6 +96,7 @@ public struct ScenarioSpec: Sendable {
         configuration.seed = seed
         configuration.reviewDelay = reviewDelay
         configuration.acceptRatio = acceptRatio
+        configuration.reviewDraws = reviewDraws
         configuration.faults = faults
         configuration.delivery.minimumWallTimeout = clock == .wall ? minimumDeliveryTimeout : .zero
         configuration.delivery.maxConcurrentAttempts = maxConcurrentDeliveries
@@ -123,11 +132,12 @@ public struct ScenarioSpec: Sendable {
     /// The review delay the Help Desk draws for the document of submission `ordinal` (0-based): the same in every
     /// run of the seed.
     public func reviewDelay(ofSubmission ordinal: UInt64) -> Duration {
-        ReviewPlan.draw(seed: seed, ordinal: ordinal, delay: reviewDelay, acceptRatio: acceptRatio).delay
+        ReviewPlan.draw(seed: seed, ordinal: helpDeskConfiguration.reviewDraw(ofSubmission: ordinal), delay: reviewDelay, acceptRatio: acceptRatio).delay
     }
 
     /// When each document is submitted.
     public var arrivals: ArrivalSchedule {
+        if let explicitArrivals { return ArrivalSchedule(offsets: explicitArrivals) }
         if let arrivalWindow { return ArrivalSchedule(ratePerSecond: arrivalRate, within: arrivalWindow, seed: seed) }
         return ArrivalSchedule(documents: documents, ratePerSecond: arrivalRate, seed: seed)
     }

@@ -15,6 +15,7 @@ import ServerSupport
 /// | 413 | the body is over 64 KiB |
 /// | 415 | the body is not declared as JSON |
 /// | 422 | a field is missing, mistyped, or the status is not a verdict |
+/// | 503 | our database is unavailable for now (``StoreUnavailable``): with `Retry-After`, so the vendor retries then |
 ///
 /// Each delivery is deduplicated by `webhook-id` in the same transaction as its update. Nothing slow runs before
 /// the answer: a thin webhook's fetch happens after it.
@@ -38,7 +39,13 @@ struct ReceiverController<Context: RequestContext> {
 
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
         // Every delivery is a learning request, counted as wasted unless it changed a row or recorded a thin notification.
-        try await meter.measure { try await handle(request, context: context) }
+        do {
+            return try await meter.measure { try await handle(request, context: context) }
+        } catch where StoreUnavailable.describes(error) {
+            // Nothing was written: the vendor's retry after the pause applies it once.
+            context.logger.warning("webhook deferred: our database is unavailable", metadata: ["error": "\(error)"])
+            throw APIError.retryLater(.serviceUnavailable, "our database is unavailable; try again later", afterSeconds: StoreUnavailable.retryAfterSeconds)
+        }
     }
 
     private func handle(_ request: Request, context: Context) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HelpDeskAPI
 
 /// A verdict learned by any path: a webhook, a status poll, the event feed.
@@ -83,6 +84,26 @@ public struct StatementStatistics: Sendable, Hashable {
 /// number of writers (``SQLiteReviewStore`` has one writer; ``PostgresReviewStore`` locks the document). The
 /// store conformance suite states each promise as a test that runs against every backend; what a store costs is
 /// ``StoreMeasurement``'s business.
+/// The database cannot be reached or written for now (SQLite busy or locked past its timeout, a server refusing
+/// connections): an answer that depends on it is "try again later", not a failure of the request.
+public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+
+    /// The `Retry-After` our receiver answers with while the database is unavailable, whole seconds.
+    public static let retryAfterSeconds = 5
+
+    /// Whether `error` says the database is unavailable for now: this error, or SQLite's busy and locked codes.
+    public static func describes(_ error: any Error) -> Bool {
+        if error is StoreUnavailable { return true }
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+}
+
 public protocol ReviewStore: Sendable {
     /// Stores a submission about to be sent, before it is sent.
     func recordIntent(_ intent: SubmissionIntent) async throws

@@ -9,6 +9,15 @@ public struct HelpDeskConfiguration: Sendable {
     public var reviewDelay = DelayDistribution.uniform(.seconds(2) ... .seconds(5))
     /// Probability that a review ends `ACCEPTED` rather than `DECLINED`.
     public var acceptRatio: Double = 0.7
+    /// For a run of a sample of a larger day: the n-th submission is reviewed as the day's submission numbered
+    /// `reviewDraws[n]` would be (its delay and verdict drawn for that number); past the list, as its own number.
+    public var reviewDraws: [UInt64]?
+
+    /// The number whose draws review the submission numbered `ordinal` (0-based).
+    public func reviewDraw(ofSubmission ordinal: UInt64) -> UInt64 {
+        guard let reviewDraws, ordinal < reviewDraws.count else { return ordinal }
+        return reviewDraws[Int(ordinal)]
+    }
     /// Time `POST /document` spends before answering, during which a second request with the same
     /// idempotency key is refused with 409.
     public var submitLatency: Duration = .zero

@@ -39,11 +39,14 @@ public struct ReceiverOutage: Sendable, Hashable {
     public var end: Double
     /// Whether its answers carry `Retry-After` until the end (the Help Desk then retries right at the end).
     public var announcesEnd: Bool
+    /// A `Retry-After` its answers carry whatever the time left (our receiver while its database is unavailable).
+    public var fixedRetryAfter: Double?
 
-    public init(start: Double, end: Double, announcesEnd: Bool) {
+    public init(start: Double, end: Double, announcesEnd: Bool, fixedRetryAfter: Double? = nil) {
         self.start = start
         self.end = end
         self.announcesEnd = announcesEnd
+        self.fixedRetryAfter = fixedRetryAfter
     }
 
     func contains(_ instant: Double) -> Bool { instant >= start && instant < end }
@@ -51,7 +54,7 @@ public struct ReceiverOutage: Sendable, Hashable {
 
 /// Webhook delivery followed document by document: each decision's instant (submission + review delay), its first
 /// send, and every attempt after it, through the receiver's outages and slow answers, the retry schedule (each delay
-/// jittered by the model's own seeded draws, or replaced by the receiver's `Retry-After`), dead letters, and the
+/// jittered by the run's draws or the model's own, or replaced by the receiver's `Retry-After`), dead letters, and the
 /// replay our app asks for when an outage ends. Its own calculation, event by event, from the same rules the Help
 /// Desk documents: nothing of the running code is called.
 public struct DeliveryTimeline: Sendable {
@@ -127,9 +130,15 @@ public struct DeliveryTimeline: Sendable {
                     send = outage.end + network
                     continue
                 }
-                let jittered = delays[series] * (1 + faults.jitter * (2 * random.nextUnit() - 1))
-                if failure == .refused, let outage = outages.first(where: { $0.contains(arrival) }), outage.announcesEnd {
-                    let retryAfter = (outage.end - arrival).rounded(.up)
+                // The run's jitter draw for this message's attempt (the Help Desk's stream (seed, `retry-jitter`,
+                // message << 16 | attempt)), or the model's own.
+                var jitterDraw = faults.drawnWithSeed.map {
+                    SeededGenerator(seed: $0, stream: "retry-jitter", index: UInt64(messageOrdinal[index]) << 16 | UInt64(document.attemptTimes.count))
+                } ?? random
+                let jittered = delays[series] * (1 + faults.jitter * (2 * jitterDraw.nextUnit() - 1))
+                if faults.drawnWithSeed == nil { random = jitterDraw }
+                if failure == .refused, let outage = outages.first(where: { $0.contains(arrival) }), outage.announcesEnd || outage.fixedRetryAfter != nil {
+                    let retryAfter = outage.fixedRetryAfter ?? (outage.end - arrival).rounded(.up)
                     send = answered + min(retryAfter, delays.max() ?? 0)
                 } else {
                     send = answered + jittered
