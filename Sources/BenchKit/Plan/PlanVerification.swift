@@ -150,9 +150,14 @@ public struct PlanVerification: Sendable {
             flags.append("latency \(name) \(SummaryTable.duration(measured)) against \(SummaryTable.duration(modelled))")
         }
         if result.lost > 0 { flags.append("\(result.lost) documents never learned their verdict") }
-        // What explains them: the vendor's limit, when it refused requests.
+        // What explains them: the vendor's limit, when it refused requests and the model does not follow it; a
+        // backoff's model follows it with jitter draws of its own, so one run differs from it by sampling.
         if !flags.isEmpty, result.rateLimited > 0 {
-            flags.append("throttled: \(result.rateLimited) answers 429, a limit this strategy's model does not price")
+            switch result.strategy.definition {
+            case is PollBackoff: flags.append("throttled: \(result.rateLimited) answers 429, priced by the model with jitter draws of its own: sampling")
+            case is PollFixed, is PollConditional, is LongPoll, is WebhookThin: flags.append("throttled: \(result.rateLimited) answers 429, priced by the model")
+            default: flags.append("throttled: \(result.rateLimited) answers 429, a limit this strategy's model does not price")
+            }
         }
         return flags
     }
