@@ -102,6 +102,11 @@ public final class MockHelpDesk: Sendable {
         registry.ordinal(of: documentId)
     }
 
+    /// The id of the document a submission made (0-based), if there was one.
+    public func documentId(ofSubmission ordinal: UInt64) -> String? {
+        registry.submitResponse(ordinal: ordinal)?.documentId
+    }
+
     /// When the document of a submission was decided and with which verdict, if it has been: one decision without
     /// building ``decisions``, the whole list with its ids.
     public func decision(ofSubmission ordinal: UInt64) -> (decidedAt: SimulationClock.Instant, verdict: DocumentStatus)? {

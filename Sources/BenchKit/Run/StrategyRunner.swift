@@ -145,6 +145,7 @@ public struct StrategyRunner: Sendable {
         // The same model on the run's own review delays and fault draws: where the model is exact, sampling error drops out.
         let drawn = (try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }))?
             .onFaultDraws(seed: scenario.seed)
+            .withDocumentIds((0..<UInt64(byDocument.count)).map { desk.documentId(ofSubmission: $0) ?? "" })
         let modelOnDraws = drawn.map { strategy.model($0) }
         // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
         let comparable = { (model: StrategyModel) in clock.isVirtual || !model.latency.hasAtomAtZero }

@@ -8,7 +8,8 @@ import SimulationSupport
 /// database in the same transaction as the verdicts it covers, so a restart resumes exactly where it stopped.
 ///
 /// Model: the reads tick at a phase that has nothing to do with the decisions, so the wait from a decision to the
-/// next read is uniform on [0, I]. A tick reads pages until one is not full, so the run's window / I ticks and
+/// next read is uniform on [0, I] (on a run's own documents, whose decisions and the ticks' phase are known, the wait
+/// to the next tick itself). A tick reads pages until one is not full, so the run's window / I ticks and
 /// one page per `pageSize` decisions are shared by all its documents. Over a network of one-way delay d, a read sees
 /// what was decided before it reached the Help Desk and applies it when its answer is back: the wait is still
 /// uniform on [0, I], plus d.
@@ -34,11 +35,26 @@ public struct PollEvents: IntervalStrategyDefinition {
         let empty = min(reads / documents, workload.emptyFeedReads(every: interval, rate: workload.decisionRate))
         // Every read that finds decisions applies them, with the cursor, in one write step.
         return StrategyModel(
-            latency: .uniform(width: interval.secondsValue),
+            latency: workload.isOnDraws ? Self.onTicks(workload, interval: interval.secondsValue) : .uniform(width: interval.secondsValue),
             requestsPerDocument: 1 + reads / documents,
             wastedRequestsPerDocument: empty,
             writesPerDocument: StrategyModel.submissionWrites + reads / documents - empty
         ).delayed(by: workload.networkDelay)
+    }
+}
+
+extension PollEvents {
+    /// On the run's own documents the ticks' phase is known: every I from the start. A decision at t (a delay after the
+    /// submission reached the Help Desk) is read by the first tick whose request reaches the Help Desk after it, and
+    /// applied when the answer is back; the latency before the answer's way back, which ``model(_:)`` adds.
+    static func onTicks(_ workload: ModelWorkload, interval: Double) -> LatencyModel {
+        let network = workload.networkDelay
+        let latencies = zip(workload.submissionInstants(), workload.delaysPerDocument()).map { submitted, review in
+            let decided = submitted + network + review
+            let tick = max(1, ((decided - network) / interval).rounded(.up)) * interval
+            return tick + network - decided
+        }
+        return latencies.isEmpty ? .immediate : LatencyModel(points: latencies.sorted())
     }
 }
 

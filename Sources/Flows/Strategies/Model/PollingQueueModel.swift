@@ -71,12 +71,12 @@ public struct PollingQueueModel: Sendable {
     }
 
     public static func model(_ workload: ModelWorkload, cadence: Cadence) -> StrategyModel {
-        // A backoff's delays are the model's own draws (the app draws them by document id), and which requests fail
-        // depends on when they fall: its model is the expectation, whatever draws the run had.
+        // A backoff's delays are our app's draws by document id: without the run's ids they are the model's own, and
+        // which requests fail depends on when they fall, so its model is then the expectation.
         var workload = workload
-        if case .backoff = cadence { workload.readFaults.drawnWithSeed = nil }
+        if case .backoff = cadence, workload.documentIds == nil { workload.readFaults.drawnWithSeed = nil }
         let random: Bool
-        if case .backoff = cadence { random = true } else { random = workload.readFaults.statusFailureRate > 0 }
+        if case .backoff = cadence, workload.documentIds == nil { random = true } else { random = workload.readFaults.statusFailureRate > 0 }
         let runs = workload.readFaults.drawnWithSeed == nil && random ? modelReplications(documents: workload.documents) : 1
         var (latencies, requests, documents) = ([Double](), 0, 0)
         for replication in 0..<runs {
@@ -94,24 +94,26 @@ public struct PollingQueueModel: Sendable {
     private static func simulate(_ workload: ModelWorkload, cadence: Cadence, replication: Int) -> (latencies: [Double], requests: Int, documents: Int) {
         let network = workload.networkDelay
         let submitted = workload.submissionInstants()
-        let decided = zip(submitted, workload.delaysPerDocument(count: submitted.count)).map { $0 + $1 }
+        // The review starts when the submission reaches the Help Desk.
+        let decided = zip(submitted, workload.delaysPerDocument(count: submitted.count)).map { $0 + network + $1 }
         var random = SeededGenerator(seed: workload.seed, stream: "polling-queue-model", index: UInt64(replication))
         let faults = workload.readFaults
         var admitted = 0
         var limiter = LimitState(workload.readFaults.rateLimit)
         var queue = Heap<Event>()
         var order = 0
-        let delay = { (attempt: Int, random: inout SeededGenerator) -> Double in
+        let documentIds = workload.documentIds
+        let delay = { (attempt: Int, document: Int, random: inout SeededGenerator) -> Double in
             switch cadence {
-            case .fixed(let interval): interval
-            case .backoff(let ceilings): ceilings(attempt) * random.nextUnit()
-            case .longPoll: 0
+            case .fixed(let interval): return interval
+            case .backoff(let ceilings): return ceilings(attempt) * PollBackoff.jitterUnit(attempt: attempt, document: document, ids: documentIds, seed: workload.seed, random: &random)
+            case .longPoll: return 0
             }
         }
         // A document is watched once its submission's answer is back.
         for (index, instant) in submitted.enumerated() {
             let watched = instant + 2 * network
-            let due = watched + delay(1, &random)
+            let due = watched + delay(1, index, &random)
             queue.insert(Event(due: due, lined: watched, order: order, document: index, attempt: 1, scheduled: due))
             order += 1
         }
@@ -162,7 +164,7 @@ public struct PollingQueueModel: Sendable {
                         latencies.append(answered + network - decided[event.document])
                         continue
                     }
-                    next.due = max(event.scheduled + delay(next.attempt, &random), answered + network)
+                    next.due = max(event.scheduled + delay(next.attempt, event.document, &random), answered + network)
                     next.scheduled = next.due
                     next.lined = answered + network
                     next.order = order
@@ -174,7 +176,7 @@ public struct PollingQueueModel: Sendable {
             let back = arrival + network
             releases.insert(back)
             pausedUntil = max(pausedUntil, back + pause)
-            next.due = max(event.scheduled + delay(next.attempt, &random), back + pause)
+            next.due = max(event.scheduled + delay(next.attempt, event.document, &random), back + pause)
             next.scheduled = next.due
             next.lined = back
             next.order = order

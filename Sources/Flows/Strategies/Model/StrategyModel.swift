@@ -36,6 +36,12 @@ public struct ModelWorkload: Sendable, Hashable {
     /// When each document is submitted, seconds from the start, ascending; `nil` for ``documents`` evenly over
     /// ``window``.
     public var arrivals: [Double]?
+    /// Each document's id, in submission order, when the run's are known: our app draws each backoff delay from its
+    /// seed, the document's id and the attempt, and a model on the run's draws takes the same.
+    public var documentIds: [String]?
+
+    /// Whether the workload holds each document's own review delay (``onDraws(_:)``).
+    public var isOnDraws: Bool { gridIsPerDocument }
 
     /// The review delays of ``delayGrid(count:)`` at its usual count, computed once.
     private var grid: [Double]
@@ -86,6 +92,13 @@ public struct ModelWorkload: Sendable, Hashable {
         drawn.deliveryFaults.drawnWithSeed = seed
         drawn.stream.drawnWithSeed = seed
         return drawn
+    }
+
+    /// The workload with the run's document ids, in submission order (see ``documentIds``).
+    public func withDocumentIds(_ ids: [String]) -> ModelWorkload {
+        var identified = self
+        identified.documentIds = ids
+        return identified
     }
 
     /// The workload as a poller of one document sees it over the network: its first request leaves when the

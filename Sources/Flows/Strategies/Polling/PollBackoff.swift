@@ -48,15 +48,28 @@ public struct PollBackoff: StrategyDefinition {
         return DocumentPollingStrategy(
             spec: StrategySpec(self),
             policy: PollPolicy(delay: { [self] attempt, documentId in
-                var random = SeededGenerator(seed: seed, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
-                return ceiling(beforeAttempt: attempt) * random.nextUnit()
+                ceiling(beforeAttempt: attempt) * Self.jitterUnit(seed: seed, documentId: documentId, attempt: attempt)
             }),
             context: context
         )
     }
 
+    /// The jitter of a document's attempt: a uniform draw in [0, 1) from our app's seed, the document's id and the
+    /// attempt, so a restart or another instance draws the same.
+    static func jitterUnit(seed: UInt64, documentId: String, attempt: Int) -> Double {
+        var random = SeededGenerator(seed: seed, stream: "poll-backoff/" + documentId, index: UInt64(attempt))
+        return random.nextUnit()
+    }
+
+    /// The jitter a model takes for a document's attempt: the run's own when the ids are known, else its own draw.
+    static func jitterUnit(attempt: Int, document: Int, ids: [String]?, seed: UInt64, random: inout SeededGenerator) -> Double {
+        guard let ids, document < ids.count else { return random.nextUnit() }
+        return jitterUnit(seed: seed, documentId: ids[document], attempt: attempt)
+    }
+
     public func model(_ workload: ModelWorkload) -> StrategyModel {
-        guard workload.readFaults.isNone else {
+        // With faults, or on the run's own documents and ids, the schedules are followed request by request.
+        guard workload.readFaults.isNone, workload.documentIds == nil || !workload.isOnDraws else {
             return PollingQueueModel.model(workload, cadence: .backoff { [self] in ceiling(beforeAttempt: $0).secondsValue })
         }
         // Over the network: the schedule against D − 2d, the answer a delay later (see `PollFixed`).
