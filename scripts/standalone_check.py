@@ -222,6 +222,8 @@ def check_decision_tools(bench):
             ([bench, "serve", "helpdesk", "--port", "0", "--disable-after", "forever"], "--disable-after \"forever\" is not a positive duration"),
             ([bench, "run", "--circuit-breaker", "170%,5m,20,5m", "--out", out], "--circuit-breaker \"170%,5m,20,5m\" is not a breaker"),
             ([bench, "run", "--retry-schedule", "soon", "--out", out], "--retry-schedule \"soon\": \"soon\" is not a duration"),
+            ([bench, "outages", "--outages", "1h,forever", "--out", out], "--outages: \"forever\" is not a duration"),
+            ([bench, "outages", "--strategies", "carrier-pigeon", "--out", out], "--strategies: unknown strategy"),
             (plan + ["--review-delay", "5m...4h", "--families", "poll-sometimes"], "unknown polling family \"poll-sometimes\""),
             ([bench, "sweep", "--intervals", "1s,fast", "--out", out], "--intervals: \"fast\" is not a duration"),
             ([bench, "sweep", "--references", "carrier-pigeon", "--out", out], "--references: unknown strategy"),
