@@ -82,7 +82,7 @@ public struct DeliveryTimeline: Sendable {
     /// Requests of one recovery: `POST /endpoints/enable`, then `POST /deliveries/replay`.
     public static let requestsPerRecovery = 2
 
-    /// - Parameter replication: Which of the model's own sets of draws to take (see ``expectation(_:)``).
+    /// - Parameter replication: Which of the model's own sets of draws to take (see ``replications(_:)``).
     public init(_ workload: ModelWorkload, replication: Int = 0) {
         let faults = workload.deliveryFaults
         let network = workload.networkDelay
