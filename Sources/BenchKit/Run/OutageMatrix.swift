@@ -90,6 +90,11 @@ public struct OutageMatrix: Sendable {
     /// The instant the outage begins, from the start of the submissions: a warm-up as long as the longest review.
     var outageStart: Duration { Self.reviewDelay.upperBound.map { $0 + options.margin } ?? .seconds(4 * 3600) }
 
+    /// When a cell's outage ends, model seconds from the start of the submissions.
+    private func outageEnd(_ scenario: ScenarioSpec) -> Double {
+        (outageStart + (scenario.receiverFaults.outage?.length ?? .zero)).secondsValue
+    }
+
     static var reviewDelay: DelayDistribution { ScenarioSpec.realScale.reviewDelay }
 
     /// One cell's workload, and the share of the day's rate it runs at.
@@ -125,7 +130,7 @@ public struct OutageMatrix: Sendable {
     }
 
     private func measured(_ result: StrategyResult, scenario: ScenarioSpec, scale: Double) -> Figures {
-        let end = (outageStart + (scenario.receiverFaults.outage?.length ?? .zero)).secondsValue
+        let end = outageEnd(scenario)
         let documents = result.perDocument.compactMap { outcome -> (decided: Double, known: Double?)? in
             guard let decided = outcome.decidedAt?.secondsValue else { return nil }
             return (decided, outcome.latency.map { decided + $0.secondsValue })
@@ -143,7 +148,7 @@ public struct OutageMatrix: Sendable {
     /// The model on the run's own documents: the webhook timeline (with the replay), the hybrid's sweeps over it,
     /// or fixed polling's first poll after each decision.
     private func model(_ result: StrategyResult, scenario: ScenarioSpec, strategy: StrategySpec, scale: Double) -> Figures {
-        let end = (outageStart + (scenario.receiverFaults.outage?.length ?? .zero)).secondsValue
+        let end = outageEnd(scenario)
         let delays = (0..<UInt64(scenario.documents)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }
         let workload = ((try? scenario.modelWorkload(window: result.modelDuration).onDraws(delays)) ?? scenario.modelWorkload(window: result.modelDuration))
             .onFaultDraws(seed: scenario.seed)
