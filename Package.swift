@@ -12,6 +12,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let nioFoundation: Target.Dependency = .product(name: "NIOFoundationCompat", package: "swift-nio")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let sqlite: Target.Dependency = .product(name: "GRDBSQLite", package: "GRDB.swift")
 let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 /// What a server or client of the simulation builds on.
@@ -68,7 +69,7 @@ let package = Package(
         .target(
             name: "Flows",
             dependencies: [
-                "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, postgres, nioHTTP1, nioFoundation,
+                "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, sqlite, postgres, nioHTTP1, nioFoundation,
                 .product(name: "HeapModule", package: "swift-collections"),
             ] + serverStack
         ),

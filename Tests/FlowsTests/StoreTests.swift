@@ -50,6 +50,21 @@ struct StoreTests {
         }
     }
 
+    @Test func aConnectionsOwnSetupIsNotCounted() async throws {
+        #expect(StatementCounter.isConnectionSetup("PRAGMA synchronous = NORMAL"))
+        #expect(StatementCounter.isConnectionSetup("\n  pragma cache_size = -16384"))
+        #expect(StatementCounter.isConnectionSetup("SELECT * FROM sqlite_master WHERE type = 'table'"))
+        #expect(!StatementCounter.isConnectionSetup(ReceiverUpdate.sql))
+        #expect(!StatementCounter.isConnectionSetup("SELECT 'PRAGMA'"))
+        try await withTemporaryStore { store, _ in
+            let before = store.statementStatistics()
+            _ = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+            #expect(store.statementStatistics().statements == before.statements, "a pragma is setup")
+            _ = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM document_reviews") }
+            #expect(store.statementStatistics().statements == before.statements + 1, "a query is the app's")
+        }
+    }
+
     @Test func theBenchmarkedUpdateIsTheSQLTheReceiverRuns() async throws {
         try await withTemporaryStore { store, _ in
             _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review

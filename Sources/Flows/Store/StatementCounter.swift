@@ -1,8 +1,14 @@
-import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
-/// Counts and times every statement of a database, from GRDB's trace.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Counts and times every statement of a database, from SQLite's own trace.
 ///
 /// SQLite's own profile figure is taken from the VFS clock, which ticks in milliseconds, so most statements of this
 /// app would read 0. The counter times each statement itself instead, from its start event to its profile event,
@@ -11,38 +17,74 @@ import Synchronization
 /// A connection's own setup is left out: its `PRAGMA`s and GRDB's reads of the schema (`sqlite_master`) into the
 /// connection's cache. Their number follows how many connections the pool happened to open, which depends on how
 /// reads overlapped in wall time, not on what the app asked; the app's statements are the same for a seed.
+///
+/// The trace is SQLite's `sqlite3_trace_v2` callback, read as C strings: it runs on every statement of the hot path,
+/// and GRDB's `Database.trace` would build and trim a Swift `String` of the statement's SQL twice per statement.
+/// Installing another trace on a connection (GRDB's `trace(options:)`) replaces this one on that connection.
 final class StatementCounter: Sendable {
     private let totals = Mutex(StatementStatistics())
 
     /// Installs the trace on one connection; call it from `Configuration.prepareDatabase`.
     func install(on db: Database) {
-        // A connection runs one statement at a time, and calls its trace on that statement's thread.
-        let started = StatementStart()
-        db.trace(options: [.statement, .profile]) { [self] event in
-            switch event {
-            case .statement:
-                started.instant = .now
-            case .profile(let statement, _):
-                let elapsed = started.instant.map { $0.duration(to: .now) } ?? .zero
-                started.instant = nil
-                guard !Self.isConnectionSetup(statement.sql) else { return }
-                self.totals.withLock { totals in
-                    totals.statements += 1
-                    totals.totalDuration += elapsed
-                }
+        // Held until SQLite reports the connection closed.
+        let trace = Unmanaged.passRetained(ConnectionTrace(counter: self)).toOpaque()
+        let mask = UInt32(SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_TRACE_CLOSE)
+        sqlite3_trace_v2(db.sqliteConnection, mask, { event, context, statement, _ in
+            guard let context else { return 0 }
+            let trace = Unmanaged<ConnectionTrace>.fromOpaque(context)
+            switch Int32(bitPattern: event) {
+            case SQLITE_TRACE_STMT:
+                trace.takeUnretainedValue().started = ConnectionTrace.now()
+            case SQLITE_TRACE_PROFILE:
+                let connection = trace.takeUnretainedValue()
+                let elapsed = connection.started.map { ConnectionTrace.now() - $0 } ?? 0
+                connection.started = nil
+                guard let statement, let sql = sqlite3_sql(OpaquePointer(statement)), !StatementCounter.isConnectionSetup(sql) else { return 0 }
+                connection.counter.record(nanoseconds: elapsed)
+            case SQLITE_TRACE_CLOSE:
+                trace.release()
+            default:
+                break
             }
+            return 0
+        }, trace)
+    }
+
+    private func record(nanoseconds: UInt64) {
+        totals.withLock { totals in
+            totals.statements += 1
+            totals.totalDuration += .nanoseconds(nanoseconds)
         }
     }
 
     var snapshot: StatementStatistics { totals.withLock { $0 } }
 
-    /// A pragma, or a read of the schema into a connection's cache.
+    /// A pragma, or a read of the schema into a connection's cache (leading white space ignored).
+    static func isConnectionSetup(_ sql: UnsafePointer<CChar>) -> Bool {
+        var start = sql
+        while isspace(Int32(start.pointee)) != 0 { start += 1 }
+        return strncasecmp(start, "PRAGMA", 6) == 0 || strstr(start, "sqlite_master") != nil
+    }
+
     static func isConnectionSetup(_ sql: String) -> Bool {
-        sql.hasPrefix("PRAGMA") || sql.contains("sqlite_master")
+        sql.withCString { isConnectionSetup($0) }
     }
 }
 
-/// When the statement now running on one connection started.
-private final class StatementStart: @unchecked Sendable {
-    var instant: ContinuousClock.Instant?
+/// One connection's trace: its counter, and when the statement now running on it started. A connection runs one
+/// statement at a time and calls its trace on that statement's thread.
+private final class ConnectionTrace: @unchecked Sendable {
+    let counter: StatementCounter
+    var started: UInt64?
+
+    init(counter: StatementCounter) {
+        self.counter = counter
+    }
+
+    /// The monotonic clock, in nanoseconds.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
 }
