@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport",
+                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", nioPosix,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
         ),
@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(name: "SimulationSupportTests", dependencies: ["SimulationSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI"]),
+        .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "MockHelpDeskTests",
             dependencies: ["MockHelpDesk", "BenchKit", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack

@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// `swift run Bench`: webhooks versus polling, measured side by side.
-@main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Bench",

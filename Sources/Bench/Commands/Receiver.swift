@@ -35,6 +35,8 @@ struct Receiver: AsyncParsableCommand {
 
     @OptionGroup var wallClock: WallClockOnly
 
+    @OptionGroup var executor: ExecutorOptions
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -65,7 +67,7 @@ struct Receiver: AsyncParsableCommand {
             command: "Bench receiver",
             seed: seed,
             timeScale: 1,
-            parameters: Self.describe(benchmark),
+            parameters: Self.describe(benchmark).merging(["executor": executor.executor.rawValue]) { $1 },
             startedAt: startedAt
         )
     }

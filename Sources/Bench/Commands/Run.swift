@@ -59,6 +59,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var executor: ExecutorOptions
+
     func run() async throws {
         let startedAt = Date()
         let workload = deployed(try scenarioOptions.workload())

@@ -24,6 +24,8 @@ struct Suite: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var executor: ExecutorOptions
+
     @Option(help: "Also run the DB cost sweep on this PostgreSQL database (postgres://USER@HOST:PORT/DATABASE): dbcost.csv gains its rows (about 15 s more).")
     var postgres: String?
 

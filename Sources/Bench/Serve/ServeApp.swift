@@ -21,6 +21,8 @@ struct ServeApp: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
+    @OptionGroup var executor: ExecutorOptions
+
     @Option(help: "Port to bind (0 picks a free one).")
     var port = 3333
 

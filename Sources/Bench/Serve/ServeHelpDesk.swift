@@ -20,6 +20,8 @@ struct ServeHelpDesk: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
+    @OptionGroup var executor: ExecutorOptions
+
     @Option(help: "Port to bind (0 picks a free one).")
     var port = 8080
 

@@ -41,29 +41,54 @@ public struct WebhookSigner: Sendable {
     }
 }
 
-/// HMAC-SHA256 keyed once for a secret: each message starts from a copy of the keyed state, so the key's padding is
-/// hashed once per secret rather than once per webhook, and `{id}.{timestamp}.` is fed without building a string.
+/// HMAC-SHA256 keyed once for a secret (RFC 2104): the SHA-256 states after the key's inner and outer padded blocks
+/// are computed once, so each message hashes only its own bytes, and `{id}.{timestamp}.` is fed without building a
+/// string. `HMAC<SHA256>` would pad the key again for every message, and its generic updates cost more than the
+/// hashing of a short message.
 struct KeyedHMAC: @unchecked Sendable {
-    // swift-crypto does not declare HMAC Sendable. This value is never mutated after init; every use mutates a copy,
-    // and the hashers inside are copy-on-write, so the copies never touch the shared state.
-    private let keyed: HMAC<SHA256>
+    // swift-crypto does not declare its hash functions Sendable. These values are never mutated after init; every
+    // use mutates a copy, and the states inside are copy-on-write, so the copies never touch the shared state.
+    private let inner: SHA256
+    private let outer: SHA256
+
+    static let blockSize = 64
 
     init(key: SymmetricKey) {
-        keyed = HMAC<SHA256>(key: key)
+        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        key.withUnsafeBytes { key in
+            if key.count > Self.blockSize {
+                SHA256.hash(data: key).withUnsafeBytes { digest in
+                    for index in digest.indices { block[index] = digest[index] }
+                }
+            } else {
+                for index in key.indices { block[index] = key[index] }
+            }
+        }
+        var inner = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        var outer = SHA256()
+        outer.update(data: block.map { $0 ^ 0x5c })
+        self.inner = inner
+        self.outer = outer
     }
 
-    func mac(id: String, timestamp: String, body: some DataProtocol) -> HashedAuthenticationCode<SHA256> {
-        var hmac = keyed
-        Self.update(&hmac, id)
-        Self.update(&hmac, ".")
-        Self.update(&hmac, timestamp)
-        Self.update(&hmac, ".")
-        hmac.update(data: body)
-        return hmac.finalize()
+    /// HMAC-SHA256 of `{id}.{timestamp}.{body}`.
+    func mac(id: String, timestamp: String, body: some DataProtocol) -> SHA256.Digest {
+        var hash = inner
+        Self.update(&hash, id)
+        Self.update(&hash, ".")
+        Self.update(&hash, timestamp)
+        Self.update(&hash, ".")
+        let contiguous: Void? = body.withContiguousStorageIfAvailable { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        if contiguous == nil { hash.update(data: body) }
+        let innerDigest = hash.finalize()
+        var result = outer
+        innerDigest.withUnsafeBytes { result.update(bufferPointer: $0) }
+        return result.finalize()
     }
 
-    private static func update(_ hmac: inout HMAC<SHA256>, _ text: String) {
+    private static func update(_ hash: inout SHA256, _ text: String) {
         var text = text
-        text.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -54,13 +54,61 @@ public struct WebhookVerifier: Sendable {
         if skew < -limit { throw .stale }
         if skew > limit { throw .future }
 
+        if let matched = Self.matchCanonical(signature, keys: keys, id: id, timestamp: timestamp, body: body) {
+            if matched { return }
+            throw .mismatch
+        }
         let candidates = try Self.v1Signatures(in: signature)
         for key in keys {
             let expected = key.mac(id: id, timestamp: timestamp, body: body)
-            // `==` between a MAC and bytes is swift-crypto's constant-time comparison.
+            // `==` between a digest and bytes is swift-crypto's constant-time comparison.
             if candidates.contains(where: { expected == $0 }) { return }
         }
         throw .mismatch
+    }
+
+    /// The common header, checked without allocating: ASCII, space-separated entries each of `<version>,<payload>`,
+    /// every `v1` payload the canonical base64 of 32 bytes (as every signer writes it). Whether one of them is the MAC
+    /// under one of `keys`, compared in constant time; `nil` for any other header, which ``v1Signatures(in:)`` reads
+    /// (and refuses) as before, so that both accept and refuse exactly the same headers.
+    static func matchCanonical(_ header: String, keys: [KeyedHMAC], id: String, timestamp: String, body: some DataProtocol) -> Bool? {
+        var header = header
+        return header.withUTF8 { bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }), let count = v1Payloads(in: bytes, { _ in }), count > 0 else { return nil }
+            var matched = false
+            for key in keys {
+                key.mac(id: id, timestamp: timestamp, body: body).withUnsafeBytes { expected in
+                    _ = v1Payloads(in: bytes) { text in
+                        if Base64Signature.equals(text, expected) { matched = true }
+                    }
+                }
+            }
+            return matched
+        }
+    }
+
+    /// Calls `body` with each `v1` payload of an ASCII header and returns how many there were; `nil` when an entry
+    /// has no comma or a `v1` payload is not canonical base64 of 32 bytes.
+    private static func v1Payloads(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Int? {
+        var count = 0
+        var start = 0
+        while start < bytes.count {
+            if bytes[start] == UInt8(ascii: " ") {
+                start += 1
+                continue
+            }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: " ") { end += 1 }
+            guard let comma = bytes[start..<end].firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            if comma - start == 2, bytes[start] == UInt8(ascii: "v"), bytes[start + 1] == UInt8(ascii: "1") {
+                let payload = UnsafeBufferPointer(rebasing: bytes[(comma + 1)..<end])
+                guard Base64Signature.isCanonical(payload) else { return nil }
+                body(payload)
+                count += 1
+            }
+            start = end
+        }
+        return count
     }
 
     /// The decoded `v1` signatures of a `webhook-signature` header; other versions are skipped.
@@ -80,6 +128,53 @@ public struct WebhookVerifier: Sendable {
             throw .badFormat("\(HelpDeskHeader.webhookSignature) holds no v1 signature")
         }
         return signatures
+    }
+}
+
+/// The base64 text of a 32-byte HMAC-SHA256, as signers write it: 43 characters of the standard alphabet and one `=`,
+/// the last character's two unused bits zero.
+enum Base64Signature {
+    static let encodedCount = 44
+    static let decodedCount = 32
+
+    /// The value of a standard base64 character, or `nil`.
+    @inline(__always)
+    static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): 62
+        case UInt8(ascii: "/"): 63
+        default: nil
+        }
+    }
+
+    /// Whether `text` is the canonical encoding of 32 bytes.
+    static func isCanonical(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == encodedCount, text[encodedCount - 1] == UInt8(ascii: "=") else { return false }
+        for index in 0..<(encodedCount - 1) where value(text[index]) == nil { return false }
+        // 43 characters carry 258 bits: the last one's two low bits are padding.
+        return value(text[encodedCount - 2])! & 0b11 == 0
+    }
+
+    /// Whether canonical `text` decodes to `bytes` (32 of them), in time that does not depend on where they differ.
+    static func equals(_ text: UnsafeBufferPointer<UInt8>, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var difference: UInt8 = 0
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var produced = 0
+        for index in 0..<(encodedCount - 1) {
+            accumulator = (accumulator << 6) | UInt32(value(text[index])!)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                difference |= UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)) ^ bytes[produced]
+                produced += 1
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return produced == decodedCount && difference == 0
     }
 }
 
