@@ -6,7 +6,7 @@ extension Request {
     /// Reads the whole body, refusing one over `limit` bytes with 413 before reading further.
     public func collectBody(limit: Int) async throws(APIError) -> Data {
         let tooLarge = APIError(.contentTooLarge, "the body must be at most \(limit) bytes")
-        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
+        if let declared = headers.value(of: .contentLength).flatMap(Int.init), declared > limit { throw tooLarge }
         var data = Data()
         do {
             for try await buffer in body {
@@ -23,7 +23,7 @@ extension Request {
 
     /// Refuses with 415 a body not declared as `application/json` (parameters such as `charset` are allowed).
     public func requireJSONContentType() throws(APIError) {
-        guard let value = headers[.contentType], Self.isJSONMediaType(value.utf8) else {
+        guard let value = headers.value(of: .contentType), Self.isJSONMediaType(value.utf8) else {
             throw APIError(.unsupportedMediaType, "the body must be sent as application/json", field: "Content-Type")
         }
     }

@@ -15,7 +15,7 @@ public struct SimulationWorkMiddleware<Context: RequestContext>: RouterMiddlewar
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard activity.isTracking, let unit = activity.unit(token: request.headers[.simulationWork]) else {
+        guard activity.isTracking, let unit = activity.unit(token: request.headers.value(of: .simulationWork)) else {
             return try await next(request, context)
         }
         defer { unit.responded() }

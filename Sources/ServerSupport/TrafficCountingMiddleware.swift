@@ -21,7 +21,7 @@ public struct TrafficCountingMiddleware<Context: RequestContext>: RouterMiddlewa
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let requestBytes = request.headers[.contentLength].flatMap(Int.init) ?? 0
+        let requestBytes = request.headers.value(of: .contentLength).flatMap(Int.init) ?? 0
         let route: (Context) -> String = { context in
             let path = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
             return "\(request.method) \(path)"

@@ -1,4 +1,5 @@
 import HelpDeskAPI
+import HTTPTypes
 import Hummingbird
 import Testing
 
@@ -98,6 +99,21 @@ struct ValidationTests {
         for refused in ["", "text/plain", "application/jsonx", "application/js", "application/json, text/plain", "application/problem+json",
                         "x application/json"] {
             #expect(!Request.isJSONMediaType(refused.utf8), "\(refused)")
+        }
+    }
+
+    @Test func aHeadersValueIsTheJoinedValueOfItsFields() {
+        var fields = HTTPFields()
+        #expect(fields.value(of: .webhookID) == nil)
+        fields.append(HTTPField(name: .webhookID, value: "msg_1"))
+        fields.append(HTTPField(name: .contentType, value: "application/json"))
+        #expect(fields.value(of: .webhookID) == "msg_1")
+        fields.append(HTTPField(name: .webhookID, value: "msg_2"))
+        #expect(fields.value(of: .webhookID) == "msg_1, msg_2")
+        fields.append(HTTPField(name: .cookie, value: "a=1"))
+        fields.append(HTTPField(name: .cookie, value: "b=2"))
+        for name in [HTTPField.Name.webhookID, .contentType, .cookie, .webhookSignature] {
+            #expect(fields.value(of: name) == fields[name], "\(name)")
         }
     }
 }

@@ -31,7 +31,7 @@ public enum ResultFiles {
         "phase", "rows", "connections", "window_s", "requests", "req_per_s", "ratio_to_ceiling",
         "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "latency_mean_ms",
         "status_2xx", "status_other", "errors", "server_cpu_us_per_req", "load_cpu_us_per_req", "rss_mb", "peak_rss_mb",
-        "committed", "applied", "already_applied", "wrk_req_per_s",
+        "committed", "applied", "already_applied", "wrk_req_per_s", "signature_us",
     ]
 
     public static func receiver(_ result: ReceiverResult) -> CSVTable {
@@ -54,6 +54,7 @@ public enum ResultFiles {
                 isReceiver ? String(result.committed) : "", isReceiver ? String(result.applied) : "",
                 isReceiver ? String(result.alreadyApplied) : "",
                 isReceiver ? "" : (result.wrkRequestsPerSecond.map { CSVTable.number($0, digits: 1) } ?? ""),
+                isReceiver ? CSVTable.number(result.signatureMicroseconds, digits: 3) : "",
             ])
         }
         return table

@@ -115,7 +115,7 @@ public enum SummaryTable {
         var text = render(rows)
         text += "\(result.rows) pending rows, \(result.connections) connections; \(result.committed) deliveries committed "
             + "(\(result.applied) applied, \(result.alreadyApplied) already applied) "
-            + "in \(result.commits) transactions.\n"
+            + "in \(result.commits) transactions; one signature verification took \(format(result.signatureMicroseconds, digits: 2)) µs.\n"
         if let wrk = result.wrkRequestsPerSecond {
             text += String(format: "wrk on the ceiling route: %.0f req/s; our load generator reached %.0f%% of it.\n",
                            wrk, result.ceiling.load.requestsPerSecond / wrk * 100)

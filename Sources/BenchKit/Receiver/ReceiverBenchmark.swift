@@ -46,6 +46,8 @@ public struct ReceiverResult: Sendable, Hashable {
     public var commits: Int
     /// `wrk`'s rate on the ceiling route with the same connections, when asked for and installed.
     public var wrkRequestsPerSecond: Double?
+    /// Wall time of one signature verification, measured in this process before the load (``SignatureTiming``).
+    public var signatureMicroseconds: Double
 
     /// The receiver's rate over the ceiling's, measured in the same run.
     public var ratio: Double {
@@ -101,6 +103,8 @@ public struct ReceiverBenchmark: Sendable {
     ) async throws -> ReceiverResult {
         let path = directory.appendingPathComponent("receiver-\(rows).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        progress("receiver: timing signature verification")
+        let signatureMicroseconds = try SignatureTiming.microsecondsPerVerification()
         progress("receiver: loading \(rows) pending rows")
         let store = try SQLiteReviewStore(path: path)
         try await PendingRows.load(rows, into: store)
@@ -145,7 +149,8 @@ public struct ReceiverBenchmark: Sendable {
             applied: ledger.applied,
             alreadyApplied: ledger.alreadyApplied,
             commits: store.groupCommitStatistics.batches,
-            wrkRequestsPerSecond: wrk
+            wrkRequestsPerSecond: wrk,
+            signatureMicroseconds: signatureMicroseconds
         )
     }
 

@@ -68,6 +68,7 @@ enum ReportPage {
         add("Receiver against its server's ceiling", run.receiver, [
             ("phase", "phase"), ("req/s", "req_per_s"), ("share", "ratio_to_ceiling"), ("p50 ms", "latency_p50_ms"), ("p99 ms", "latency_p99_ms"),
             ("server µs/req", "server_cpu_us_per_req"), ("committed", "committed"), ("wrk req/s", "wrk_req_per_s"),
+            ("signature µs", "signature_us"),
         ])
         add("Help Desk client transports", run.transport, [
             ("transport", "transport"), ("concurrency", "concurrency"), ("req/s", "req_per_s"), ("p50 ms", "latency_p50_ms"),

@@ -50,12 +50,12 @@ struct ReceiverController<Context: RequestContext> {
 
     private func handle(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.collectBody(limit: Self.maxBodyBytes)
-        let webhookId = request.headers[.webhookID]
+        let webhookId = request.headers.value(of: .webhookID)
         do {
             try verifier.verify(
                 id: webhookId,
-                timestamp: request.headers[.webhookTimestamp],
-                signature: request.headers[.webhookSignature],
+                timestamp: request.headers.value(of: .webhookTimestamp),
+                signature: request.headers.value(of: .webhookSignature),
                 body: body,
                 now: wallClock()
             )

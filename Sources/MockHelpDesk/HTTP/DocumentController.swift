@@ -40,7 +40,7 @@ struct DocumentController<Context: RequestContext> {
         let limitHeaders = try desk.admitPolling()
         try desk.admitStatusRequest()
         let wait = try request.waitParameter(max: desk.configuration.maxWait)
-        let ifNoneMatch = request.headers[.ifNoneMatch]
+        let ifNoneMatch = request.headers.value(of: .ifNoneMatch)
         guard let state = await desk.document(documentId, ifNoneMatch: ifNoneMatch, wait: wait) else {
             throw APIError(.notFound, "no document with id \(documentId.prefix(64))", field: "documentId")
         }

@@ -31,7 +31,7 @@ struct EventStreamController<Context: RequestContext> {
         // The client's stream unit, when it sent one: the body works for it from here until it ends (the slot ends it
         // with the stream, or when the response is dropped unwritten), so no instant between this answer and the body
         // looks idle.
-        let unit = desk.clock.activity.unit(token: request.headers[.simulationStream])
+        let unit = desk.clock.activity.unit(token: request.headers.value(of: .simulationStream))
         let slot = try desk.openStream(workingFor: unit)
         let desk = self.desk
         return Response(
