@@ -65,6 +65,25 @@ struct StoreTests {
         }
     }
 
+    @Test func theLogIsCheckpointedBesideTheWriterOnceItHoldsAThousandPages() async throws {
+        try await withTemporaryStore { store, path in
+            let url = String(repeating: "u", count: 4000)
+            // One page per row at least, each in its own commit: the log passes 1,000 pages.
+            for index in 0..<1200 {
+                try await store.pool.writeWithoutTransaction { db in
+                    try db.execute(
+                        sql: "INSERT INTO document_reviews (document_url, document_id, document_status, created_at, updated_at) VALUES (?, ?, 'PENDING_REVIEW', '', '')",
+                        arguments: [url, "doc_\(index)"]
+                    )
+                }
+            }
+            store.checkpointer.waitForScheduled()
+            #expect(store.checkpointer.checkpoints >= 1)
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            #expect(size > 1000 * 4096, "the rows were copied into the database file: \(size) bytes")
+        }
+    }
+
     @Test func theBenchmarkedUpdateIsTheSQLTheReceiverRuns() async throws {
         try await withTemporaryStore { store, _ in
             _ = try await store.recordSubmission(SubmissionIntent(documentUrl: "https://x.test/a"), response: submitted("doc_1")).review

@@ -206,6 +206,8 @@ public final class HotPathFixture: Sendable {
 
     /// Shuts our app's Help Desk client down and removes the database.
     public func close() async {
+        // A checkpoint of the log runs beside the writer once it holds 1,000 pages: counted whole, whenever it ran.
+        store.waitForBackgroundCheckpoint()
         try? await app?.client.shutdown()
         try? FileManager.default.removeItem(at: folder)
     }

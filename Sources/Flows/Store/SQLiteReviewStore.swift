@@ -28,6 +28,8 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
     /// The database, for measurement tools that time raw statements (the DB cost sweep).
     public let pool: DatabasePool
     private let counter: StatementCounter
+    /// Checkpoints the log beside the writer (``WALCheckpointer``).
+    let checkpointer: WALCheckpointer
     let wallClock: @Sendable () -> Date
     public let indexMode: IndexMode
     /// Every write of the hot path goes through here, so concurrent ones share a transaction.
@@ -41,13 +43,14 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
     ///   - wallClock: The time written to `created_at` and `updated_at`.
     public init(path: String, indexMode: IndexMode = .withIndex, wallClock: @escaping @Sendable () -> Date = { Date() }) throws {
         let counter = StatementCounter()
+        let checkpointer = WALCheckpointer(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 16 MiB of page cache per connection (SQLite's default is 2 MiB): the receiver's pages stay in memory.
             try db.execute(sql: "PRAGMA cache_size = -16384")
-            counter.install(on: db)
+            counter.install(on: db, checkpointer: checkpointer)
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
@@ -55,6 +58,7 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
             pool.writeWithoutTransaction { db in Self.flush(writes, in: db, at: wallClock()) }
         }
         self.counter = counter
+        self.checkpointer = checkpointer
         self.wallClock = wallClock
         self.indexMode = indexMode
         if indexMode == .withoutIndex {
@@ -72,6 +76,12 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
 
     /// Transactions the group commit has made, and the writes they held.
     public var groupCommitStatistics: (batches: Int, writes: Int) { writes.statistics }
+
+    /// Returns once a checkpoint of the log that has been started beside the writer, if any, has finished; for a
+    /// measurement that must count all of it.
+    public func waitForBackgroundCheckpoint() {
+        checkpointer.waitForScheduled()
+    }
 
     public func receiverUpdatePlan() async throws -> String {
         // Read on the writer: a pooled reader may still hold the plan from before an index was created.

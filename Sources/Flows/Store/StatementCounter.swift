@@ -25,9 +25,16 @@ final class StatementCounter: Sendable {
     private let totals = Mutex(StatementStatistics())
 
     /// Installs the trace on one connection; call it from `Configuration.prepareDatabase`.
-    func install(on db: Database) {
+    /// - Parameter checkpointer: Told the log's size after each commit, in place of SQLite's automatic checkpoint.
+    func install(on db: Database, checkpointer: WALCheckpointer? = nil) {
         // Held until SQLite reports the connection closed.
-        let trace = Unmanaged.passRetained(ConnectionTrace(counter: self)).toOpaque()
+        let trace = Unmanaged.passRetained(ConnectionTrace(counter: self, checkpointer: checkpointer)).toOpaque()
+        if checkpointer != nil {
+            sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
+                if let context { Unmanaged<ConnectionTrace>.fromOpaque(context).takeUnretainedValue().checkpointer?.logGrew(to: pages) }
+                return SQLITE_OK
+            }, trace)
+        }
         let mask = UInt32(SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_TRACE_CLOSE)
         sqlite3_trace_v2(db.sqliteConnection, mask, { event, context, statement, _ in
             guard let context else { return 0 }
@@ -71,14 +78,16 @@ final class StatementCounter: Sendable {
     }
 }
 
-/// One connection's trace: its counter, and when the statement now running on it started. A connection runs one
-/// statement at a time and calls its trace on that statement's thread.
+/// One connection's hooks: its counter, when the statement now running on it started, and its store's checkpointer.
+/// A connection runs one statement at a time and calls its hooks on that statement's thread.
 private final class ConnectionTrace: @unchecked Sendable {
     let counter: StatementCounter
+    let checkpointer: WALCheckpointer?
     var started: UInt64?
 
-    init(counter: StatementCounter) {
+    init(counter: StatementCounter, checkpointer: WALCheckpointer?) {
         self.counter = counter
+        self.checkpointer = checkpointer
     }
 
     /// The monotonic clock, in nanoseconds.
