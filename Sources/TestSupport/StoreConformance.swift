@@ -64,7 +64,9 @@ public struct StoreConformance: Sendable, CustomTestStringConvertible {
                 Issue.record("expected applied, got \(first)")
                 return
             }
-            #expect(applied.documentStatus == .accepted && applied.documentId == "doc_1" && applied.documentUrl == "https://x.test/a")
+            #expect(applied == Verdict(documentId: "doc_1", status: .accepted, webhookId: "msg_1"))
+            let row = try await store.review(documentId: "doc_1")
+            #expect(row?.documentStatus == .accepted && row?.documentUrl == "https://x.test/a")
             #expect(try await store.apply(Verdict(documentId: "doc_1", status: .accepted, webhookId: "msg_1")) == .duplicateDelivery)
             #expect(try await store.apply(Verdict(documentId: "doc_1", status: .accepted, webhookId: "msg_2")) == .alreadyApplied)
             #expect(try await store.apply(Verdict(documentId: "doc_1", status: .accepted)) == .alreadyApplied)

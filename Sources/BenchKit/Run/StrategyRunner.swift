@@ -85,7 +85,7 @@ public struct StrategyRunner: Sendable {
                 let store: any ReviewStore = storeOutage.map { UnavailableWindowStore(base: stores[index], gate: $0) } ?? stores[index]
                 let app = ReviewApp(configuration: configuration, store: store, clock: clock, logger: logger, wallClock: time.wallClock)
                 app.ledger.onVerdictApplied { event in
-                    applied.record(desk.submissionOrdinal(of: event.review.documentId), documentId: event.review.documentId, at: event.appliedAt)
+                    applied.record(desk.submissionOrdinal(of: event.documentId), documentId: event.documentId, at: event.appliedAt)
                     if event.source == .reconciliation { reconciled.increment() }
                 }
                 app.onStatusPoll { documentId in polls.count(desk.submissionOrdinal(of: documentId)) }

@@ -19,7 +19,8 @@ public enum VerdictSource: String, Sendable, Hashable, CaseIterable {
 
 /// A row that just got its verdict.
 public struct VerdictApplied: Sendable, Hashable {
-    public var review: Review
+    public var documentId: String
+    public var status: DocumentStatus
     public var source: VerdictSource
     /// Model time when the row was committed with its verdict.
     public var appliedAt: SimulationClock.Instant
@@ -97,7 +98,7 @@ public final class VerdictLedger: Sendable {
         let (review, inserted) = try await store.recordSubmission(intent, response: response)
         if inserted, review.documentStatus.isDecided {
             counts.withLock { $0.applied += 1 }
-            notify(VerdictApplied(review: review, source: .early, appliedAt: clock.now))
+            notify(VerdictApplied(documentId: review.documentId, status: review.documentStatus, source: .early, appliedAt: clock.now))
         }
         return review
     }
@@ -127,8 +128,8 @@ public final class VerdictLedger: Sendable {
         if outcome.changedRow { LearningScope.markLearned() }
         defer { appliedChanges.notify(0) }
         switch outcome {
-        case .applied(let review):
-            notify(VerdictApplied(review: review, source: source, appliedAt: clock.now))
+        case .applied(let verdict):
+            notify(VerdictApplied(documentId: verdict.documentId, status: verdict.status, source: source, appliedAt: clock.now))
         case .conflict(let existing):
             logger.warning(
                 "conflicting verdict refused",

@@ -18,8 +18,9 @@ public struct Verdict: Sendable, Hashable {
 
 /// What applying a verdict did.
 public enum VerdictOutcome: Sendable, Hashable {
-    /// The row moved from `PENDING_REVIEW` to the verdict.
-    case applied(Review)
+    /// The row of the verdict's document moved from `PENDING_REVIEW` to the verdict. The row itself is not read back
+    /// (on the receiver's path that read cost as much as the update): ``ReviewStore/review(documentId:)`` reads it.
+    case applied(Verdict)
     /// The row already held this verdict: nothing changed.
     case alreadyApplied
     /// This `webhook-id` was applied before: nothing changed.

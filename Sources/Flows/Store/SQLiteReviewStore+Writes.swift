@@ -121,8 +121,8 @@ extension SQLiteReviewStore {
     /// inserted yet is parked for the insert. Refusing a verdict (a conflict) writes nothing.
     static func transition(_ verdict: Verdict, in db: Database, timestamp: String) throws -> VerdictOutcome {
         guard verdict.status.isDecided else { return .alreadyApplied }
-        if let review = try markDecided(verdict, in: db, timestamp: timestamp) {
-            return .applied(review)
+        if try markDecided(verdict, in: db, timestamp: timestamp) {
+            return .applied(verdict)
         }
         if let existing = try DocumentStatus.fetchOne(db.cachedStatement(sql: HotSQL.reviewStatus), arguments: [verdict.documentId]) {
             return existing == verdict.status ? .alreadyApplied : .conflict(existing: existing)
@@ -135,13 +135,12 @@ extension SQLiteReviewStore {
     }
 
     /// The receiver's update (``ReceiverUpdate/sql``): the row of the document, if still pending, takes the verdict.
-    /// - Returns: The row as updated, or `nil` when no pending row has this document id.
-    static func markDecided(_ verdict: Verdict, in db: Database, timestamp: String) throws -> Review? {
+    /// - Returns: Whether a pending row had this document id.
+    static func markDecided(_ verdict: Verdict, in db: Database, timestamp: String) throws -> Bool {
         try db.cachedStatement(sql: ReceiverUpdate.sql).execute(
             arguments: [verdict.status.rawValue, timestamp, verdict.documentId, DocumentStatus.pendingReview.rawValue]
         )
-        guard db.changesCount > 0 else { return nil }
-        return try Review.fetchOne(db.cachedStatement(sql: HotSQL.reviewByDocument), arguments: [verdict.documentId])
+        return db.changesCount > 0
     }
 }
 

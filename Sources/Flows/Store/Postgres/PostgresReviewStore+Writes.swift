@@ -66,8 +66,8 @@ extension PostgresReviewStore {
             var updated = try await self.markDecided(decided, at: now, on: connection)
             var outcomes: [VerdictOutcome] = []
             for event in decided {
-                if let review = updated.removeValue(forKey: event.documentId) {
-                    outcomes.append(.applied(review))
+                if updated.remove(event.documentId) != nil {
+                    outcomes.append(.applied(Verdict(documentId: event.documentId, status: event.documentStatus)))
                 } else {
                     // A conflict in the feed is reported, not fatal: the rest of the page and the cursor still land.
                     outcomes.append(try await self.transition(Verdict(documentId: event.documentId, status: event.documentStatus), at: now, on: connection))
@@ -124,20 +124,15 @@ extension PostgresReviewStore {
 
     /// The receiver's update for many documents in one statement: each pending row takes its event's verdict.
     /// - Returns: The rows that changed, by document id.
-    private func markDecided(_ events: [DocumentEvent], at now: Date, on connection: PostgresConnection) async throws -> [String: Review] {
-        guard !events.isEmpty else { return [:] }
+    private func markDecided(_ events: [DocumentEvent], at now: Date, on connection: PostgresConnection) async throws -> Set<String> {
+        guard !events.isEmpty else { return [] }
         let rows = try await run("""
             UPDATE \(unescaped: tables.reviews) AS r SET document_status = v.status, updated_at = \(now) \
             FROM unnest(\(events.map(\.documentId))::text[], \(events.map(\.documentStatus.rawValue))::text[]) AS v(document_id, status) \
             WHERE r.document_id = v.document_id AND r.document_status = \(DocumentStatus.pendingReview.rawValue) \
-            RETURNING r.id, r.document_url, r.agent_id, r.document_id, r.document_status, r.created_at, r.updated_at
+            RETURNING r.document_id
             """, on: connection)
-        var updated: [String: Review] = [:]
-        for row in rows {
-            let review = try Self.review(row)
-            updated[review.documentId] = review
-        }
-        return updated
+        return Set(try rows.map { try $0.decode(String.self) })
     }
 
     /// Records a `webhook-id`; `false` when it was recorded before (a redelivery).
@@ -154,7 +149,7 @@ extension PostgresReviewStore {
     private func transition(_ verdict: Verdict, at now: Date, on connection: PostgresConnection) async throws -> VerdictOutcome {
         guard verdict.status.isDecided else { return .alreadyApplied }
         let updated = try await run(PostgresReceiverUpdate.query(tables, status: verdict.status, at: now, documentId: verdict.documentId), on: connection)
-        if let row = updated.first { return .applied(try Self.review(row)) }
+        if updated.first != nil { return .applied(verdict) }
         if let existing = try await run("SELECT document_status FROM \(unescaped: tables.reviews) WHERE document_id = \(verdict.documentId) LIMIT 1", on: connection).first {
             let status = try DocumentStatus.decoded(try existing.decode(String.self))
             return status == verdict.status ? .alreadyApplied : .conflict(existing: status)
