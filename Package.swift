@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", nioPosix,
+                "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioPosix,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
         ),

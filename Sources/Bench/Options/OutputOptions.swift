@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchKit
 import Foundation
 import Logging
+import ServerSupport
 
 /// Where a run writes its result files.
 struct OutputOptions: ParsableArguments {
@@ -80,7 +81,7 @@ struct OutputOptions: ParsableArguments {
 /// The logger of a benchmark run: warnings and errors on stderr.
 func benchLogger() -> Logger {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = LazyMetadataLogHandler(StreamLogHandler.standardError(label: label))
         handler.logLevel = .warning
         return handler
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HelpDeskAPI
 import Logging
+import ServerSupport
 
 /// Options both `serve` commands share: where to bind, how much to log, the webhook secret.
 struct ServerOptions: ParsableArguments {
@@ -23,7 +24,7 @@ struct ServerOptions: ParsableArguments {
     func bootstrapLogging() {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LazyMetadataLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
