@@ -4,7 +4,7 @@ FastAPI + uvicorn (one worker) + the official standardwebhooks library + sqlite3
 synchronous=NORMAL: verify the signature, check the content type, validate the body, deduplicate by webhook-id and
 apply the verdict with the indexed UPDATE, all in one transaction committed before the answer.
 
-    pip install fastapi uvicorn standardwebhooks
+    python3 -m pip install -r scripts/python_receiver.requirements.txt   # the pinned versions it was measured with
     python3 scripts/python_receiver.py --db /tmp/py.sqlite --rows 100000 --port 8099 --secret whsec_...
     BENCH_RECEIVER_SECRET=whsec_... .build-release/release/Bench receiver-load --port 8099 \\
         --path /document/update --rows 100000 --requests 200000 --connections 32 --duration 10s --warmup 1s --unique

@@ -65,6 +65,7 @@ struct OpenLoopSubmitter: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.httpVersion = .http1Only
+        configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let tally = SubmissionTally()
         let time = ArrivalTime(clock)

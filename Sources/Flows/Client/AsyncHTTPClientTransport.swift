@@ -16,6 +16,8 @@ struct AsyncHTTPClientTransport: HelpDeskTransport {
         configuration.timeout = .init(connect: .seconds(10))
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .http1Only
+        // No spans: with the global no-op tracer the client would still build each request's span attributes.
+        configuration.tracing.tracer = nil
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

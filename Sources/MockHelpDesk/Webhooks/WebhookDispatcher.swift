@@ -152,6 +152,8 @@ public final class WebhookDispatcher: Service {
         // On a virtual clock a receiver that is down fails its attempt at once: the retry schedule, in model time,
         // takes over (a wall-time retry of the connection would hold model time still).
         clientConfiguration.connectionPool.retryConnectionEstablishment = !clock.isVirtual
+        // No spans: with the global no-op tracer the client would still build each attempt's span attributes.
+        clientConfiguration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         await withGracefulShutdownHandler {
             await self.serve(using: client)
