@@ -24,10 +24,10 @@ MUTATIONS = [
     (
         "five extra signature verifications in the receiver",
         "Sources/Flows/Receiver/ReceiverController.swift",
-        "            try verifier.verify(\n                id: webhookId,\n                timestamp: request.headers[.webhookTimestamp],\n"
-        "                signature: request.headers[.webhookSignature],\n                body: body,\n                now: wallClock()\n            )\n",
+        "            try verifier.verify(\n                id: webhookId,\n                timestamp: request.headers.value(of: .webhookTimestamp),\n"
+        "                signature: request.headers.value(of: .webhookSignature),\n                body: body,\n                now: wallClock()\n            )\n",
         "            for _ in 0..<6 {\n                try verifier.verify(\n                    id: webhookId,\n"
-        "                    timestamp: request.headers[.webhookTimestamp],\n                    signature: request.headers[.webhookSignature],\n"
+        "                    timestamp: request.headers.value(of: .webhookTimestamp),\n                    signature: request.headers.value(of: .webhookSignature),\n"
         "                    body: body,\n                    now: wallClock()\n                )\n            }\n",
         r"hotpath/receiver/instructions",
     ),
