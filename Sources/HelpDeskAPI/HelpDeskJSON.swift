@@ -27,13 +27,15 @@ public enum HelpDeskJSON {
     }
 
     /// Decodes a request body that may carry only the fields its type defines, as Stripe's API does: a misspelt
-    /// optional field is refused rather than silently ignored. One pass: the fields are listed by the same decoder.
+    /// optional field is refused rather than silently ignored.
     public static func decodeStrictly<Value: Decodable & KnownFields>(_ type: Value.Type, from data: Data) throws(ContractViolation) -> Value {
-        let decoded = try decode(StrictlyDecoded<Value>.self, from: data)
-        if let unknown = decoded.unknownField {
+        let value = try decode(type, from: data)
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let unknown = object.keys.filter({ !Value.fieldNames.contains($0) }).sorted().first
+        {
             throw ContractViolation(kind: .unknownField, field: unknown, problem: "is not a field of this request")
         }
-        return decoded.value
+        return value
     }
 
     /// Decodes a contract value, turning every failure into a ``ContractViolation`` that names the field.
@@ -45,24 +47,5 @@ public enum HelpDeskJSON {
         } catch {
             throw ContractViolation(kind: .malformedJSON, field: nil, problem: "the body is not valid JSON")
         }
-    }
-}
-
-/// A value and the first (by name) of its body's fields that its type does not define.
-private struct StrictlyDecoded<Value: Decodable & KnownFields>: Decodable {
-    var value: Value
-    var unknownField: String?
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: any Decoder) throws {
-        value = try Value(from: decoder)
-        unknownField = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-            .filter { !Value.fieldNames.contains($0) }.sorted().first
     }
 }
