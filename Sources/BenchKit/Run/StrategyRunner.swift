@@ -226,7 +226,13 @@ public struct StrategyRunner: Sendable {
     private func drain(fleet: AppFleet, desk: MockHelpDesk, clock: SimulationClock, strategy: StrategySpec) async {
         // Several instances may wait out a lease (and a stopped instance) before another polls what one left.
         let leases = scenario.instances > 1 ? scenario.lease * 2 + (scenario.instanceStop?.down ?? .zero) : .zero
-        let stall = scenario.longestReviewDelay + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain + leases
+        // A webhook the stopped instance refused on every attempt while it was down comes back at the first step of
+        // the retry schedule longer than the stop (at most that, jitter included), after the instance is back.
+        let delivery = scenario.helpDeskConfiguration.delivery
+        let refused = scenario.instanceStop.map { stop in
+            (delivery.schedule.delays.first { $0 > stop.down } ?? .zero) * (1 + delivery.jitter)
+        } ?? .zero
+        let stall = scenario.longestReviewDelay + strategy.longestInterval * 2 + .seconds(1) + scenario.extraDrain + leases + refused
         let documents = scenario.documents
         func progress() -> [Int] { [fleet.applied, desk.stats().deliveries.attempts] }
         var seen = progress()
