@@ -78,6 +78,11 @@ struct OpenLoopSubmitter: Sendable {
                 // Every document whose planned instant has passed has arrived, even if this loop, starved of CPU,
                 // has not started it yet: the backlog is counted from the plan, not from the loop.
                 tally.arrived(count: max(index + 1, schedule.arrivals(by: time.elapsed())))
+                // On the wall clock, no more submissions in flight than connections: the documents of a backlog wait
+                // here as the plan's offsets, not as queued requests of the HTTP client (about a kilobyte each, so
+                // a saturated million-document run held hundreds of megabytes of them). Each one's latency still
+                // counts from its planned arrival. On a virtual clock every arrival starts at its instant, as before.
+                if clock == nil { await inFlight.waitForRoom(below: connections) }
                 let unit = clock?.activity.begin("the submission of document \(index)")
                 inFlight.start()
                 group.addTask {
@@ -154,6 +159,13 @@ private final class InFlightSubmissions: Sendable {
     func finish() {
         count.withLock { $0 -= 1 }
         changes.notify(0)
+    }
+
+    /// Returns once fewer than `limit` submissions are in flight.
+    func waitForRoom(below limit: Int) async {
+        while count.withLock({ $0 }) >= limit, !Task.isCancelled {
+            await changes.wait(for: 0) { self.count.withLock { $0 } < limit }
+        }
     }
 
     func waitUntilNone() async {
