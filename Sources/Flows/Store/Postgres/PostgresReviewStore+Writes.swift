@@ -171,14 +171,15 @@ extension PostgresReviewStore {
     }
 }
 
-/// The receiver's update as PostgreSQL runs it: the pending row of the document takes the verdict, and comes back.
-/// The DB cost sweep and the query plan measure exactly this statement.
+/// The receiver's update as PostgreSQL runs it: the pending row of the document takes the verdict, and a row comes
+/// back when it did (the store reports the verdict, not the row). The DB cost sweep and the query plan measure exactly
+/// this statement.
 public enum PostgresReceiverUpdate {
     static func query(_ tables: PostgresTables, status: DocumentStatus, at now: Date, documentId: String) -> PostgresQuery {
         """
         UPDATE \(unescaped: tables.reviews) SET document_status = \(status.rawValue), updated_at = \(now) \
         WHERE document_id = \(documentId) AND document_status = \(DocumentStatus.pendingReview.rawValue) \
-        RETURNING \(unescaped: PostgresReviewStore.reviewColumns)
+        RETURNING 1
         """
     }
 
