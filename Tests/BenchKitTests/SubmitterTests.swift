@@ -29,6 +29,23 @@ struct SubmitterTests {
         #expect(report.peakBacklog >= 1)
     }
 
+    @Test func onTheWallClockABacklogWaitsAsThePlanNotAsRequestsInFlight() async throws {
+        let router = Router()
+        router.post("/reviews") { _, _ in Response(status: .created) }
+        // 60 arrivals within 3 ms, two connections: most of them arrive while two are in flight.
+        let schedule = ArrivalSchedule(documents: 60, ratePerSecond: 20_000, seed: 2)
+        let report = try await withRunningApplication({ onRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
+        }) { port in
+            var submitter = OpenLoopSubmitter(schedule: schedule, baseURL: "http://127.0.0.1:\(port)")
+            submitter.connections = 2
+            return try await submitter.run { _ in }
+        }
+        #expect(report.submitted == 60 && report.failed == 0)
+        #expect(report.peakInFlight <= 2, "\(report.peakInFlight) submissions in flight at once")
+        #expect(report.peakBacklog > 2, "the backlog is still counted from the plan: \(report.peakBacklog)")
+    }
+
     @Test func aBacklogStillDrainingLongAfterTheLastArrivalIsSaturation() {
         func report(drain: Duration, span: Duration) -> SubmissionReport {
             SubmissionReport(

@@ -22,6 +22,8 @@ public struct SubmissionReport: Sendable, Hashable {
     public var drainAfterLastArrival: Duration
     /// Time from the first to the last planned arrival (wall, or model on a virtual clock).
     public var arrivalSpan: Duration
+    /// The most submissions in flight at once: on the wall clock never more than the submitter's connections.
+    public var peakInFlight = 0
 
     /// Whether arrivals outpaced the system: the last answer came more than `max(1 s, 10 % of the arrival span)`
     /// after the last arrival, so a backlog had built up that was still being worked off.
@@ -98,7 +100,9 @@ struct OpenLoopSubmitter: Sendable {
         }
         try await client.shutdown()
         let lastAnswer = tally.lastAnswer ?? schedule.span
-        return tally.report(drain: max(.zero, lastAnswer - schedule.span), span: schedule.span)
+        var report = tally.report(drain: max(.zero, lastAnswer - schedule.span), span: schedule.span)
+        report.peakInFlight = inFlight.peak
+        return report
     }
 
     /// One `POST /reviews`, to the instance whose turn it is; `nil` when answered 201, else what went wrong.
@@ -150,11 +154,19 @@ private struct ArrivalTime: Sendable {
 /// Submissions in flight, which the submitter waits for at the end: the last one to finish wakes it before it lets go.
 private final class InFlightSubmissions: Sendable {
     private let count = Mutex(0)
+    private let highest = Mutex(0)
     private let changes = ChangeWaiters<Int>()
 
     func start() {
-        count.withLock { $0 += 1 }
+        let now = count.withLock { count in
+            count += 1
+            return count
+        }
+        highest.withLock { $0 = max($0, now) }
     }
+
+    /// The most submissions in flight at once so far.
+    var peak: Int { highest.withLock { $0 } }
 
     func finish() {
         count.withLock { $0 -= 1 }
@@ -163,14 +175,16 @@ private final class InFlightSubmissions: Sendable {
 
     /// Returns once fewer than `limit` submissions are in flight.
     func waitForRoom(below limit: Int) async {
-        while count.withLock({ $0 }) >= limit, !Task.isCancelled {
-            await changes.wait(for: 0) { self.count.withLock { $0 } < limit }
-        }
+        await wait { $0 < limit }
     }
 
     func waitUntilNone() async {
-        while count.withLock({ $0 }) > 0, !Task.isCancelled {
-            await changes.wait(for: 0) { self.count.withLock { $0 } == 0 }
+        await wait { $0 == 0 }
+    }
+
+    private func wait(until holds: @escaping @Sendable (Int) -> Bool) async {
+        while !holds(count.withLock({ $0 })), !Task.isCancelled {
+            await changes.wait(for: 0) { holds(self.count.withLock { $0 }) }
         }
     }
 }
