@@ -28,23 +28,23 @@ final class StatementCounter: Sendable {
     /// - Parameter checkpointer: Told the log's size after each commit, in place of SQLite's automatic checkpoint.
     func install(on db: Database, checkpointer: WALCheckpointer? = nil) {
         // Held until SQLite reports the connection closed.
-        let trace = Unmanaged.passRetained(ConnectionTrace(counter: self, checkpointer: checkpointer)).toOpaque()
+        let hooks = Unmanaged.passRetained(ConnectionHooks(counter: self, checkpointer: checkpointer)).toOpaque()
         if checkpointer != nil {
             sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
-                if let context { Unmanaged<ConnectionTrace>.fromOpaque(context).takeUnretainedValue().checkpointer?.logGrew(to: pages) }
+                if let context { Unmanaged<ConnectionHooks>.fromOpaque(context).takeUnretainedValue().checkpointer?.logGrew(to: pages) }
                 return SQLITE_OK
-            }, trace)
+            }, hooks)
         }
         let mask = UInt32(SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_TRACE_CLOSE)
         sqlite3_trace_v2(db.sqliteConnection, mask, { event, context, statement, _ in
             guard let context else { return 0 }
-            let trace = Unmanaged<ConnectionTrace>.fromOpaque(context)
+            let trace = Unmanaged<ConnectionHooks>.fromOpaque(context)
             switch Int32(bitPattern: event) {
             case SQLITE_TRACE_STMT:
-                trace.takeUnretainedValue().started = ConnectionTrace.now()
+                trace.takeUnretainedValue().started = ConnectionHooks.now()
             case SQLITE_TRACE_PROFILE:
                 let connection = trace.takeUnretainedValue()
-                let elapsed = connection.started.map { ConnectionTrace.now() - $0 } ?? 0
+                let elapsed = connection.started.map { ConnectionHooks.now() - $0 } ?? 0
                 connection.started = nil
                 guard let statement, let sql = sqlite3_sql(OpaquePointer(statement)), !StatementCounter.isConnectionSetup(sql) else { return 0 }
                 connection.counter.record(nanoseconds: elapsed)
@@ -54,7 +54,7 @@ final class StatementCounter: Sendable {
                 break
             }
             return 0
-        }, trace)
+        }, hooks)
     }
 
     private func record(nanoseconds: UInt64) {
@@ -80,7 +80,7 @@ final class StatementCounter: Sendable {
 
 /// One connection's hooks: its counter, when the statement now running on it started, and its store's checkpointer.
 /// A connection runs one statement at a time and calls its hooks on that statement's thread.
-private final class ConnectionTrace: @unchecked Sendable {
+private final class ConnectionHooks: @unchecked Sendable {
     let counter: StatementCounter
     let checkpointer: WALCheckpointer?
     var started: UInt64?

@@ -48,7 +48,7 @@ final class WALCheckpointer: Sendable {
 
     /// A `PASSIVE` checkpoint, now, on the checkpointer's connection: it copies what is committed without waiting
     /// for the writer or for readers.
-    func checkpoint() throws {
+    private func checkpoint() throws {
         let database = try connection.withLock { connection in
             if let connection { return connection }
             var configuration = Configuration()
