@@ -99,5 +99,14 @@ struct SeededPlansTests {
         table.release("k")
         #expect(table.count == 0)
         #expect(table.reserve("k", for: fingerprint, at: .init(offset: .seconds(101))) == .proceed)
+
+        // A key released and reserved again is kept for the TTL of its second reservation, not its first.
+        #expect(table.reserve("j", for: fingerprint, at: .init(offset: .seconds(150))) == .proceed)
+        table.release("j")
+        #expect(table.reserve("j", for: fingerprint, at: .init(offset: .seconds(160))) == .proceed)
+        table.complete("j", with: response)
+        #expect(table.reserve("j", for: fingerprint, at: .init(offset: .seconds(255))) == .replay(response))
+        #expect(table.count == 1, "k expired at 201")
+        #expect(table.reserve("j", for: other, at: .init(offset: .seconds(260))) == .proceed)
     }
 }

@@ -51,22 +51,6 @@ final class DocumentRegistry: Sendable {
         var decidedAt: SimulationClock.Instant { SimulationClock.Instant(offset: .nanoseconds(decidedNanoseconds)) }
     }
 
-    /// Values many documents share, each stored once and named by its index.
-    private struct Interned<Value: Hashable> {
-        private(set) var values: [Value] = []
-        private var indexes: [Value: Int] = [:]
-
-        subscript(index: Int) -> Value { values[index] }
-
-        /// The index of `value`, added if new.
-        mutating func index(of value: Value) -> Int {
-            if let index = indexes[value] { return index }
-            values.append(value)
-            indexes[value] = values.count - 1
-            return values.count - 1
-        }
-    }
-
     private struct State {
         var documents: [Stored] = []
         /// Ordinal by id, for ids of the form `doc_<16 hex digits>`.
@@ -78,9 +62,9 @@ final class DocumentRegistry: Sendable {
         var events: [Int32] = []
         var accepted = 0
         /// One entry per distinct callback, shared by every document that names it (a URL costs hundreds of bytes).
-        var callbacks = Interned<Callback>()
+        var callbacks = InternedValues<Callback>()
         var metadata: [[String: String]] = []
-        var agents = Interned<String>()
+        var agents = InternedValues<String>()
 
         func ordinal(of documentId: String) -> Int32? {
             if let key = DocumentRegistry.key(of: documentId), let ordinal = byKey[key] { return ordinal }

@@ -10,11 +10,13 @@ import SimulationSupport
 /// answered with the first's response once it is complete, and refused while it is still in flight; the same key
 /// with a different request is refused.
 ///
-/// Keys and requests are kept as SHA-256 digests, and the answer as whatever the caller needs to rebuild it (the
-/// Help Desk keeps the document's ordinal): a million keys fit in about 150 MB less than their strings would take.
+/// A run of a million submissions keeps a million keys for the TTL, so each costs about 90 bytes: the key and the
+/// request are kept as 128-bit SHA-256 prefixes (the answer as whatever the caller needs to rebuild it: the Help
+/// Desk keeps the document's ordinal), entries in one queue in reservation order, which with one TTL for all is also
+/// expiry order, and a hash table from key to position in that queue.
 struct IdempotencyTable<Answer: Sendable & Hashable>: Sendable {
     typealias Fingerprint = IdempotencyFingerprint
-    typealias Digest = SHA256Value
+    typealias Digest = SHA256Prefix
 
     enum Reservation: Sendable, Hashable {
         /// The key is now held by this request, which must ``complete(_:with:)`` or ``release(_:)`` it.
@@ -25,49 +27,59 @@ struct IdempotencyTable<Answer: Sendable & Hashable>: Sendable {
     }
 
     private struct Entry: Sendable {
+        var key: Digest
         var fingerprint: Digest
         var response: Answer?
-        var expiresAt: SimulationClock.Instant
+        /// Nanoseconds of model time.
+        var expiresAt: Int64
+        /// Released by a failed request: its key is free again.
+        var released = false
     }
 
     let ttl: Duration
-    private var entries: [Digest: Entry] = [:]
-    /// Keys in reservation order; with one TTL for all, that is also expiry order.
-    private var expiries: Deque<(key: Digest, expiresAt: SimulationClock.Instant)> = []
+    /// Entries in reservation order; `entries[i]` is at position `purged + i`.
+    private var entries: Deque<Entry> = []
+    private var purged = 0
+    /// The position of each live key's entry.
+    private var positions: [Digest: Int] = [:]
 
     init(ttl: Duration) {
         self.ttl = ttl
     }
 
-    var count: Int { entries.count }
+    var count: Int { positions.count }
 
     mutating func reserve(_ key: String, for fingerprint: Fingerprint, at now: SimulationClock.Instant) -> Reservation {
         purge(at: now)
         let key = Digest(of: key)
         let digest = fingerprint.digest
-        if let entry = entries[key] {
+        if let position = positions[key] {
+            let entry = entries[position - purged]
             guard entry.fingerprint == digest else { return .mismatch }
             return entry.response.map(Reservation.replay) ?? .inFlight
         }
-        let expiresAt = now.advanced(by: ttl)
-        entries[key] = Entry(fingerprint: digest, response: nil, expiresAt: expiresAt)
-        expiries.append((key, expiresAt))
+        positions[key] = purged + entries.count
+        entries.append(Entry(key: key, fingerprint: digest, response: nil, expiresAt: now.advanced(by: ttl).offset.nanosecondsValue))
         return .proceed
     }
 
     mutating func complete(_ key: String, with response: Answer) {
-        entries[Digest(of: key)]?.response = response
+        guard let position = positions[Digest(of: key)] else { return }
+        entries[position - purged].response = response
     }
 
     /// Frees a key whose request failed, so a retry can proceed.
     mutating func release(_ key: String) {
-        entries[Digest(of: key)] = nil
+        guard let position = positions.removeValue(forKey: Digest(of: key)) else { return }
+        entries[position - purged].released = true
     }
 
     private mutating func purge(at now: SimulationClock.Instant) {
-        while let first = expiries.first, first.expiresAt <= now {
-            expiries.removeFirst()
-            if let entry = entries[first.key], entry.expiresAt <= now { entries[first.key] = nil }
+        let now = now.offset.nanosecondsValue
+        while let first = entries.first, first.expiresAt <= now {
+            entries.removeFirst()
+            if !first.released { positions[first.key] = nil }
+            purged += 1
         }
     }
 }
@@ -78,22 +90,24 @@ struct IdempotencyFingerprint: Sendable, Hashable {
     var callbackURL: String?
     var callbackStyle: CallbackPayloadStyle
 
-    /// SHA-256 of the request as encoded (sorted keys) and its callback headers: what the table keeps, 32 bytes
+    /// SHA-256 of the request as encoded (sorted keys) and its callback headers: what the table keeps (its first 16 bytes)
     /// instead of the request itself, as payment APIs keep a hash of the parameters.
-    var digest: SHA256Value {
+    var digest: SHA256Prefix {
         var hash = SHA256()
         hash.update(data: (try? HelpDeskJSON.encode(request)) ?? Data(request.documentUrl.utf8))
         hash.update(data: Data([0]))
         hash.update(data: Data((callbackURL ?? "").utf8))
         hash.update(data: Data([0]))
         hash.update(data: Data(callbackStyle.rawValue.utf8))
-        return SHA256Value(hash.finalize())
+        return SHA256Prefix(hash.finalize())
     }
 }
 
-/// A SHA-256 digest held inline (swift-crypto's digest type is not `Sendable`).
-struct SHA256Value: Sendable, Hashable {
-    var words: (UInt64, UInt64, UInt64, UInt64)
+/// The first 128 bits of a SHA-256 digest, held inline: enough to tell a million keys apart (a collision among
+/// 10^6 keys has a chance of about 10^-27), in half the bytes of the digest.
+struct SHA256Prefix: Sendable, Hashable {
+    var high: UInt64
+    var low: UInt64
 
     /// The digest of a string, such as an idempotency key.
     init(of text: String) {
@@ -101,22 +115,11 @@ struct SHA256Value: Sendable, Hashable {
     }
 
     init(_ digest: SHA256Digest) {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        digest.withUnsafeBytes { bytes = Array($0) }
-        func word(_ index: Int) -> UInt64 {
-            bytes[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) }
+        (high, low) = digest.withUnsafeBytes { bytes in
+            func word(_ index: Int) -> UInt64 {
+                bytes[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            return (word(0), word(1))
         }
-        words = (word(0), word(1), word(2), word(3))
-    }
-
-    static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.words == rhs.words
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
     }
 }

@@ -43,40 +43,30 @@ struct DeliveryBook: Sendable {
         case disabled
     }
 
-    /// One message and its attempts, compactly: a run keeps every message it ever sent.
+    /// One message and its attempts, compactly (80 bytes, no string or object of its own): a run keeps every message
+    /// it ever sent. Ids of the usual `msg_`/`doc_` + 16 hex digits form are kept as their numbers (others in
+    /// `irregularIds`), the callback URL and attempt errors as indexes into tables of the distinct values.
     private struct Record: Sendable {
-        var webhookId: HexIdentifier
-        var documentId: HexIdentifier
-        var callbackURL: URL
+        var webhookKey: UInt64
+        var documentKey: UInt64
         var body: Data
-        var status: DeliveryStatus
-        /// The first attempt inline; the few retries in an array.
-        var firstAttempt: CompactAttempt?
-        var laterAttempts: [CompactAttempt] = []
-        /// Attempts since the schedule last started (it restarts on a requested redelivery).
-        var seriesAttempts: Int32 = 0
-        /// A duplicate send (fault injection) is still to come, so the body is still needed.
-        var duplicatePending = false
         /// When the message was created (its document decided), wall-clock seconds since 1970.
         var createdAt: Double
-
-        init(_ message: Message, status: DeliveryStatus, createdAt: Date) {
-            self.createdAt = createdAt.timeIntervalSince1970
-            webhookId = HexIdentifier(message.webhookId, prefix: "msg_")
-            documentId = HexIdentifier(message.documentId, prefix: "doc_")
-            callbackURL = message.callbackURL
-            body = message.body
-            self.status = status
-        }
-
-        var message: Message {
-            Message(webhookId: webhookId.text(prefix: "msg_"), documentId: documentId.text(prefix: "doc_"), callbackURL: callbackURL, body: body)
-        }
+        /// The few retries; the first attempt is inline.
+        var laterAttempts: [CompactAttempt] = []
+        /// Index into `DeliveryBook.urls`.
+        var callback: Int32
+        /// Attempts since the schedule last started (it restarts on a requested redelivery).
+        var seriesAttempts: Int32 = 0
+        var firstAttempt: CompactAttempt?
+        var status: DeliveryStatus
+        /// A duplicate send (fault injection) is still to come, so the body is still needed.
+        var duplicatePending = false
 
         var attemptCount: Int { (firstAttempt == nil ? 0 : 1) + laterAttempts.count }
 
-        mutating func append(_ attempt: DeliveryAttempt) {
-            if firstAttempt == nil { firstAttempt = CompactAttempt(attempt) } else { laterAttempts.append(CompactAttempt(attempt)) }
+        mutating func append(_ attempt: CompactAttempt) {
+            if firstAttempt == nil { firstAttempt = attempt } else { laterAttempts.append(attempt) }
         }
 
         /// Drops the body once nothing can send the message again: delivered, no duplicate to come. A dead-lettered
@@ -85,18 +75,6 @@ struct DeliveryBook: Sendable {
             guard !duplicatePending, status == .delivered else { return }
             body = Data()
         }
-
-        func delivery(id: String) -> Delivery {
-            let attempts = ([firstAttempt].compactMap { $0 } + laterAttempts).enumerated().map { $1.attempt(number: $0 + 1) }
-            return Delivery(
-                id: id,
-                webhookId: webhookId.text(prefix: "msg_"),
-                documentId: documentId.text(prefix: "doc_"),
-                callbackUrl: callbackURL.absoluteString,
-                status: status,
-                attempts: attempts
-            )
-        }
     }
 
     let schedule: RetrySchedule
@@ -104,6 +82,11 @@ struct DeliveryBook: Sendable {
     let policy: EndpointPolicy
     /// Message n (1-based, `dlv_<n>`) is `records[n - 1]`.
     private var records: [Record] = []
+    /// The ids of messages whose webhook or document id is not of the usual form, by index in `records`.
+    private var irregularIds: [Int: (webhookId: String, documentId: String)] = [:]
+    /// Every distinct callback URL and attempt error, named by index.
+    private var urls = InternedValues<URL>()
+    private var errors = InternedValues<String>()
     /// Every callback URL sent to, by its text.
     private var endpoints: [String: EndpointState] = [:]
 
@@ -123,16 +106,58 @@ struct DeliveryBook: Sendable {
     /// - Parameter createdAt: When its document was decided, wall clock: what a replay's `since` is compared with.
     mutating func add(_ message: Message, dropped: Bool, createdAt: Date = Date(timeIntervalSince1970: 0)) -> (id: String, ordinal: UInt64) {
         let ordinal = UInt64(records.count)
-        records.append(Record(message, status: dropped ? .dropped : .pending, createdAt: createdAt))
+        let webhookKey = HexIdentifier.number(in: message.webhookId, prefix: "msg_")
+        let documentKey = HexIdentifier.number(in: message.documentId, prefix: "doc_")
+        if webhookKey == nil || documentKey == nil { irregularIds[records.count] = (message.webhookId, message.documentId) }
+        records.append(
+            Record(
+                webhookKey: webhookKey ?? 0,
+                documentKey: documentKey ?? 0,
+                body: message.body,
+                createdAt: createdAt.timeIntervalSince1970,
+                callback: Int32(urls.index(of: message.callbackURL)),
+                status: dropped ? .dropped : .pending
+            )
+        )
         if !dropped, endpoints[message.callbackURL.absoluteString] == nil { endpoints[message.callbackURL.absoluteString] = EndpointState() }
         return ("dlv_\(ordinal + 1)", ordinal)
+    }
+
+    private func ids(_ index: Int) -> (webhookId: String, documentId: String) {
+        if let ids = irregularIds[index] { return ids }
+        return ("msg_" + ReviewPlan.hex(records[index].webhookKey), "doc_" + ReviewPlan.hex(records[index].documentKey))
+    }
+
+    private func callbackURL(_ index: Int) -> URL {
+        urls[Int(records[index].callback)]
+    }
+
+    private func message(at index: Int) -> Message {
+        let (webhookId, documentId) = ids(index)
+        return Message(webhookId: webhookId, documentId: documentId, callbackURL: callbackURL(index), body: records[index].body)
+    }
+
+    private func delivery(at index: Int) -> Delivery {
+        let record = records[index]
+        let attempts = ([record.firstAttempt].compactMap { $0 } + record.laterAttempts).enumerated().map { number, attempt in
+            attempt.attempt(number: number + 1, error: attempt.error >= 0 ? errors[Int(attempt.error)] : nil)
+        }
+        let (webhookId, documentId) = ids(index)
+        return Delivery(
+            id: "dlv_\(index + 1)",
+            webhookId: webhookId,
+            documentId: documentId,
+            callbackUrl: callbackURL(index).absoluteString,
+            status: record.status,
+            attempts: attempts
+        )
     }
 
     /// Messages recorded so far.
     var count: Int { records.count }
 
     func message(_ id: String) -> Message? {
-        index(id).map { records[$0].message }
+        index(id).map { message(at: $0) }
     }
 
     /// Notes that a duplicate send of the message is scheduled.
@@ -144,7 +169,7 @@ struct DeliveryBook: Sendable {
     /// The message for its scheduled duplicate send; the body is dropped after if the message is done.
     mutating func takeDuplicate(_ id: String) -> Message? {
         guard let index = index(id) else { return nil }
-        let message = records[index].message
+        let message = message(at: index)
         records[index].duplicatePending = false
         records[index].releaseBodyIfDone()
         return message
@@ -152,14 +177,13 @@ struct DeliveryBook: Sendable {
 
     mutating func startAttempt(_ id: String, now: SimulationClock.Instant) -> Start {
         guard let index = index(id), records[index].status == .pending else { return .skip }
-        let url = records[index].callbackURL.absoluteString
+        let url = callbackURL(index).absoluteString
         if endpoints[url]?.status == .disabled {
             records[index].status = .disabled
             return .disabled
         }
         if let until = endpoints[url]?.resumeTime(at: now) { return .wait(until: until) }
-        let record = records[index]
-        return .send(Ticket(deliveryId: id, ordinal: UInt64(index), attemptNumber: record.attemptCount + 1, message: record.message))
+        return .send(Ticket(deliveryId: id, ordinal: UInt64(index), attemptNumber: records[index].attemptCount + 1, message: message(at: index)))
     }
 
     /// Logs an attempt and decides what follows it.
@@ -175,13 +199,13 @@ struct DeliveryBook: Sendable {
     ) -> Next {
         guard let index = index(ticket.deliveryId) else { return .deadLettered }
         var record = records[index]
-        record.append(attempt)
+        record.append(CompactAttempt(attempt, error: attempt.error.map { Int32(errors.index(of: $0)) } ?? -1))
         record.seriesAttempts += 1
         defer {
             record.releaseBodyIfDone()
             records[index] = record
         }
-        let url = record.callbackURL.absoluteString
+        let url = urls[Int(record.callback)].absoluteString
         switch verdict {
         case .delivered:
             _ = endpoints[url, default: EndpointState()].record(failed: false, at: now, policy: policy)
@@ -214,9 +238,9 @@ struct DeliveryBook: Sendable {
         guard Self.replayable.contains(records[index].status) else {
             throw APIError(.conflict, "only failed or disabled deliveries can be retried; this one is \(records[index].status.rawValue)", field: "id")
         }
-        try requireEnabled(records[index].callbackURL.absoluteString, field: "id")
+        try requireEnabled(callbackURL(index).absoluteString, field: "id")
         requeue(index)
-        return records[index].delivery(id: id)
+        return delivery(at: index)
     }
 
     /// Puts back in line every failed or disabled message created at or after `since`, optionally only those for
@@ -230,9 +254,9 @@ struct DeliveryBook: Sendable {
         let chosen = records.indices.filter { index in
             let record = records[index]
             return Self.replayable.contains(record.status) && record.createdAt >= since
-                && (url == nil || record.callbackURL.absoluteString == url)
+                && (url == nil || callbackURL(index).absoluteString == url)
         }
-        for target in Set(chosen.map { records[$0].callbackURL.absoluteString }).sorted() {
+        for target in Set(chosen.map { callbackURL($0).absoluteString }).sorted() {
             try requireEnabled(target, field: url == nil ? "since" : "url")
         }
         chosen.forEach { requeue($0) }
@@ -275,32 +299,34 @@ struct DeliveryBook: Sendable {
         var result: [Delivery] = []
         for (index, record) in records.enumerated() where result.count < limit {
             guard status == nil || record.status == status else { continue }
-            result.append(record.delivery(id: "dlv_\(index + 1)"))
+            result.append(delivery(at: index))
         }
         return result
     }
 
     func delivery(_ id: String) -> Delivery? {
-        index(id).map { records[$0].delivery(id: id) }
+        index(id).map { delivery(at: $0) }
     }
 }
 
-/// A delivery attempt in a quarter of the bytes of ``DeliveryAttempt``; its number is its place in the record.
+/// A delivery attempt in 24 bytes, a quarter of ``DeliveryAttempt``; its number is its place in the record, its error an
+/// index into the book's table of errors.
 private struct CompactAttempt: Sendable {
     var startedAt: Double
     var durationMs: Float
     /// -1 when the receiver did not answer.
     var statusCode: Int16
-    var error: String?
+    /// Index into `DeliveryBook.errors`, or -1.
+    var error: Int32
 
-    init(_ attempt: DeliveryAttempt) {
+    init(_ attempt: DeliveryAttempt, error: Int32) {
         startedAt = attempt.startedAt.timeIntervalSince1970
         durationMs = Float(attempt.durationMs)
         statusCode = attempt.statusCode.map { Int16(clamping: $0) } ?? -1
-        error = attempt.error
+        self.error = error
     }
 
-    func attempt(number: Int) -> DeliveryAttempt {
+    func attempt(number: Int, error: String?) -> DeliveryAttempt {
         DeliveryAttempt(
             number: number,
             startedAt: Date(timeIntervalSince1970: startedAt),
