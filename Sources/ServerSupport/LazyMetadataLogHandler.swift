@@ -30,17 +30,9 @@ public struct LazyMetadataLogHandler<Inner: LogHandler>: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata explicit: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var inner = inner
         inner.metadata = metadata
-        inner.log(level: level, message: message, metadata: explicit, source: source, file: file, function: function, line: line)
+        inner.log(event: event)
     }
 }

@@ -24,8 +24,8 @@ struct LazyMetadataLogHandlerTests {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            record.lines.withLock { $0.append((message.description, self.metadata.merging(metadata ?? [:]) { $1 })) }
+        func log(event: LogEvent) {
+            record.lines.withLock { $0.append((event.message.description, self.metadata.merging(event.metadata ?? [:]) { $1 })) }
         }
     }
 

@@ -130,6 +130,7 @@ public struct StrategyRunner: Sendable {
         // Per-document tallies go by the Help Desk's submission ordinal, read one at a time: a run may hold a million.
         let byDocument = applied.latenciesByOrdinal(count: submissions.submitted) { desk.decision(ofSubmission: UInt64($0))?.decidedAt }
         let latencies = byDocument.compactMap { $0 }
+        let latencySeconds = latencies.map(\.secondsValue)
         let pollsByDocument = polls.counts(count: byDocument.count)
         let overhead = clock.isVirtual ? LatencySummary(applied.wallOverheads()) : nil
         let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
@@ -145,7 +146,7 @@ public struct StrategyRunner: Sendable {
         // The same model on the run's own review delays and fault draws: where the model is exact, sampling error drops out.
         let drawn = (try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }))?
             .onFaultDraws(seed: scenario.seed)
-            .withDocumentIds((0..<UInt64(byDocument.count)).map { desk.documentId(ofSubmission: $0) ?? "" })
+            .withDocumentIds(strategy.modelReadsDocumentIds ? (0..<UInt64(byDocument.count)).map { desk.documentId(ofSubmission: $0) ?? "" } : nil)
         let modelOnDraws = drawn.map { strategy.model($0) }
         // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
         let comparable = { (model: StrategyModel) in clock.isVirtual || !model.latency.hasAtomAtZero }
@@ -163,7 +164,7 @@ public struct StrategyRunner: Sendable {
             declined: stats.documents.declined,
             latency: LatencySummary(latencies),
             model: model,
-            latencyDistance: comparable(model) ? model.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil,
+            latencyDistance: comparable(model) ? model.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil,
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             statusNotModified: stats.requestCount(route: "GET /document/{documentId}", status: 304),
@@ -200,7 +201,7 @@ public struct StrategyRunner: Sendable {
             overhead: overhead,
             incomplete: time.stepper?.stall?.description,
             modelOnDraws: modelOnDraws,
-            latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencies.map(\.secondsValue)) : nil },
+            latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil },
             perDocument: zip(byDocument, pollsByDocument).enumerated().map { ordinal, outcome in
                 let decided = desk.decision(ofSubmission: UInt64(ordinal))?.decidedAt
                 return DocumentOutcome(latency: outcome.0, statusPolls: outcome.1, decidedAt: decided.map { origin.duration(to: $0) })

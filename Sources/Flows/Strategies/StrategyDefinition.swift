@@ -26,6 +26,9 @@ public protocol StrategyDefinition: Sendable {
     var callbackStyle: CallbackPayloadStyle? { get }
     /// The longest model time it can wait between two chances to learn a verdict.
     var longestInterval: Duration { get }
+    /// Whether its model on a run's draws reads the documents' ids (``ModelWorkload/documentIds``): a run then
+    /// hands them over, and spares a million strings when it does not.
+    var modelReadsDocumentIds: Bool { get }
 
     /// Builds the running strategy.
     func makeStrategy(context: StrategyContext) -> any Strategy
@@ -36,6 +39,8 @@ public protocol StrategyDefinition: Sendable {
 extension StrategyDefinition {
     /// The definition's name, read from a value.
     var strategyName: String { Self.name }
+
+    public var modelReadsDocumentIds: Bool { false }
 }
 
 /// One line of the registry: a definition's type, seen through what the registry needs of it.
@@ -111,6 +116,8 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
     public var usesWebhooks: Bool { callbackStyle != nil }
 
     public var longestInterval: Duration { definition.longestInterval }
+    /// Whether its model on a run's draws reads the documents' ids.
+    public var modelReadsDocumentIds: Bool { definition.modelReadsDocumentIds }
 
     public func model(_ workload: ModelWorkload) -> StrategyModel { definition.model(workload) }
 

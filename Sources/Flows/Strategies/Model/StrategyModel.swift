@@ -95,7 +95,7 @@ public struct ModelWorkload: Sendable, Hashable {
     }
 
     /// The workload with the run's document ids, in submission order (see ``documentIds``).
-    public func withDocumentIds(_ ids: [String]) -> ModelWorkload {
+    public func withDocumentIds(_ ids: [String]?) -> ModelWorkload {
         var identified = self
         identified.documentIds = ids
         return identified

@@ -67,6 +67,9 @@ public struct PollBackoff: StrategyDefinition {
         return jitterUnit(seed: seed, documentId: ids[document], attempt: attempt)
     }
 
+    /// Each backoff delay's jitter is drawn from the document's id.
+    public var modelReadsDocumentIds: Bool { true }
+
     public func model(_ workload: ModelWorkload) -> StrategyModel {
         // With faults, or on the run's own documents and ids, the schedules are followed request by request.
         guard workload.readFaults.isNone, workload.documentIds == nil || !workload.isOnDraws else {
