@@ -30,10 +30,34 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Run the CI profile on this database instead of SQLite files: postgres://USER@HOST:PORT/DATABASE.")
     var db: String?
 
+    @Option(
+        name: .customLong("format"),
+        help: ArgumentHelp(
+            "How to write the judgement: \(GateFormat.allCases.map(\.rawValue).joined(separator: ", ")) (repeat the option or separate with commas; several need --format-out).",
+            valueName: "format"
+        )
+    )
+    var formats: [String] = []
+
+    @Option(help: ArgumentHelp("Write each --format to its file in this folder (gate.txt, gate-junit.xml, gate.md, gate-github.txt); the text is printed as well, and GitHub's commands too, which GitHub reads only from the output.", valueName: "dir"))
+    var formatOut: String?
+
     @Option(help: "The clock the CI profile's strategies run on: virtual only (the baseline keeps their figures exactly, which only virtual time makes reproducible).")
     var clock = RunClock.virtual
 
     func validate() throws {
+        let formats: [GateFormat]
+        do {
+            formats = try GateFormat.parse(self.formats)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if formats.count > 1, formatOut == nil {
+            throw ValidationError("--format \(formats.map(\.rawValue).joined(separator: ",")): several formats need --format-out DIR, one file each")
+        }
+        if update, !self.formats.isEmpty || formatOut != nil {
+            throw ValidationError("--update rewrites the baseline and judges nothing: --format and --format-out do not apply")
+        }
         guard clock == .virtual else {
             throw ValidationError("--clock wall cannot be checked: the baseline keeps the strategies' figures exactly, as virtual time makes them (Bench run --profile ci --clock wall still runs the profile on the wall clock)")
         }
@@ -83,7 +107,19 @@ struct Check: AsyncParsableCommand {
         let check = BaselineCheck(baseline: kept, run: figures)
         try check.csv.text.write(to: directory.appendingPathComponent("gate.csv"), atomically: true, encoding: .utf8)
         try GateReport.html(check, baseline: kept).write(to: directory.appendingPathComponent("gate.html"), atomically: true, encoding: .utf8)
-        print(check.report, terminator: "")
+        let formats = try GateFormat.parse(self.formats)
+        if let formatOut {
+            let folder = URL(fileURLWithPath: formatOut, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for format in formats {
+                try format.render(check).write(to: folder.appendingPathComponent(format.fileName), atomically: true, encoding: .utf8)
+            }
+            print(check.report, terminator: "")
+            if formats.contains(.github) { print(GateFormat.github.render(check), terminator: "") }
+            print("Gate written as \(formats.map(\.rawValue).joined(separator: ", ")) to \(folder.path).")
+        } else {
+            print(formats[0].render(check), terminator: "")
+        }
         if check.exitCode != 0 { throw ExitCode(check.exitCode) }
     }
 
