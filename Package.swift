@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowsTests",
-            dependencies: ["Flows", "TestSupport", "MockHelpDesk", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, nioHTTP1]
+            dependencies: ["Flows", "TestSupport", "MockHelpDesk", "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, postgres, nioHTTP1]
                 + serverStack
         ),
         .testTarget(

@@ -11,9 +11,12 @@ port and database, submits the rest, and checks:
 - every document the Help Desk made has its row, including those whose submission the kill cut off after the Help
   Desk answered (the restarted app sends its stored intents again), and no intent is left over;
 - poll-events and sse resume from the cursor they had stored when the app was killed.
+With --postgres URL (postgres://USER@HOST:PORT/DATABASE) the app keeps its reviews in PostgreSQL instead, a fresh
+schema per strategy, and the same checks run against it (PostgreSQL's own crash safety stands in for SQLite's
+integrity check; the tables are read with psql).
 Exits non-zero on the first failure.
 
-Usage: scripts/crash_check.py PATH_TO_BENCH_BINARY
+Usage: scripts/crash_check.py PATH_TO_BENCH_BINARY [--postgres URL]
 """
 import json
 import os
@@ -70,7 +73,9 @@ class Server:
 
         threading.Thread(target=read, daemon=True).start()
         ready.wait(timeout=60)
-        check(self.port is not None, f"{banner} starts and reports its port")
+        if self.port is None and self.process.poll() is None:
+            self.process.kill()
+        check(self.port is not None, f"{banner} starts and reports its port" + ("" if self.port else f": {''.join(self.lines[-3:]).strip()[:400]}"))
 
     def stop(self, sig=signal.SIGTERM):
         self.process.send_signal(sig)
@@ -99,14 +104,59 @@ def wait_for(condition, seconds=60):
     return False
 
 
-def run(bench, strategy, folder):
+class SQLiteTables:
+    """The app's SQLite file, read directly."""
+
+    def __init__(self, path):
+        self.path = path
+        self.db_argument = path
+
+    def check_integrity(self, label):
+        with sqlite3.connect(self.path) as db:
+            check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{label} the database passes integrity_check after the kill")
+
+    def value(self, sql, *parameters):
+        with sqlite3.connect(self.path) as db:
+            row = db.execute(sql, parameters).fetchone()
+        return row[0] if row else None
+
+
+class PostgresTables:
+    """The app's tables in a schema of a PostgreSQL database, read with psql."""
+
+    def __init__(self, url, schema):
+        self.url = url
+        self.schema = schema
+        self.db_argument = f"{url}?schema={schema}"
+
+    def check_integrity(self, label):
+        print(f"ok: {label} PostgreSQL keeps its own crash safety (write-ahead log); no file to check")
+
+    def value(self, sql, *parameters):
+        for parameter in parameters:
+            sql = sql.replace("?", "'" + str(parameter).replace("'", "''") + "'", 1)
+        result = subprocess.run(["psql", self.url, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", f'SET search_path TO "{self.schema}"', "-c", sql],
+                                capture_output=True, text=True, timeout=60)
+        check(result.returncode == 0, f"psql reads the app's tables ({result.stderr.strip()[:200]})")
+        lines = [line for line in result.stdout.splitlines() if line and line != "SET"]
+        return int(lines[0]) if lines and lines[0].lstrip("-").isdigit() else (lines[0] if lines else None)
+
+
+def run(bench, strategy, folder, postgres):
     desk = Server([bench, "serve", "helpdesk", "--port", "0", "--time-scale", "0.01", "--secret", SECRET], "MockHelpDesk")
     desk_url = f"http://127.0.0.1:{desk.port}"
-    database = os.path.join(folder, strategy.replace(":", "_").replace(",", "_") + ".sqlite")
+    name = re.sub(r"[^a-z0-9]", "_", strategy)
+    tables = PostgresTables(postgres, f"crash_{name}_{os.getpid()}") if postgres else SQLiteTables(os.path.join(folder, name + ".sqlite"))
+    database = tables.db_argument
     port = free_port()
     command = [bench, "serve", "app", "--port", str(port), "--helpdesk", desk_url, "--db", database, "--secret", SECRET,
                "--strategy", strategy, "--time-scale", "0.01"]
-    app = Server(command, "Flows")
+    app = None
+    try:
+        app = Server(command, "Flows")
+    finally:
+        if app is None:
+            desk.stop()
     base = f"http://127.0.0.1:{port}"
     accepted = []
     try:
@@ -134,11 +184,10 @@ def run(bench, strategy, folder):
             thread.join()
         check(not refused, f"[{strategy}] every submission before the kill was accepted ({refused[:1]})")
         check(code == -signal.SIGKILL, f"[{strategy}] the app is killed with SIGKILL mid-run ({len(accepted)} documents in)")
-        with sqlite3.connect(database) as db:
-            check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"[{strategy}] the database passes integrity_check after the kill")
-            stored = db.execute("SELECT COUNT(*) FROM document_reviews").fetchone()[0]
-            cursor_name = strategy.split(":")[0]
-            cursor = db.execute("SELECT cursor FROM event_cursors WHERE name = ?", (cursor_name,)).fetchone()
+        tables.check_integrity(f"[{strategy}]")
+        stored = tables.value("SELECT COUNT(*) FROM document_reviews")
+        cursor_name = strategy.split(":")[0]
+        cursor = tables.value("SELECT cursor FROM event_cursors WHERE name = ?", cursor_name)
         check(stored >= len(accepted), f"[{strategy}] every accepted document has its row after the kill ({stored})")
         # Reviews keep being decided while the app is down (50 s of model time): their webhooks fail and are retried.
         time.sleep(0.5)
@@ -146,7 +195,7 @@ def run(bench, strategy, folder):
         app = Server(command, "Flows")
         banner = {"poll-events": "reading the event feed", "sse": "opening the event stream"}.get(strategy.split(":")[0])
         if banner:
-            expected = cursor[0] if cursor else "the start"
+            expected = cursor if cursor else "the start"
             resumed = wait_for(lambda: any(banner in line for line in app.lines), 10)
             line = next((line for line in app.lines if banner in line), "")
             check(resumed and f"after={expected}" in line, f"[{strategy}] the restarted app resumes after its stored cursor {expected}")
@@ -168,8 +217,7 @@ def run(bench, strategy, folder):
         resumed = sum("resumed an interrupted submission" in line for line in app.lines)
         check(len(rows) == made, f"[{strategy}] every document the Help Desk made has its row: {made} made, {len(rows)} rows, "
                                  f"{len(rows) - len(accepted)} of them cut off by the kill ({resumed} finished by the restarted app)")
-        with sqlite3.connect(database) as db:
-            left = db.execute("SELECT COUNT(*) FROM submission_intents").fetchone()[0]
+        left = tables.value("SELECT COUNT(*) FROM submission_intents")
         check(left == 0, f"[{strategy}] no submission intent is left over ({left})")
         if strategy.startswith("hybrid"):
             failed = stats["deliveries"]["failedAttempts"]
@@ -184,9 +232,14 @@ def run(bench, strategy, folder):
 
 def main():
     bench = sys.argv[1]
+    postgres = None
+    if len(sys.argv) > 2:
+        check(len(sys.argv) == 4 and sys.argv[2] == "--postgres" and sys.argv[3].startswith("postgres://"),
+              "arguments: PATH_TO_BENCH_BINARY [--postgres postgres://USER@HOST:PORT/DATABASE]")
+        postgres = sys.argv[3]
     with tempfile.TemporaryDirectory() as folder:
         for strategy in ["hybrid:10s,20s", "poll-events:1s", "sse"]:
-            run(bench, strategy, folder)
+            run(bench, strategy, folder, postgres)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 2. Starts `Bench serve app` against that Help Desk, once with `--strategy webhook` and once with
    `--strategy poll-fixed:1s`, and checks that `POST /reviews` ends in a decided row with the Help Desk's verdict,
    and that a forged webhook is refused with 401 and changes nothing.
+   Reads the live event stream (`GET /events/stream`) and validates every event, one at a time, against the
+   OpenAPI document's `itemSchema` for it, and each decision's JSON `data` against its `contentSchema`.
 3. Checks that `Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad review-delay distributions, retry
    schedules, give-up rules and options with exit 64 and a message naming them, creating nothing, and that a plan runs from a CSV of
    observed delays.
@@ -29,6 +31,8 @@ import time
 import urllib.error
 import urllib.request
 
+import jsonschema
+import referencing
 from standardwebhooks.webhooks import Webhook
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -99,6 +103,89 @@ def wait_for(condition, seconds=30):
             return value
         time.sleep(0.05)
     return None
+
+
+OPENAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "openapi", "helpdesk.openapi.json")
+
+
+def parse_event_stream(text):
+    """The events of a text/event-stream as a parser hands them over: one object per block of lines ended by a blank
+    line, with `event`, `id`, `data` (the data lines joined by line feeds) and `retry` (a number) where the block has
+    them; comments are skipped, and so is a block with none of those fields."""
+    events, fields, data = [], {}, []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line == "":
+            if data:
+                fields["data"] = "\n".join(data)
+            if fields:
+                events.append(fields)
+            fields, data = {}, []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            data.append(value)
+        elif name in ("event", "id"):
+            fields[name] = value
+        elif name == "retry" and value.isdigit():
+            fields["retry"] = int(value)
+    return events
+
+
+def stream_event_validators():
+    """Validators of one stream event against the document's `itemSchema` for `GET /events/stream`, and of a JSON
+    `data` against the `contentSchema` of the event it belongs to."""
+    with open(OPENAPI) as file:
+        document = json.load(file)
+    uri = "urn:async-flows:helpdesk.openapi.json"
+    registry = referencing.Registry().with_resource(uri, referencing.jsonschema.DRAFT202012.create_resource(document))
+    media = document["paths"]["/events/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+    check("itemSchema" in media, "the document gives each stream event a schema (itemSchema)")
+
+    def validator(pointer_or_schema):
+        schema = pointer_or_schema if isinstance(pointer_or_schema, dict) else {"$ref": uri + pointer_or_schema}
+        if "$ref" in schema and schema["$ref"].startswith("#"):
+            schema = {"$ref": uri + schema["$ref"]}
+        return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=jsonschema.FormatChecker())
+
+    decision = document["components"]["schemas"]["DecisionStreamEvent"]["properties"]["data"]
+    check(decision.get("contentMediaType") == "application/json", "a decision's data is declared as JSON")
+    return validator(media["itemSchema"]), validator(decision["contentSchema"])
+
+
+def check_stream(base, documents):
+    """Reads the stream until it has carried a decision of every document, and validates each event."""
+    item, content = stream_event_validators()
+    wanted = {document["documentId"] for document in documents}
+    events, text = [], ""
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/events/stream"), timeout=30) as response:
+        check(response.headers.get("Content-Type", "").startswith("text/event-stream"), "the stream is text/event-stream")
+        while True:
+            chunk = response.read1(65536).decode()
+            if not chunk:
+                check(False, "the stream stays open until every decision is read")
+            text += chunk
+            events = parse_event_stream(text[:text.rfind("\n\n") + 2])
+            if wanted <= {json.loads(event["data"])["documentId"] for event in events if "data" in event}:
+                break
+    violations = []
+    for event in events:
+        violations += [f"{event}: {error.message}" for error in item.iter_errors(event)]
+        if event.get("event") == "document.decided":
+            violations += [f"{event['data']}: {error.message}" for error in content.iter_errors(json.loads(event["data"]))]
+    decisions = [event for event in events if event.get("event") == "document.decided"]
+    check(not violations, f"every stream event follows the document's schema ({len(events)} events, {len(violations)} violations: {violations[:3]})")
+    check(len(decisions) >= len(wanted) and any("retry" in event for event in events),
+          f"the stream carried a retry hint and {len(decisions)} decisions")
+    # The same validators refuse what the document does not allow, so the check above is not vacuous.
+    for bad in [{"event": "document.decided", "id": "42", "data": decisions[0]["data"]},
+                {"event": "document.updated", "id": decisions[0]["id"], "data": decisions[0]["data"]},
+                {"retry": -1}, {"event": "document.decided", "id": decisions[0]["id"]}]:
+        check(not item.is_valid(bad), f"the item schema refuses {bad}")
+    check(not content.is_valid({**json.loads(decisions[0]["data"]), "documentStatus": "MAYBE"}), "the content schema refuses an unknown status")
+    print(f"event stream: {len(events)} events read live, each valid against the OpenAPI document")
 
 
 def check_app(bench, desk_base, strategy, folder, secret_from_environment, client="async-http-client"):
@@ -316,6 +403,13 @@ def main():
             check(status == 400 and error.get("field") == field, f"{name} answers 400 naming {field}")
         status, _, body = request("GET", f"{base}/document/doc_unknown")
         check(status == 404 and "error" in json.loads(body), "an unknown document answers 404 with a JSON error")
+
+        more = []
+        for index in range(4):
+            status, _, body = request("POST", f"{base}/document", {"documentUrl": f"https://example.com/stream-{index}.pdf"}, json_headers)
+            check(status == 201, f"POST /document without a callback answers 201 (got {status})")
+            more.append(json.loads(body))
+        check_stream(base, [document] + more)
 
         with tempfile.TemporaryDirectory() as folder:
             # The secret reaches the app once from the environment, once from the flag.

@@ -1,7 +1,9 @@
-import Flows
 import Foundation
+import PostgresNIO
 import TestSupport
 import Testing
+
+@testable import Flows
 
 /// What only the PostgreSQL store does: its migrations with and without the index, its plans, its statement timing,
 /// its errors. The behaviour every store promises runs in ``StoreConformanceTests``.
@@ -36,6 +38,37 @@ struct PostgresStoreTests {
             let after = store.statementStatistics() - before
             #expect(after.statements >= 5, "the lock, the intent, the parked verdict, the insert, and a select")
             #expect(after.totalDuration > .zero)
+        }
+    }
+
+    @Test func aStatementTheServerCutsOffCountsAsUnavailableAndThePoolReconnects() async throws {
+        let location = try #require(TestPostgres.freshSchema())
+        try await PostgresReviewStore.withStore(at: location, resetSchema: true, logger: .quiet) { (store: PostgresReviewStore) async throws in
+            let (pids, announce) = AsyncStream.makeStream(of: Int32.self)
+            async let cutOff: Void = store.leased { connection in
+                let rows = try await connection.query("SELECT pg_backend_pid()", logger: .quiet).collect()
+                announce.yield(try rows[0].decode(Int32.self))
+                _ = try await connection.query("SELECT pg_sleep(60)", logger: .quiet).collect()
+            }
+            var next = pids.makeAsyncIterator()
+            let pid = try #require(await next.next())
+            // What `pg_ctl stop -m fast` does to every connection: the server ends the backend under its statement.
+            _ = try await store.client.query("SELECT pg_terminate_backend(\(pid))").collect()
+            let outcome: (any Error)?
+            do {
+                try await cutOff
+                outcome = nil
+            } catch {
+                outcome = error
+            }
+            let error = try #require(outcome, "the statement was cut off")
+            #expect(StoreUnavailable.describes(error), "\(String(reflecting: error))")
+            // The pool replaces the connection by itself: the next step works, with no new store.
+            _ = try await store.recordSubmission(
+                SubmissionIntent(documentUrl: "https://x.test/a"),
+                response: .init(agentId: "agent_1", documentId: "doc_1", documentStatus: .pendingReview)
+            )
+            #expect(try await store.reviews(status: nil, limit: 10).count == 1)
         }
     }
 

@@ -130,6 +130,10 @@ public final class ReviewApp: Sendable {
         defer { sending.withLock { _ = $0.remove(intent.key) } }
         do {
             try await store.recordIntent(intent)
+        } catch where StoreUnavailable.describes(error) {
+            // Nothing was sent: the caller's retry after the pause submits it once.
+            logger.warning("submission deferred: our database is unavailable", metadata: ["error": "\(error)"])
+            throw Self.databaseUnavailable
         } catch {
             logger.error("submission could not be stored", metadata: ["error": "\(error)"])
             throw APIError(.internalServerError, "the submission could not be stored")
@@ -143,10 +147,35 @@ public final class ReviewApp: Sendable {
             throw APIError(.badGateway, error.description)
         }
         do {
-            return try await record(intent, response: response)
+            return try await recordPatiently(intent, response: response)
+        } catch where StoreUnavailable.describes(error) {
+            // The intent stays stored: the next start sends it again under the same key and stores its row.
+            logger.error("review could not be stored: our database is unavailable", metadata: ["document.id": "\(response.documentId)", "error": "\(error)"])
+            throw Self.databaseUnavailable
         } catch {
             logger.error("review could not be stored", metadata: ["document.id": "\(response.documentId)", "error": "\(error)"])
             throw APIError(.internalServerError, "the review could not be stored")
+        }
+    }
+
+    /// What our API answers while the database is unavailable: 503 with `Retry-After`.
+    static let databaseUnavailable = APIError.retryLater(.serviceUnavailable, "our database is unavailable; try again later", afterSeconds: StoreUnavailable.retryAfterSeconds)
+
+    /// Model time a submission the Help Desk has answered keeps trying to store its row while the database is
+    /// unavailable: the Help Desk has made the document, so giving up early would leave it without a row until the
+    /// next start.
+    static let recordPatience: Duration = .seconds(30)
+
+    /// Stores the row of an answered submission, trying again every model second while the database is
+    /// unavailable, for up to ``recordPatience``.
+    private func recordPatiently(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> Review {
+        let deadline = clock.now.advanced(by: Self.recordPatience)
+        while true {
+            do {
+                return try await record(intent, response: response)
+            } catch where StoreUnavailable.describes(error) && clock.now < deadline {
+                try await clock.sleep(until: min(clock.now.advanced(by: .seconds(1)), deadline))
+            }
         }
     }
 

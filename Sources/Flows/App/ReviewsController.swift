@@ -39,7 +39,7 @@ struct ReviewsController<Context: RequestContext> {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let documentId = try context.parameters.require("documentId")
-        guard let review = try await app.store.review(documentId: documentId) else {
+        guard let review = try await Self.reading({ try await app.store.review(documentId: documentId) }) else {
             throw APIError(.notFound, "no review of document \(documentId.prefix(64))", field: "documentId")
         }
         return try Response.json(review)
@@ -48,6 +48,15 @@ struct ReviewsController<Context: RequestContext> {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let status = try request.enumParameter("status", as: DocumentStatus.self)
         let limit = try request.limitParameter(default: 100, max: 1000)
-        return try Response.json(ReviewList(reviews: try await app.store.reviews(status: status, limit: limit)))
+        return try Response.json(ReviewList(reviews: try await Self.reading { try await app.store.reviews(status: status, limit: limit) }))
+    }
+
+    /// A read of the store, answered 503 with `Retry-After` while the database is unavailable.
+    private static func reading<Value>(_ read: () async throws -> Value) async throws -> Value {
+        do {
+            return try await read()
+        } catch where StoreUnavailable.describes(error) {
+            throw ReviewApp.databaseUnavailable
+        }
     }
 }

@@ -129,6 +129,7 @@ public final class VerdictLedger: Sendable {
         defer { appliedChanges.notify(0) }
         switch outcome {
         case .applied(let verdict):
+            logger.debug("verdict applied", metadata: ["document.id": "\(verdict.documentId)", "source": "\(source.rawValue)"])
             notify(VerdictApplied(documentId: verdict.documentId, status: verdict.status, source: source, appliedAt: clock.now))
         case .conflict(let existing):
             logger.warning(

@@ -97,9 +97,10 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
     /// The `Retry-After` our receiver answers with while the database is unavailable, whole seconds.
     public static let retryAfterSeconds = 5
 
-    /// Whether `error` says the database is unavailable for now: this error, or SQLite's busy and locked codes.
+    /// Whether `error` says the database is unavailable for now: this error, SQLite's busy and locked codes, or a
+    /// PostgreSQL server that cannot be reached or is shutting down.
     public static func describes(_ error: any Error) -> Bool {
-        if error is StoreUnavailable { return true }
+        if error is StoreUnavailable || describesPostgres(error) { return true }
         guard let error = error as? DatabaseError else { return false }
         return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }

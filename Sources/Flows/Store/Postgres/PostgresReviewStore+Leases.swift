@@ -16,7 +16,7 @@ extension PostgresReviewStore {
 
     public func takeOverDocuments(to owner: String, until: Date, now: Date, unleasedBefore: Date, reclaimingOwn: Bool, limit: Int) async throws -> [Review] {
         let own: String? = reclaimingOwn ? owner : nil
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             // Rows another instance is taking over at this moment are skipped, not waited for: two instances never
             // take the same document.
             let candidates = try await self.run("""
@@ -42,7 +42,7 @@ extension PostgresReviewStore {
     }
 
     public func renewLeases(of owner: String, until: Date) async throws -> Set<String> {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             _ = try await self.run("UPDATE \(unescaped: self.tables.resourceLeases) SET expires_at = \(until) WHERE owner = \(owner)", on: connection)
             let held = try await self.run(
                 "UPDATE \(unescaped: self.tables.documentLeases) SET expires_at = \(until) WHERE owner = \(owner) RETURNING document_id",

@@ -16,7 +16,7 @@ extension PostgresReviewStore {
 
     public func recordSubmission(_ intent: SubmissionIntent, response: SubmitDocumentResponse) async throws -> (review: Review, inserted: Bool) {
         let now = wallClock()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await self.lock([response.documentId], on: connection)
             // The intent is gone only if this submission was recorded (or discarded) already: only then is there a row to find.
             let discarded = try await self.run("DELETE FROM \(unescaped: self.tables.submissionIntents) WHERE key = \(intent.key) RETURNING 1", on: connection)
@@ -41,7 +41,7 @@ extension PostgresReviewStore {
 
     public func apply(_ verdict: Verdict) async throws -> VerdictOutcome {
         let now = wallClock()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await self.lock([verdict.documentId], on: connection)
             if let webhookId = verdict.webhookId {
                 guard try await self.recordWebhook(webhookId, documentId: verdict.documentId, at: now, on: connection) else {
@@ -59,7 +59,7 @@ extension PostgresReviewStore {
 
     public func apply(events: [DocumentEvent], advancingCursor name: String, to cursor: String) async throws -> [VerdictOutcome] {
         let now = wallClock()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             let decided = events.filter(\.documentStatus.isDecided)
             try await self.lock(decided.map(\.documentId), on: connection)
             // The common case, every row pending, in one statement for the whole page; the rest one by one.
@@ -83,7 +83,7 @@ extension PostgresReviewStore {
 
     public func recordThinNotification(documentId: String, webhookId: String) async throws -> Bool {
         let now = wallClock()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await self.lock([documentId], on: connection)
             guard try await self.recordWebhook(webhookId, documentId: documentId, at: now, on: connection) else { return false }
             _ = try await self.run("""
@@ -96,7 +96,7 @@ extension PostgresReviewStore {
 
     public func applyFetched(_ verdict: Verdict) async throws -> VerdictOutcome {
         let now = wallClock()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await self.lock([verdict.documentId], on: connection)
             let outcome = try await self.transition(verdict, at: now, on: connection)
             // A refused state leaves its notification, as a rolled-back transaction would.

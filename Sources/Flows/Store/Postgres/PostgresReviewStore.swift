@@ -28,6 +28,8 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     let logger: Logger
     let wallClock: @Sendable () -> Date
     let counter = PostgresStatementCounter()
+    /// Whether a step last found the server unreachable: the next wait for a connection is then short.
+    let reachability = Reachability()
 
     public var backendName: String { "postgres" }
 
@@ -125,7 +127,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     public var quotedSchema: String { tables.quotedSchema }
 
     public func receiverUpdatePlan() async throws -> String {
-        let rows = try await client.withConnection { connection in
+        let rows = try await leased { connection in
             try await self.run(PostgresReceiverUpdate.explain(self.tables), on: connection)
         }
         guard let text = try rows.first?.decode(String.self) else { throw PostgresStoreError("EXPLAIN gave no plan") }
@@ -136,7 +138,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         into initial: Tally,
         _ combine: @escaping @Sendable (inout Tally, String, DocumentStatus) -> Void
     ) async throws -> Tally {
-        try await client.withConnection { connection in
+        try await leased { connection in
             var tally = initial
             let rows = try await connection.query("SELECT document_id, document_status FROM \(unescaped: self.tables.reviews)", logger: self.logger)
             for try await (documentId, status) in rows.decode((String?, String).self) {
@@ -207,7 +209,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
 
     /// Runs one statement on a pooled connection.
     func read(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.withConnection { connection in try await self.run(query, on: connection) }
+        try await leased { connection in try await self.run(query, on: connection) }
     }
 
     /// Runs one statement and reads its rows, timed from sending it to its last row (the round trip included).

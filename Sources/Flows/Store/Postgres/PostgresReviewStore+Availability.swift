@@ -1,0 +1,109 @@
+import Foundation
+import PostgresNIO
+import Synchronization
+
+extension PostgresReviewStore {
+    /// How long a step waits for a pooled connection before the database counts as unavailable. While the server is
+    /// down, PostgresNIO's pool keeps a step waiting (its circuit breaker trips only after a minute); a step that
+    /// gives up here answers "try again later" instead (``StoreUnavailable``), and the pool goes on reconnecting
+    /// in the background, so the next step after the server's return gets a connection without a restart.
+    /// Once a step has found the server unreachable (its statement failed with a connection error, or it waited in
+    /// vain), the next ones wait only ``connectionWaitWhileUnreachable``, until one gets a connection again; a busy
+    /// pool alone never makes a step wait that short.
+    public static let connectionWait: Duration = .seconds(10)
+    public static let connectionWaitWhileUnreachable: Duration = .seconds(2)
+
+    /// Runs `body` in a transaction on a pooled connection, or fails with ``StoreUnavailable`` when no connection
+    /// can be had within ``connectionWait``.
+    ///
+    /// A transaction whose `BEGIN` fails because the server had closed that pooled connection (it restarted, or
+    /// ended the backend) has run nothing, so it runs once more on another connection.
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let attempt = {
+            try await self.leased { connection in
+                try await connection.withTransaction(logger: self.logger) { connection in try await body(connection) }
+            }
+        }
+        do {
+            return try await attempt()
+        } catch let error as PostgresTransactionError where error.closureError == nil && error.commitError == nil
+            && error.beginError.map(StoreUnavailable.describesPostgres) == true
+        {
+            return try await attempt()
+        }
+    }
+
+    /// Runs `body` on a pooled connection, or fails with ``StoreUnavailable`` when no connection can be had within
+    /// ``connectionWait``. Only the wait for the connection is bounded: a statement already running is not cut off.
+    func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let lease = LeaseState()
+        let wait = reachability.unreachable ? Self.connectionWaitWhileUnreachable : Self.connectionWait
+        do {
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        lease.markLeased()
+                        self.reachability.unreachable = false
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    guard lease.isLeased else {
+                        throw StoreUnavailable("no PostgreSQL connection within \(wait) (\(self.location.host):\(self.location.port))")
+                    }
+                    return nil
+                }
+                while let outcome = try await group.next() {
+                    guard let result = outcome else { continue }
+                    group.cancelAll()
+                    return result
+                }
+                throw CancellationError()
+            }
+        } catch where StoreUnavailable.describes(error) {
+            reachability.unreachable = true
+            throw error
+        }
+    }
+}
+
+/// Whether the server was last found unreachable.
+final class Reachability: Sendable {
+    private let flag = Atomic(false)
+
+    var unreachable: Bool {
+        get { flag.load(ordering: .relaxed) }
+        set { flag.store(newValue, ordering: .relaxed) }
+    }
+}
+
+/// Whether a step got its connection.
+private final class LeaseState: Sendable {
+    private let leased = Atomic(false)
+
+    func markLeased() { leased.store(true, ordering: .releasing) }
+    var isLeased: Bool { leased.load(ordering: .acquiring) }
+}
+
+extension StoreUnavailable {
+    /// Whether a PostgresNIO error says the server cannot be reached or is going away: the connection failed or was
+    /// closed under a statement, or the server answered with a connection exception (SQLSTATE class 08), an
+    /// administrator's or a crash's shutdown (57P01, 57P02) or "cannot connect now" while it starts (57P03).
+    /// A transaction's error is judged by the error inside it.
+    static func describesPostgres(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError {
+            return [error.beginError, error.closureError, error.commitError].contains { $0.map(describes) == true }
+        }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+        default:
+            return false
+        }
+    }
+}
