@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // SVG charts as pure functions: scales, ticks, legend layout, markers, lines, bands and bars.
@@ -56,7 +58,13 @@ let package = Package(
         // The wire contract of the Help Desk, like a vendor SDK.
         .target(name: "HelpDeskAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Hummingbird helpers both servers share: JSON errors, bounded body decoding, traffic counting.
-        .target(name: "ServerSupport", dependencies: ["HelpDeskAPI", "SimulationSupport", hummingbird, httpTypes, logging, serviceLifecycle]),
+        .target(
+            name: "ServerSupport",
+            dependencies: [
+                "HelpDeskAPI", "SimulationSupport", hummingbird, httpTypes, logging, serviceLifecycle,
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The simulated vendor.
         .target(
             name: "MockHelpDesk",

@@ -73,6 +73,7 @@ public final class MockHelpDesk: Sendable {
         )
         self.scheduler = ReviewScheduler(clock: clock, decide: decider.decide)
         self.idempotency = Mutex(IdempotencyTable(ttl: configuration.idempotencyKeyTTL))
+        collectMetrics()
     }
 
     /// The long-running parts to run beside the HTTP server: the review scheduler and the webhook dispatcher. Each

@@ -31,6 +31,9 @@ public final class ReviewApp: Sendable {
     /// Rows stored by the resumption at start, once it has run.
     private let resumedAtStart = Mutex<Int?>(nil)
     private let resumedAtStartChanges = ChangeWaiters<Int>()
+    /// Our app's Prometheus metrics, served as `GET /metrics`: requests by route and status, verdicts by what
+    /// became of them, polls sent, and the database's statements and their time.
+    public let metrics = ServerMetrics()
 
     /// - Parameters:
     ///   - configuration: The Help Desk, the strategy, the webhook secrets.
@@ -73,6 +76,25 @@ public final class ReviewApp: Sendable {
         )
         self.thinFetcher = ThinFetcher(context: context)
         self.strategy = configuration.strategy.makeStrategy(context: context)
+        collectMetrics()
+    }
+
+    private func collectMetrics() {
+        polls.add { [metrics] _ in metrics.increment("flows_status_polls_total") }
+        metrics.collect { [ledger, store] collection in
+            let counts = ledger.snapshot
+            for (outcome, count) in [
+                ("applied", counts.applied), ("already_applied", counts.alreadyApplied), ("duplicate", counts.duplicatesSuppressed),
+                ("conflict", counts.conflicts), ("parked", counts.parked),
+            ] {
+                collection.total("flows_verdicts_total", [("outcome", outcome)], Double(count))
+            }
+            if let measured = store as? any StoreMeasurement {
+                let statistics = measured.statementStatistics()
+                collection.total("flows_db_statements_total", Double(statistics.statements))
+                collection.total("flows_db_statement_seconds_total", statistics.totalDuration.secondsValue)
+            }
+        }
     }
 
     /// Calls `listener` with the document id of every status poll this app sends from now on (a benchmark checks
@@ -269,6 +291,7 @@ public final class ReviewApp: Sendable {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let receiverRoute = "POST \(Flows.receiverPath)"
         router.add(middleware: TrafficCountingMiddleware { [self] sample in
+            metrics.record(sample)
             guard sample.route == receiverRoute else { return }
             self.receiverMeter.withLock { meter in
                 meter.requests += 1
@@ -285,6 +308,7 @@ public final class ReviewApp: Sendable {
             meter: meter,
             wallClock: wallClock
         ).addRoutes(to: router)
+        metrics.addRoutes(to: router)
     }
 
     /// An application serving our API and receiver, with the app's services.

@@ -13,6 +13,7 @@ extension MockHelpDesk {
         EventStreamController(desk: self).addRoutes(to: router)
         DeliveriesController(desk: self).addRoutes(to: router)
         StatsController(desk: self).addRoutes(to: router)
+        metrics.addRoutes(to: router)
     }
 
     /// A router serving the Help Desk API alone.

@@ -156,6 +156,11 @@ struct DeliveryBook: Sendable {
     /// Messages recorded so far.
     var count: Int { records.count }
 
+    /// When a message was made (its document decided), wall clock.
+    func createdAt(_ id: String) -> Date? {
+        index(id).map { Date(timeIntervalSince1970: records[$0].createdAt) }
+    }
+
     func message(_ id: String) -> Message? {
         index(id).map { message(at: $0) }
     }

@@ -222,6 +222,17 @@ public final class WebhookDispatcher: Service {
             case .retry: break
             }
         }
+        switch next {
+        case .delivered:
+            // From the document's decision (when its message was made) to this attempt's 2xx.
+            if let created = book.withLock({ $0.createdAt(deliveryId) }) {
+                counters.metrics.recordDuration("helpdesk_webhook_delivery_latency_seconds", [], .seconds(wallClock().timeIntervalSince(created)))
+            }
+        case .retry:
+            counters.metrics.increment("helpdesk_webhook_retries_scheduled_total")
+        default:
+            break
+        }
         logger.info(
             "webhook attempt",
             metadata: [
