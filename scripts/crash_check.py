@@ -31,16 +31,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from serverprocess import Server, check
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 DOCUMENTS = 40
 
-
-def check(condition, message):
-    if not condition:
-        print(f"FAIL: {message}", file=sys.stderr)
-        sys.exit(1)
-    print(f"ok: {message}")
 
 
 def request(method, url, body=None):
@@ -51,35 +46,6 @@ def request(method, url, body=None):
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
-
-
-class Server:
-    """A server process whose stderr is collected, started and waited for until it reports its port."""
-
-    def __init__(self, command, banner):
-        self.lines = []
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-        ready = threading.Event()
-        self.port = None
-
-        def read():
-            for line in self.process.stderr:
-                self.lines.append(line)
-                match = re.search(banner + r" listening on http://127\.0\.0\.1:(\d+)", line)
-                if match and not ready.is_set():
-                    self.port = int(match.group(1))
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        ready.wait(timeout=60)
-        if self.port is None and self.process.poll() is None:
-            self.process.kill()
-        check(self.port is not None, f"{banner} starts and reports its port" + ("" if self.port else f": {''.join(self.lines[-3:]).strip()[:400]}"))
-
-    def stop(self, sig=signal.SIGTERM):
-        self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
 
 
 def submit(base, index, strategy):

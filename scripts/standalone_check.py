@@ -34,6 +34,7 @@ import urllib.request
 import jsonschema
 import referencing
 from standardwebhooks.webhooks import Webhook
+from serverprocess import check
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 received = queue.Queue()
@@ -64,12 +65,6 @@ def request(method, url, body=None, headers=None):
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers.items()), error.read()
 
-
-def check(condition, message):
-    if not condition:
-        print(f"FAIL: {message}", file=sys.stderr)
-        sys.exit(1)
-    print(f"ok: {message}")
 
 
 # Everything the servers write, to check that the secret never appears in it.

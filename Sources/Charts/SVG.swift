@@ -40,18 +40,20 @@ public struct SVGNode: Sendable, Hashable {
         output += "</\(name)>"
     }
 
-    /// XML escaping for text and attribute values.
+    /// XML escaping for text and attribute values: `&`, `<`, `>` and both quotes escaped, and the control characters
+    /// XML 1.0 cannot carry (all below U+0020 but tab, line feed and carriage return) dropped.
     public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&apos;"
-            default: escaped.append(character)
+            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            default: if scalar.value >= 0x20 { escaped.unicodeScalars.append(scalar) }
             }
         }
         return escaped

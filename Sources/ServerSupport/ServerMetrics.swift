@@ -85,18 +85,9 @@ public final class ServerMetrics: Sendable {
 
     /// Counts one answered request: `http_requests_total{route, status}`.
     public func record(_ sample: TrafficSample) {
-        let counter = state.withLock { state in
-            let key = RouteStatus(route: sample.route, status: sample.status)
-            if let counter = state.requests[key] { return counter }
-            let counter = CoreMetrics.Counter(
-                label: "http_requests_total",
-                dimensions: [("route", sample.route), ("status", String(sample.status))],
-                factory: factory
-            )
-            state.requests[key] = counter
-            return counter
-        }
-        counter.increment()
+        metric(\.requests, RouteStatus(route: sample.route, status: sample.status)) {
+            CoreMetrics.Counter(label: "http_requests_total", dimensions: [("route", sample.route), ("status", String(sample.status))], factory: factory)
+        }.increment()
     }
 
     /// Adds `amount` to the counter `name` (ending in `_total`).
@@ -106,14 +97,9 @@ public final class ServerMetrics: Sendable {
 
     /// Records a duration in the histogram `name` (seconds, so `name` ends in `_seconds`).
     public func recordDuration(_ name: String, _ dimensions: [(String, String)] = [], _ duration: Duration) {
-        let timer = state.withLock { state in
-            let key = Key(name, dimensions)
-            if let timer = state.timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory)
-            state.timers[key] = timer
-            return timer
-        }
-        timer.recordNanoseconds(max(0, duration.nanosecondsValue))
+        metric(\.timers, Key(name, dimensions)) {
+            CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory)
+        }.recordNanoseconds(max(0, duration.nanosecondsValue))
     }
 
     /// Adds a collector, run at every scrape.
@@ -132,28 +118,30 @@ public final class ServerMetrics: Sendable {
                 state.lastTotals[key] = max(total.value, state.lastTotals[key] ?? 0)
                 return increase
             }
-            if increase > 0 { counter(total.name, total.dimensions).increment(by: increase) } else { _ = counter(total.name, total.dimensions) }
+            let counter = counter(total.name, total.dimensions)
+            if increase > 0 { counter.increment(by: increase) }
         }
         for gauge in collection.gauges {
-            let metric = state.withLock { state in
-                let key = Key(gauge.name, gauge.dimensions)
-                if let metric = state.gauges[key] { return metric }
-                let metric = CoreMetrics.Gauge(label: gauge.name, dimensions: gauge.dimensions, factory: factory)
-                state.gauges[key] = metric
-                return metric
-            }
-            metric.record(gauge.value)
+            metric(\.gauges, Key(gauge.name, gauge.dimensions)) {
+                CoreMetrics.Gauge(label: gauge.name, dimensions: gauge.dimensions, factory: factory)
+            }.record(gauge.value)
         }
         return registry.emitToString()
     }
 
     private func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.FloatingPointCounter {
+        metric(\.counters, Key(name, dimensions)) {
+            CoreMetrics.FloatingPointCounter(label: name, dimensions: dimensions, factory: factory)
+        }
+    }
+
+    /// The metric kept under `key` in `table`, made by `make` the first time it is asked for.
+    private func metric<Name: Hashable, Metric: Sendable>(_ table: WritableKeyPath<State, [Name: Metric]>, _ key: Name, make: () -> Metric) -> Metric {
         state.withLock { state in
-            let key = Key(name, dimensions)
-            if let counter = state.counters[key] { return counter }
-            let counter = CoreMetrics.FloatingPointCounter(label: name, dimensions: dimensions, factory: factory)
-            state.counters[key] = counter
-            return counter
+            if let metric = state[keyPath: table][key] { return metric }
+            let metric = make()
+            state[keyPath: table][key] = metric
+            return metric
         }
     }
 

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 
 /// The forms `Bench check` writes its judgement in, for people and for CI systems.
@@ -77,9 +78,9 @@ public enum GateFormat: String, Sendable, Hashable, CaseIterable {
 
                 """
             for row in rows {
-                let name = xmlEscape(row.figure.name)
+                let name = SVGNode.escape(row.figure.name)
                 let classname = "bench-check.\(measurement.rawValue)"
-                let message = xmlEscape(message(row))
+                let message = SVGNode.escape(message(row))
                 switch row.verdict {
                 case .regressed, .missing:
                     suites += """
@@ -114,24 +115,6 @@ public enum GateFormat: String, Sendable, Hashable, CaseIterable {
             \(suites)</testsuites>
 
             """
-    }
-
-    /// Text and attribute content: `&`, `<`, `>`, both quotes, and control characters XML 1.0 cannot carry dropped.
-    static func xmlEscape(_ text: String) -> String {
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-            default:
-                if scalar.value >= 0x20 { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return escaped
     }
 
     // MARK: Markdown

@@ -56,7 +56,7 @@ struct ReviewsController<Context: RequestContext> {
         do {
             return try await read()
         } catch where StoreUnavailable.describes(error) {
-            throw ReviewApp.databaseUnavailable
+            throw StoreUnavailable.answer
         }
     }
 }

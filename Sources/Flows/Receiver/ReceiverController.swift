@@ -44,7 +44,7 @@ struct ReceiverController<Context: RequestContext> {
         } catch where StoreUnavailable.describes(error) {
             // Nothing was written: the vendor's retry after the pause applies it once.
             context.logger.warning("webhook deferred: our database is unavailable", metadata: ["error": "\(error)"])
-            throw APIError.retryLater(.serviceUnavailable, "our database is unavailable; try again later", afterSeconds: StoreUnavailable.retryAfterSeconds)
+            throw StoreUnavailable.answer
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HelpDeskAPI
+import ServerSupport
 
 /// A verdict learned by any path: a webhook, a status poll, the event feed.
 public struct Verdict: Sendable, Hashable {
@@ -96,6 +97,9 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
 
     /// The `Retry-After` our receiver answers with while the database is unavailable, whole seconds.
     public static let retryAfterSeconds = 5
+
+    /// What our receiver and our API answer while the database is unavailable: 503 with `Retry-After`.
+    static let answer = APIError.retryLater(.serviceUnavailable, "our database is unavailable; try again later", afterSeconds: retryAfterSeconds)
 
     /// Whether `error` says the database is unavailable for now: this error, SQLite's busy and locked codes, or a
     /// PostgreSQL server that cannot be reached or is shutting down.

@@ -20,7 +20,7 @@ public final class HelpDeskCounters: Sendable {
     }
 
     private let state = Mutex(State())
-    /// The same events for Prometheus (`GET /metrics`), with what the counters do not keep.
+    /// The same counts for Prometheus (`GET /metrics`), read at each scrape, with what the counters do not keep.
     let metrics = ServerMetrics()
     /// Parked ``MockHelpDesk/waitForStats(where:)`` calls, woken by every change.
     let changes = ChangeWaiters<Int>()
@@ -33,7 +33,6 @@ public final class HelpDeskCounters: Sendable {
     }
 
     func record(_ sample: TrafficSample) {
-        metrics.record(sample)
         state.withLock { state in
             state.requests[RouteStatus(route: sample.route, status: sample.status), default: 0] += 1
             state.requestBytes += sample.requestBytes

@@ -21,8 +21,12 @@ extension MockHelpDesk {
             collection.total("helpdesk_webhook_attempt_failures_total", Double(deliveries.failedAttempts))
             collection.total("helpdesk_webhook_delivered_total", Double(deliveries.delivered))
             collection.total("helpdesk_webhook_dead_lettered_total", Double(deliveries.deadLettered))
-            for count in stats.requests where count.route == "GET /document/{documentId}" {
-                collection.total("helpdesk_status_polls_total", [("status", String(count.status))], Double(count.count))
+            // Requests are counted once, by the counters `GET /_stats` reads too.
+            for count in stats.requests {
+                collection.total("http_requests_total", [("route", count.route), ("status", String(count.status))], Double(count.count))
+                if count.route == "GET /document/{documentId}" {
+                    collection.total("helpdesk_status_polls_total", [("status", String(count.status))], Double(count.count))
+                }
             }
         }
     }

@@ -36,20 +36,20 @@ extension PostgresReviewStore {
     /// Runs `body` on a pooled connection, or fails with ``StoreUnavailable`` when no connection can be had within
     /// ``connectionWait``. Only the wait for the connection is bounded: a statement already running is not cut off.
     func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        let lease = LeaseState()
-        let wait = reachability.unreachable ? Self.connectionWaitWhileUnreachable : Self.connectionWait
+        let leased = AtomicFlag()
+        let wait = unreachable.value ? Self.connectionWaitWhileUnreachable : Self.connectionWait
         do {
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
-                        lease.markLeased()
-                        self.reachability.unreachable = false
+                        leased.value = true
+                        self.unreachable.value = false
                         return try await body(connection)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: wait)
-                    guard lease.isLeased else {
+                    guard leased.value else {
                         throw StoreUnavailable("no PostgreSQL connection within \(wait) (\(self.location.host):\(self.location.port))")
                     }
                     return nil
@@ -62,40 +62,34 @@ extension PostgresReviewStore {
                 throw CancellationError()
             }
         } catch where StoreUnavailable.describes(error) {
-            reachability.unreachable = true
+            unreachable.value = true
             throw error
         }
     }
 }
 
-/// Whether the server was last found unreachable.
-final class Reachability: Sendable {
+/// A flag shared between tasks: whether the server was last found unreachable, whether a step got its connection.
+final class AtomicFlag: Sendable {
     private let flag = Atomic(false)
 
-    var unreachable: Bool {
-        get { flag.load(ordering: .relaxed) }
-        set { flag.store(newValue, ordering: .relaxed) }
+    var value: Bool {
+        get { flag.load(ordering: .acquiring) }
+        set { flag.store(newValue, ordering: .releasing) }
     }
-}
-
-/// Whether a step got its connection.
-private final class LeaseState: Sendable {
-    private let leased = Atomic(false)
-
-    func markLeased() { leased.store(true, ordering: .releasing) }
-    var isLeased: Bool { leased.load(ordering: .acquiring) }
 }
 
 extension StoreUnavailable {
     /// Whether a PostgresNIO error says the server cannot be reached or is going away: the connection failed or was
     /// closed under a statement, or the server answered with a connection exception (SQLSTATE class 08), an
     /// administrator's or a crash's shutdown (57P01, 57P02) or "cannot connect now" while it starts (57P03).
-    /// A transaction's error is judged by the error inside it.
+    /// A transaction's error is judged by the error inside it, and an error by the one underneath it.
     static func describesPostgres(_ error: any Error) -> Bool {
         if let error = error as? PostgresTransactionError {
             return [error.beginError, error.closureError, error.commitError].contains { $0.map(describes) == true }
         }
         guard let error = error as? PSQLError else { return false }
+        // Closing a connection on our side after the server ended it carries the server's reason.
+        if let underlying = error.underlying, describes(underlying) { return true }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown:
             return true

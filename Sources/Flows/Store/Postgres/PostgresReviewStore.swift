@@ -29,7 +29,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     let wallClock: @Sendable () -> Date
     let counter = PostgresStatementCounter()
     /// Whether a step last found the server unreachable: the next wait for a connection is then short.
-    let reachability = Reachability()
+    let unreachable = AtomicFlag()
 
     public var backendName: String { "postgres" }
 
