@@ -105,13 +105,12 @@ struct GateFormatTests {
         #expect(throws: (any Error).self) { try Self.validateJUnit(xml.replacingOccurrences(of: "classname=", with: "klass=")) }
     }
 
-    @Test func theMarkdownSummaryIsATableOfWhatMoved() {
+    @Test func theMarkdownSummaryIsATableOfWhatMoved() throws {
         let markdown = GateFormat.markdown.render(Self.check)
         let lines = markdown.split(separator: "\n").map(String.init)
         #expect(lines.first == "## Regression gate: exit 2 (a figure regressed)")
         let header = "| figure | measured | baseline | this run | may move | verdict |"
-        let start = try? #require(lines.firstIndex(of: header))
-        guard let start else { return }
+        let start = try #require(lines.firstIndex(of: header))
         #expect(lines[start + 1] == "|---|---|---:|---:|---|---|")
         let rows = lines[(start + 2)...].filter { $0.hasPrefix("| ") }
         #expect(rows.count == Self.check.moved.count)

@@ -72,6 +72,33 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A statement sent on a connection whose channel has already closed: PostgresNIO drops its write unseen, so
+    /// without the store's guard it would wait forever. This is where a transaction's `ROLLBACK` lands when the
+    /// server stops under its statement (`pg_ctl stop -m fast`).
+    @Test(.timeLimit(.minutes(1))) func aStatementOnAConnectionThatHasClosedFailsInsteadOfWaitingForever() async throws {
+        let location = try #require(TestPostgres.freshSchema())
+        try await PostgresReviewStore.withStore(at: location, resetSchema: true, logger: .quiet) { (store: PostgresReviewStore) async throws in
+            let outcome: (any Error)?
+            do {
+                try await store.transaction { connection in
+                    let pid = try await store.run("SELECT pg_backend_pid()", on: connection)[0].decode(Int32.self)
+                    // Another pooled connection ends this one's backend; wait until its channel has closed.
+                    _ = try await store.client.query("SELECT pg_terminate_backend(\(pid))").collect()
+                    try await connection.closeFuture.get()
+                    _ = try await store.run("SELECT 1", on: connection)
+                }
+                outcome = nil
+            } catch {
+                outcome = error
+            }
+            let error = try #require(outcome, "a statement on a closed connection cannot succeed")
+            #expect(StoreUnavailable.describes(error), "\(String(reflecting: error))")
+            // The transaction's rollback on the same closed connection failed at once too: the store answered, and
+            // the pool goes on with another connection.
+            #expect(try await store.reviews(status: nil, limit: 10).isEmpty)
+        }
+    }
+
     @Test func anUnreachableServerIsNamedInTheError() async throws {
         var location = try #require(TestPostgres.freshSchema())
         location.port = 9  // the discard port: nothing listens there

@@ -1,16 +1,16 @@
 import Synchronization
 
 /// A value shared by the tasks of one wait, behind a lock: what a ``Mutex`` is where a closure must capture it.
-final class LockedValue<Value: Sendable>: Sendable {
+public final class LockedValue<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         mutex = Mutex(value)
     }
 
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+    public func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
         mutex.withLock { body(&$0) }
     }
 
-    var value: Value { mutex.withLock { $0 } }
+    public var value: Value { mutex.withLock { $0 } }
 }

@@ -16,21 +16,44 @@ extension PostgresReviewStore {
     /// Runs `body` in a transaction on a pooled connection, or fails with ``StoreUnavailable`` when no connection
     /// can be had within ``connectionWait``.
     ///
-    /// A transaction whose `BEGIN` fails because the server had closed that pooled connection (it restarted, or
-    /// ended the backend) has run nothing, so it runs once more on another connection.
+    /// `BEGIN`, `COMMIT` and `ROLLBACK` go through the store's ``StatementGuard`` like every other statement, so a
+    /// transaction whose connection closes under it fails instead of waiting forever for a rollback that was never
+    /// sent. A transaction whose `BEGIN` failed because the server had closed that pooled connection (it restarted,
+    /// or ended the backend) has run nothing, so it runs once more on another connection.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        let attempt = {
-            try await self.leased { connection in
-                try await connection.withTransaction(logger: self.logger) { connection in try await body(connection) }
-            }
-        }
+        let attempt = { try await self.leased { connection in try await self.inTransaction(on: connection, body) } }
         do {
             return try await attempt()
-        } catch let error as PostgresTransactionError where error.closureError == nil && error.commitError == nil
-            && error.beginError.map(StoreUnavailable.describesPostgres) == true
-        {
-            return try await attempt()
+        } catch let error as TransactionNotBegun {
+            guard StoreUnavailable.describes(error.underlying) else { throw error.underlying }
+            do {
+                return try await attempt()
+            } catch let error as TransactionNotBegun {
+                throw error.underlying
+            }
         }
+    }
+
+    private func inTransaction<Result: Sendable>(
+        on connection: PostgresConnection,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            _ = try await send("BEGIN", on: connection)
+        } catch {
+            throw TransactionNotBegun(underlying: error)
+        }
+        let result: Result
+        do {
+            result = try await body(connection)
+        } catch {
+            // The error is what the caller needs to know; a rollback that fails too (the connection closed, which
+            // ends its transaction on the server as well) adds nothing.
+            _ = try? await send("ROLLBACK", on: connection)
+            throw error
+        }
+        _ = try await send("COMMIT", on: connection)
+        return result
     }
 
     /// Runs `body` on a pooled connection, or fails with ``StoreUnavailable`` when no connection can be had within
@@ -82,11 +105,11 @@ extension StoreUnavailable {
     /// Whether a PostgresNIO error says the server cannot be reached or is going away: the connection failed or was
     /// closed under a statement, or the server answered with a connection exception (SQLSTATE class 08), an
     /// administrator's or a crash's shutdown (57P01, 57P02) or "cannot connect now" while it starts (57P03).
-    /// A transaction's error is judged by the error inside it, and an error by the one underneath it.
+    /// A statement left unanswered by a connection that closed counts too (see ``StatementGuard``); an error is
+    /// judged by the one underneath it.
     static func describesPostgres(_ error: any Error) -> Bool {
-        if let error = error as? PostgresTransactionError {
-            return [error.beginError, error.closureError, error.commitError].contains { $0.map(describes) == true }
-        }
+        if error is ConnectionClosedUnderStatement { return true }
+        if let error = error as? TransactionNotBegun { return describes(error.underlying) }
         guard let error = error as? PSQLError else { return false }
         // Closing a connection on our side after the server ended it carries the server's reason.
         if let underlying = error.underlying, describes(underlying) { return true }
@@ -100,4 +123,9 @@ extension StoreUnavailable {
             return false
         }
     }
+}
+
+/// A transaction whose `BEGIN` failed: nothing of it ran.
+struct TransactionNotBegun: Error {
+    let underlying: any Error
 }

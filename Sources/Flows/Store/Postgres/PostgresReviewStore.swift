@@ -1,7 +1,9 @@
 import Foundation
 import HelpDeskAPI
 import Logging
+import NIOCore
 import PostgresNIO
+import SimulationSupport
 
 /// The reviews in PostgreSQL through PostgresNIO: the same tables and steps as ``SQLiteReviewStore``, correct
 /// under any number of concurrent writers, such as several app instances over one database.
@@ -30,6 +32,8 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     let counter = PostgresStatementCounter()
     /// Whether a step last found the server unreachable: the next wait for a connection is then short.
     let unreachable = AtomicFlag()
+    /// Answers every statement, even on a connection that closes under it.
+    let statements = StatementGuard()
 
     public var backendName: String { "postgres" }
 
@@ -139,12 +143,16 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         _ combine: @escaping @Sendable (inout Tally, String, DocumentStatus) -> Void
     ) async throws -> Tally {
         try await leased { connection in
-            var tally = initial
-            let rows = try await connection.query("SELECT document_id, document_status FROM \(unescaped: self.tables.reviews)", logger: self.logger)
-            for try await (documentId, status) in rows.decode((String?, String).self) {
-                combine(&tally, documentId ?? "", try DocumentStatus.decoded(status))
+            // Row by row as they arrive, without holding them all.
+            let tally = LockedValue(initial)
+            _ = try await self.statements.answer(on: connection) {
+                connection.query("SELECT document_id, document_status FROM \(unescaped: self.tables.reviews)", logger: self.logger) { row in
+                    let (documentId, status) = try row.decode((String?, String).self)
+                    let decoded = try DocumentStatus.decoded(status)
+                    tally.withLock { combine(&$0, documentId ?? "", decoded) }
+                }
             }
-            return tally
+            return tally.value
         }
     }
 
@@ -216,7 +224,14 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     func run(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
         let started = ContinuousClock.now
         defer { counter.record(started.duration(to: .now)) }
-        return try await connection.query(query, logger: logger).collect()
+        return try await send(query, on: connection)
+    }
+
+    /// Runs one statement, uncounted (a transaction's `BEGIN`, `COMMIT`, `ROLLBACK`), through the ``StatementGuard``.
+    func send(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        try await statements.answer(on: connection) { () -> EventLoopFuture<PostgresQueryResult> in
+            connection.query(query, logger: logger)
+        }.rows
     }
 }
 
