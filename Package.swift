@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "Flows",
             dependencies: [
-                "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, sqlite, postgres, nioHTTP1, nioFoundation,
+                "HelpDeskAPI", "SimulationSupport", "ServerSupport", grdb, sqlite, postgres, nioHTTP1, nioPosix, nioFoundation,
                 .product(name: "HeapModule", package: "swift-collections"),
             ] + serverStack
         ),

@@ -4,8 +4,9 @@ applied twice, with no restart of our app.
 
 Each run starts `Bench serve helpdesk` and `Bench serve app --db postgres://...` (a fresh schema) on the wall
 clock at time scale 1, submits documents through POST /reviews from four threads for the whole run, and a few
-seconds in stops the database server (`pg_ctl stop -m fast`), keeps it down for DOWN seconds, and starts it again
-(`pg_ctl start -w`). It checks:
+seconds in stops the database server (`pg_ctl stop -m fast`), keeps it down for at least DOWN seconds (longer when
+the two 503 probes below take longer: a request's wait for a pooled connection while the store does not yet know the
+server is gone is up to 10 s), and starts it again (`pg_ctl start -w`). It checks:
 - while the server is down, our receiver answers a signed webhook 503 with Retry-After (nothing written), our API
   answers a submission 503 with Retry-After, and the app stays up;
 - after it is back, without restarting the app, a submission succeeds: the time from the server's return to the
@@ -32,6 +33,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -149,19 +151,24 @@ def run(bench, cluster, postgres_url, strategy, number, down):
         # While the server is down: a signed webhook is deferred with 503 and Retry-After, and so is a submission.
         payload, headers = signed_webhook({"agentId": "agent_1", "documentId": "doc_0000000000000001", "documentStatus": "ACCEPTED"})
         req = urllib.request.Request(f"{base}/document/update", data=payload, method="POST", headers=headers)
+        probe_at = time.monotonic()
         try:
             with urllib.request.urlopen(req, timeout=30) as response:
                 answer, retry_after = response.status, response.headers.get("Retry-After")
         except urllib.error.HTTPError as error:
             answer, retry_after = error.code, error.headers.get("Retry-After")
+        receiver_wait = time.monotonic() - probe_at
         check(answer == 503 and retry_after, f"{label} while the database is down, the receiver answers 503 with Retry-After (got {answer}, {retry_after})")
+        probe_at = time.monotonic()
         status, headers, body = request("POST", f"{base}/reviews", {"documentUrl": "https://example.com/restart/probe.pdf"})
+        submission_wait = time.monotonic() - probe_at
         check(status == 503 and headers.get("Retry-After") and "database" in body.get("error", ""),
               f"{label} while the database is down, a submission answers 503 with Retry-After and a JSON error ({status} {body})")
         time.sleep(max(0.0, down - (time.monotonic() - stopped_at)))
         check(app.process.poll() is None, f"{label} the app stays up while the database is down")
         cluster.start()
         back_at = time.monotonic()
+        down_for = back_at - stopped_at
         first = None
         while time.monotonic() - back_at < 60:
             status, _, _ = request("GET", f"{base}/reviews?limit=1")
@@ -170,7 +177,8 @@ def run(bench, cluster, postgres_url, strategy, number, down):
                 break
             time.sleep(0.05)
         check(first is not None, f"{label} the app answers 2xx again without a restart")
-        print(f"{label} database back -> first 2xx from the app: {first * 1000:.0f} ms")
+        print(f"{label} database down {down_for:.1f} s (the receiver's 503 came after {receiver_wait * 1000:.0f} ms, "
+              f"the submission's after {submission_wait * 1000:.0f} ms); back -> first 2xx from the app: {first * 1000:.0f} ms")
         time.sleep(3)
         stop_submitting.set()
         for thread in threads:
@@ -208,13 +216,24 @@ def run(bench, cluster, postgres_url, strategy, number, down):
         print(f"{label} {len(ids)} documents, {len(deferred)} submissions deferred while the database was down, "
               f"back to 2xx in {first * 1000:.0f} ms")
         return first
+    except SystemExit:
+        # What the app said last, to see why (its log is at debug level: the warnings and errors only).
+        said = [line.rstrip() for line in app.lines if " warning " in line or " error " in line or "critical" in line]
+        print(f"{label} the app's last warnings and errors ({len(said)} in all):", *said[-20:], sep="\n  ", file=sys.stderr)
+        raise
     finally:
         stop_submitting.set()
         if cluster.run("status").returncode != 0:
             cluster.start()
-        for server in (app, desk):
+        stuck = []
+        for server, name in ((app, "the app"), (desk, "the Help Desk")):
             if server.process.poll() is None:
-                server.stop(timeout=60)
+                try:
+                    server.stop(timeout=60)
+                except subprocess.TimeoutExpired:
+                    server.process.kill()
+                    stuck.append(name)
+        check(not stuck, f"{label} each server stops within 60 s of SIGTERM ({', '.join(stuck)} did not: a request or task it waits for never ended)")
 
 
 def main():
@@ -226,7 +245,7 @@ def main():
     parser.add_argument("--log", help="the server's log file, as given to pg_ctl start -l")
     parser.add_argument("--as-user", help="run pg_ctl as this user (runuser), as root must for the postgres user's cluster")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--down", type=float, default=4.0, help="seconds the server stays down")
+    parser.add_argument("--down", type=float, default=4.0, help="seconds the server stays down at least")
     arguments = parser.parse_args()
     postgres_url = os.environ.get("FLOWS_TEST_POSTGRES_URL")
     check(bool(postgres_url), "FLOWS_TEST_POSTGRES_URL names the cluster's database")

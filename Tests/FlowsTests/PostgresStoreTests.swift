@@ -99,6 +99,13 @@ struct PostgresStoreTests {
         }
     }
 
+    /// What a step that has waited 2 s for a pooled connection asks to know whether the server is gone.
+    @Test func theProbeTellsAServerThatRefusesConnectionsFromOneThatAccepts() async throws {
+        let location = try #require(TestPostgres.freshSchema())
+        #expect(await ServerProbe(host: location.host, port: location.port).acceptsConnections())
+        #expect(await !ServerProbe(host: location.host, port: 9).acceptsConnections(), "the discard port: nothing listens there")
+    }
+
     @Test func anUnreachableServerIsNamedInTheError() async throws {
         var location = try #require(TestPostgres.freshSchema())
         location.port = 9  // the discard port: nothing listens there

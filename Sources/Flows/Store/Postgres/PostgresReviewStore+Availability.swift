@@ -8,8 +8,9 @@ extension PostgresReviewStore {
     /// gives up here answers "try again later" instead (``StoreUnavailable``), and the pool goes on reconnecting
     /// in the background, so the next step after the server's return gets a connection without a restart.
     /// Once a step has found the server unreachable (its statement failed with a connection error, or it waited in
-    /// vain), the next ones wait only ``connectionWaitWhileUnreachable``, until one gets a connection again; a busy
-    /// pool alone never makes a step wait that short.
+    /// vain, or the server refused a plain TCP connection when a step had waited that long: ``ServerProbe``), every
+    /// step waiting, or starting to wait, gives up after ``connectionWaitWhileUnreachable``, until a step succeeds on
+    /// a connection again; a busy pool alone never makes a step wait that short.
     public static let connectionWait: Duration = .seconds(10)
     public static let connectionWaitWhileUnreachable: Duration = .seconds(2)
 
@@ -60,18 +61,28 @@ extension PostgresReviewStore {
     /// ``connectionWait``. Only the wait for the connection is bounded: a statement already running is not cut off.
     func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let leased = AtomicFlag()
-        let wait = unreachable.value ? Self.connectionWaitWhileUnreachable : Self.connectionWait
         do {
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
                         leased.value = true
+                        let result = try await body(connection)
                         self.unreachable.value = false
-                        return try await body(connection)
+                        return result
                     }
                 }
                 group.addTask {
+                    // Short while the server is known to be unreachable, even if it was not known when this began;
+                    // a server that refuses connections is.
+                    var wait = Self.connectionWaitWhileUnreachable
                     try await Task.sleep(for: wait)
+                    if !leased.value, !self.unreachable.value, await !self.probe.acceptsConnections() {
+                        self.unreachable.value = true
+                    }
+                    if !leased.value, !self.unreachable.value {
+                        try await Task.sleep(for: Self.connectionWait - wait)
+                        wait = Self.connectionWait
+                    }
                     guard leased.value else {
                         throw StoreUnavailable("no PostgreSQL connection within \(wait) (\(self.location.host):\(self.location.port))")
                     }

@@ -34,6 +34,8 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
     let unreachable = AtomicFlag()
     /// Answers every statement, even on a connection that closes under it.
     let statements = StatementGuard()
+    /// Asks whether the server is there at all when a step has waited a while for a connection.
+    let probe: ServerProbe
 
     public var backendName: String { "postgres" }
 
@@ -42,6 +44,7 @@ public final class PostgresReviewStore: ReviewStore, StoreMeasurement {
         self.location = location
         self.indexMode = indexMode
         self.tables = PostgresTables(schema: location.schema)
+        self.probe = ServerProbe(host: location.host, port: location.port)
         self.logger = logger
         self.wallClock = wallClock
     }
