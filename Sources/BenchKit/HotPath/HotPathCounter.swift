@@ -72,6 +72,10 @@ public struct HotPathCounter: Sendable {
         return paths.compactMap { path in counts.first { $0.path == path.rawValue } }
     }
 
+    /// Hashing with one fixed seed: Swift seeds its hashing per process, so the probes and resizes of every
+    /// dictionary and set on a path, and with them its instruction count, would differ from run to run.
+    static let environment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
+
     private func count(_ path: HotPath, stripped: URL, valgrind: URL, folder: URL) async throws -> HotPathCount {
         let operations = Self.operations[path] ?? 100
         let warmup = max(10, operations / 4)
@@ -82,10 +86,13 @@ public struct HotPathCounter: Sendable {
             _ = try await ChildProcess.run(valgrind, arguments: [
                 "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no", "--cachegrind-out-file=/dev/null", "--log-file=\(log.path)",
                 stripped.path, path.rawValue, String(capacity), String(warmup), String(run),
-            ])
+            ], environment: Self.environment)
             instructions.append(try Self.instructions(inLog: log))
         }
-        let output = try await ChildProcess.run(program, arguments: [path.rawValue, String(capacity), String(warmup), String(4 * operations), "--count-allocations"])
+        let output = try await ChildProcess.run(
+            program, arguments: [path.rawValue, String(capacity), String(warmup), String(4 * operations), "--count-allocations"],
+            environment: Self.environment
+        )
         let line = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("allocations=") }), let allocations = Int(field.dropFirst("allocations=".count)) else {
             throw BenchError("HotPath \(path.rawValue) printed no allocation count: \(line)")
