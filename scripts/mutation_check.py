@@ -71,22 +71,18 @@ def build() -> None:
     subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", "HotPath"], check=True)
 
 
-def gate(out: str) -> tuple[int, str]:
-    """The gate's exit code and what it printed: its report (stdout), then its log (stderr)."""
+def gate(out: str) -> tuple[int, str, str]:
+    """The gate's exit code, its report (stdout) and its log (stderr)."""
     run = subprocess.run([BENCH, "check", "--out", out], capture_output=True, text=True)
-    return run.returncode, run.stdout + run.stderr
+    return run.returncode, run.stdout, run.stderr
 
 
-def verdict(output: str) -> str:
-    """The gate's report from its first tally line on: what held, the table of what moved, and the figures named."""
-    lines = output.splitlines()
+def verdict(report: str, log: str) -> str:
+    """The end of the gate's report from its first tally on (what held, the table of what moved, the figures named),
+    or the tail of everything it printed when there is no tally."""
+    lines = report.splitlines()
     start = next((index for index, line in enumerate(lines) if re.match(r"(exact|counted|timed): \d+ of \d+", line)), None)
-    if start is None:
-        return output[-3000:]
-    end = next((index for index in range(start, len(lines)) if lines[index].startswith(("Every ", "Improved:", "Regressed:", "Timed figures"))), len(lines) - 1)
-    while end + 1 < len(lines) and lines[end + 1].startswith(("Every ", "Improved:", "Regressed:", "Timed figures")):
-        end += 1
-    return "\n".join(lines[start:end + 1])
+    return "\n".join(lines[start:]) if start is not None else (report + log)[-3000:]
 
 
 def regressed(output: str) -> str:
@@ -112,7 +108,7 @@ def main() -> None:
             with open(path, "w", encoding="utf-8") as file:
                 file.write(original.replace(old, new))
             build()
-            code, output = gate(out)
+            code, output, _ = gate(out)
         finally:
             with open(path, "w", encoding="utf-8") as file:
                 file.write(original)
@@ -123,8 +119,8 @@ def main() -> None:
             failures.append(f"{name}: expected exit 2 naming {expected}, got exit {code}")
     build()
     for run in range(1, options.runs + 1):
-        code, output = gate(out)
-        print(f"unmutated run {run}: exit {code}" + ("" if code == 0 else f"\n{verdict(output)}"))
+        code, report, log = gate(out)
+        print(f"unmutated run {run}: exit {code}" + ("" if code == 0 else f"\n{verdict(report, log)}"))
         if code not in (0, 4):
             failures.append(f"unmutated run {run} exited {code}")
     if failures:
