@@ -27,7 +27,6 @@ let package = Package(
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "SimulationSupport", targets: ["SimulationSupport"]),
         .executable(name: "Bench", targets: ["Bench"]),
-        .executable(name: "HotPath", targets: ["HotPath"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -43,7 +42,6 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -104,12 +102,6 @@ let package = Package(
                 "BenchKit", "MockHelpDesk", "Flows", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioPosix,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + serverStack
-        ),
-        // One hot path driven in process, for the gate's counted figures (instructions under valgrind, allocations
-        // through the malloc interposer).
-        .executableTarget(
-            name: "HotPath",
-            dependencies: ["BenchKit", .product(name: "MallocInterposerSwift", package: "malloc-interposer")]
         ),
         .testTarget(name: "SimulationSupportTests", dependencies: ["SimulationSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),

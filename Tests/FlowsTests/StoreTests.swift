@@ -65,23 +65,42 @@ struct StoreTests {
         }
     }
 
+    /// Writes 1,200 rows of a page or more, each in its own commit: the log passes 1,000 pages.
+    private func fillTheLog(of store: SQLiteReviewStore) async throws {
+        let url = String(repeating: "u", count: 4000)
+        for index in 0..<1200 {
+            try await store.pool.writeWithoutTransaction { db in
+                try db.execute(
+                    sql: "INSERT INTO document_reviews (document_url, document_id, document_status, created_at, updated_at) VALUES (?, ?, 'PENDING_REVIEW', '', '')",
+                    arguments: [url, "doc_\(index)"]
+                )
+            }
+        }
+    }
+
     @Test func theLogIsCheckpointedBesideTheWriterOnceItHoldsAThousandPages() async throws {
         try await withTemporaryStore { store, path in
-            let url = String(repeating: "u", count: 4000)
-            // One page per row at least, each in its own commit: the log passes 1,000 pages.
-            for index in 0..<1200 {
-                try await store.pool.writeWithoutTransaction { db in
-                    try db.execute(
-                        sql: "INSERT INTO document_reviews (document_url, document_id, document_status, created_at, updated_at) VALUES (?, ?, 'PENDING_REVIEW', '', '')",
-                        arguments: [url, "doc_\(index)"]
-                    )
-                }
-            }
+            try await fillTheLog(of: store)
             store.checkpointer.waitForScheduled()
             #expect(store.checkpointer.checkpoints >= 1)
             let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
             #expect(size > 1000 * 4096, "the rows were copied into the database file: \(size) bytes")
         }
+    }
+
+    @Test func aStoreThatCheckpointsInTheCommitLeavesNothingToTheCheckpointer() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("reviews.sqlite").path
+        let store = try SQLiteReviewStore(path: path, checkpoints: .inTheCommit)
+        try await fillTheLog(of: store)
+        // Nothing was scheduled beside the writer: SQLite's own checkpoint ran in the commit that filled the log.
+        #expect(store.checkpointer.checkpoints == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(size > 1000 * 4096, "the rows were copied into the database file by the time the commit returned: \(size) bytes")
+        let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        #expect(log < 1100 * 4200, "the log started again from its beginning instead of growing past 1,000 pages: \(log) bytes")
     }
 
     @Test func theBenchmarkedUpdateIsTheSQLTheReceiverRuns() async throws {

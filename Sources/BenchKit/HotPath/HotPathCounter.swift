@@ -1,11 +1,11 @@
 import Foundation
 
-/// Counts what each hot path costs per operation, by running the `HotPath` program: instructions under valgrind
-/// (two runs of N and 2N operations after the same preparation and warm-up; the difference over N leaves out the
-/// program's start and the preparation), heap allocations natively through the malloc interposer over 4N operations.
+/// Counts what each hot path costs per operation, by running `Bench hot-path` under valgrind: twice with cachegrind
+/// for instructions and twice with DHAT for heap allocations, each pair with N and 2N operations after the same
+/// preparation and warm-up, so that the difference over N leaves out the program's start and the preparation.
 ///
-/// valgrind 3.19 cannot read the DWARF 5 debug information Swift writes, so it runs copies of the program and its
-/// interposer library with the debug information stripped (the code is the same bytes).
+/// valgrind 3.19 cannot read the DWARF 5 debug information Swift writes, so it runs a copy of the program with the
+/// debug information stripped (the code is the same bytes).
 public struct HotPathCounter: Sendable {
     /// Operations in the shorter counted run, per path: about 100 million instructions of difference (150 million for
     /// the feed page, whose preparation runs the Help Desk's scheduler), against up to a million of run-to-run noise
@@ -17,22 +17,24 @@ public struct HotPathCounter: Sendable {
     public let program: URL
     public let paths: [HotPath]
 
-    /// - Parameter program: The `HotPath` executable (built beside `Bench`).
-    public init(program: URL, paths: [HotPath] = HotPath.allCases) {
+    /// - Parameters:
+    ///   - program: A `Bench` executable: `Bench hot-path ...` drives the paths.
+    ///   - paths: The paths to count.
+    public init(program: URL = HotPathCounter.thisProgram, paths: [HotPath] = HotPath.allCases) {
         self.program = program
         self.paths = paths
     }
 
-    /// The `HotPath` executable beside this one.
-    public static var besideThisProgram: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("HotPath")
+    /// The executable of this process.
+    public static var thisProgram: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
-    /// The program, valgrind and strip, or an error naming what is missing: a gate whose counter cannot run fails.
+    /// valgrind and strip, or an error naming what is missing: a gate whose counter cannot run fails.
     @discardableResult
     public func checkTools() throws(BenchError) -> (valgrind: URL, strip: URL) {
         guard FileManager.default.isExecutableFile(atPath: program.path) else {
-            throw BenchError("the hot-path counter \(program.path) is missing: build it with `swift build -c release --product HotPath` (the gate's counted figures need it)")
+            throw BenchError("the hot-path counter \(program.path) is missing (the gate's counted figures run `Bench hot-path` under valgrind)")
         }
         return (try Self.tool("valgrind", package: "valgrind"), try Self.tool("strip", package: "binutils"))
     }
@@ -43,15 +45,9 @@ public struct HotPathCounter: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hot-path-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        var copies: [URL] = []
-        let library = program.deletingLastPathComponent().appendingPathComponent("libMallocInterposerSwift.so")
-        for file in [program, library] where FileManager.default.fileExists(atPath: file.path) {
-            let copy = folder.appendingPathComponent(file.lastPathComponent)
-            try FileManager.default.copyItem(at: file, to: copy)
-            copies.append(copy)
-        }
-        _ = try await ChildProcess.run(strip, arguments: ["--strip-debug"] + copies.map(\.path))
-        let stripped = folder.appendingPathComponent(program.lastPathComponent)
+        let stripped = folder.appendingPathComponent("Bench")
+        try FileManager.default.copyItem(at: program, to: stripped)
+        _ = try await ChildProcess.run(strip, arguments: ["--strip-debug", stripped.path])
 
         var counts: [HotPathCount] = []
         var pending = paths[...]
@@ -72,36 +68,36 @@ public struct HotPathCounter: Sendable {
         return paths.compactMap { path in counts.first { $0.path == path.rawValue } }
     }
 
-    /// Hashing with one fixed seed: Swift seeds its hashing per process, so the probes and resizes of every
-    /// dictionary and set on a path, and with them its instruction count, would differ from run to run.
-    static let environment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
+    /// What makes a run repeatable: hashing with one fixed seed (Swift seeds its hashing per process, so the probes
+    /// and resizes of every dictionary and set on a path, and with them its instruction count, would differ from run
+    /// to run), and one malloc arena (with one per thread, which arena a block came from, and so when glibc
+    /// consolidates its free lists, depends on which thread ran which task).
+    static let environment = ["SWIFT_DETERMINISTIC_HASHING": "1", "MALLOC_ARENA_MAX": "1"]
 
     private func count(_ path: HotPath, stripped: URL, valgrind: URL, folder: URL) async throws -> HotPathCount {
         let operations = Self.operations[path] ?? 100
         let warmup = max(10, operations / 4)
         let capacity = warmup + 4 * operations
         var instructions: [Int] = []
+        var allocations: [Int] = []
         for run in [operations, 2 * operations] {
-            let log = folder.appendingPathComponent("\(path.rawValue)-\(run).log")
+            let arguments = [stripped.path, HotPathProgram.subcommand, path.rawValue, String(capacity), String(warmup), String(run)]
+            let cachegrind = folder.appendingPathComponent("\(path.rawValue)-\(run).cachegrind.log")
             _ = try await ChildProcess.run(valgrind, arguments: [
-                "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no", "--cachegrind-out-file=/dev/null", "--log-file=\(log.path)",
-                stripped.path, path.rawValue, String(capacity), String(warmup), String(run),
-            ], environment: Self.environment)
-            instructions.append(try Self.instructions(inLog: log))
-        }
-        let output = try await ChildProcess.run(
-            program, arguments: [path.rawValue, String(capacity), String(warmup), String(4 * operations), "--count-allocations"],
-            environment: Self.environment
-        )
-        let line = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("allocations=") }), let allocations = Int(field.dropFirst("allocations=".count)) else {
-            throw BenchError("HotPath \(path.rawValue) printed no allocation count: \(line)")
+                "--tool=cachegrind", "--cache-sim=no", "--branch-sim=no", "--cachegrind-out-file=/dev/null", "--log-file=\(cachegrind.path)",
+            ] + arguments, environment: Self.environment)
+            instructions.append(try Self.instructions(inLog: cachegrind))
+            let dhat = folder.appendingPathComponent("\(path.rawValue)-\(run).dhat.json")
+            _ = try await ChildProcess.run(valgrind, arguments: [
+                "--tool=dhat", "--dhat-out-file=\(dhat.path)", "--log-file=/dev/null",
+            ] + arguments, environment: Self.environment)
+            allocations.append(try Self.allocations(inProfile: dhat))
         }
         return HotPathCount(
             path: path.rawValue,
             operations: 2 * operations,
             instructionsPerOperation: Double(instructions[1] - instructions[0]) / Double(operations),
-            allocationsPerOperation: Double(allocations) / Double(4 * operations)
+            allocationsPerOperation: Double(allocations[1] - allocations[0]) / Double(operations)
         )
     }
 
@@ -114,6 +110,39 @@ public struct HotPathCounter: Sendable {
             throw BenchError("valgrind counted no instructions (its log \(log.lastPathComponent) says: \(text.suffix(400)))")
         }
         return count
+    }
+
+    /// Allocations left out of the count, by a frame of their stack: libdispatch's continuation cache refilled from
+    /// the heap (a thread takes a continuation from its own cache, and the thread that runs the work item returns it
+    /// to its own, so how often a cache runs dry depends on which pool thread ran what), and the stacks of the pool
+    /// threads it starts. Neither depends on the code on the path.
+    static let scheduledAllocationSites = ["_dispatch_continuation_alloc_from_heap", "pthread_create"]
+
+    /// DHAT's profile (`--dhat-out-file`): every allocation site with its stack and the blocks allocated there.
+    private struct DHATProfile: Decodable {
+        struct Site: Decodable {
+            /// Blocks allocated here.
+            var tbk: Int
+            /// The stack, as indexes into the frame table.
+            var fs: [Int]
+        }
+
+        var pps: [Site]
+        var ftbl: [String]
+    }
+
+    /// The heap allocations of a DHAT profile, those of ``scheduledAllocationSites`` left out.
+    static func allocations(inProfile profile: URL) throws -> Int {
+        let data = (try? Data(contentsOf: profile)) ?? Data()
+        guard let decoded = try? JSONDecoder().decode(DHATProfile.self, from: data) else {
+            throw BenchError("valgrind's DHAT counted no allocations (its profile \(profile.lastPathComponent) is missing or unreadable: \(String(decoding: data.prefix(200), as: UTF8.self)))")
+        }
+        let scheduled = Set(decoded.ftbl.indices.filter { index in
+            scheduledAllocationSites.contains { decoded.ftbl[index].contains($0) }
+        })
+        return decoded.pps.reduce(0) { total, site in
+            site.fs.contains(where: scheduled.contains) ? total : total + site.tbk
+        }
     }
 
     private static func tool(_ name: String, package: String) throws(BenchError) -> URL {

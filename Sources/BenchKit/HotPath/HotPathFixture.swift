@@ -69,7 +69,10 @@ public final class HotPathFixture: Sendable {
         self.logger = logger
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("hot-path-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLiteReviewStore(path: folder.appendingPathComponent("reviews.sqlite").path)
+        // The log is checkpointed in the commit that fills it, as SQLite itself does: a checkpoint beside the writer
+        // would copy however many pages had been written when its thread got to run, a count that differs from run
+        // to run.
+        store = try SQLiteReviewStore(path: folder.appendingPathComponent("reviews.sqlite").path, checkpoints: .inTheCommit)
         let rows = path == .eventPage ? capacity * Self.eventsPerPage : capacity
         try await PendingRows.load(rows, into: store)
         let secret = try WebhookSecret("whsec_" + Data(repeating: 7, count: 32).base64EncodedString())
@@ -126,25 +129,39 @@ public final class HotPathFixture: Sendable {
                 }
             }
         case .feedPage:
-            // Reviews decided a millisecond after submission, by the Help Desk's own scheduler, stopped once every
-            // decision is in the feed. Reading a page changes nothing, so the reads go round the pages there are.
+            // Reviews decided a millisecond after submission, by the Help Desk's own scheduler on a clock of their
+            // own, moved once every document is in: all of them fall due at one instant and are decided in one
+            // step, however the threads ran (on the wall clock, how many the scheduler found due at each wake, and
+            // so the preparation's work, would differ from run to run). The scheduler is stopped once every decision
+            // is in the feed. Reading a page changes nothing, so the reads go round the pages there are.
             var configuration = HelpDeskConfiguration()
             configuration.reviewDelay = .uniform(.milliseconds(1) ... .milliseconds(1))
-            let desk = try MockHelpDesk(configuration: configuration, secret: secret, clock: clock, logger: logger, wallClock: fixed)
+            let reviewClock = ManualClock()
+            let desk = try MockHelpDesk(
+                configuration: configuration, secret: secret, clock: SimulationClock(base: reviewClock), logger: logger, wallClock: fixed
+            )
             let deskResponder = desk.buildRouter().buildResponder()
             responder = deskResponder
             let pageCount = min(capacity, Self.feedPages)
             let services = ServiceGroup(configuration: .init(services: desk.services.map { .init(service: $0) }, logger: logger))
+            // Told once, when the last decision is made: one wait, however the decisions and the waiter interleave.
+            let total = pageCount * Self.eventsPerPage
+            let (allDecided, lastDecision) = AsyncStream.makeStream(of: Void.self)
+            let decided = Atomic<Int>(0)
+            desk.onDecision { _ in
+                if decided.add(1, ordering: .relaxed).newValue == total { lastDecision.finish() }
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await services.run() }
-                for index in 0..<(pageCount * Self.eventsPerPage) {
+                for index in 0..<total {
                     let submission = PreparedRequest(
                         head: Self.head(.post, "/document", [.contentType: "application/json"]),
                         body: ByteBuffer(string: #"{"documentUrl":"https://example.com/\#(index).pdf"}"#)
                     )
                     _ = try await Self.respond(deskResponder, submission, logger: logger)
                 }
-                await desk.waitForDecisions(count: pageCount * Self.eventsPerPage)
+                reviewClock.advance(by: .seconds(1))
+                for await _ in allDecided {}
                 await services.triggerGracefulShutdown()
                 try await group.waitForAll()
             }
@@ -204,11 +221,12 @@ public final class HotPathFixture: Sendable {
         }
     }
 
-    /// Shuts our app's Help Desk client down and removes the database.
+    /// Shuts our app's Help Desk client down, closes the database and removes it.
     public func close() async {
-        // A checkpoint of the log runs beside the writer once it holds 1,000 pages: counted whole, whenever it ran.
-        store.waitForBackgroundCheckpoint()
         try? await app?.client.shutdown()
+        // Closed here, not whenever the last reference goes: closing the last connection checkpoints the log, work
+        // that would otherwise be counted or not depending on whether it finished before the process exited.
+        try? store.pool.close()
         try? FileManager.default.removeItem(at: folder)
     }
 

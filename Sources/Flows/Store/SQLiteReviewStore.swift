@@ -22,6 +22,16 @@ public enum SQLiteReviewStoreError: Error, CustomStringConvertible {
 /// Concurrent writes share transactions (``GroupCommit``): each step still commits before it returns, with
 /// `synchronous=NORMAL`'s durability, but a hundred concurrent webhooks cost a few commits instead of a hundred.
 public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
+    /// Where the write-ahead log is checkpointed once it holds 1,000 pages.
+    public enum Checkpoints: Sendable {
+        /// On a queue and a connection of its own, beside the writer (``WALCheckpointer``): no commit waits for it.
+        case besideTheWriter
+        /// In the commit that takes the log past 1,000 pages, by SQLite itself (its automatic checkpoint): the
+        /// same work, always at the same point of a sequence of writes, for a measurement that must count it
+        /// identically each time.
+        case inTheCommit
+    }
+
     /// Whether the store has the `document_id` index.
     public typealias IndexMode = StoreIndexMode
 
@@ -41,16 +51,21 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
     ///   - indexMode: Migrate with or without the `document_id` index. A file that has the index cannot be opened
     ///     without it: that throws ``SQLiteReviewStoreError/hasDocumentIdIndex(path:)``.
     ///   - wallClock: The time written to `created_at` and `updated_at`.
-    public init(path: String, indexMode: IndexMode = .withIndex, wallClock: @escaping @Sendable () -> Date = { Date() }) throws {
+    ///   - checkpoints: Where the log is checkpointed.
+    public init(
+        path: String, indexMode: IndexMode = .withIndex, wallClock: @escaping @Sendable () -> Date = { Date() },
+        checkpoints: Checkpoints = .besideTheWriter
+    ) throws {
         let counter = StatementCounter()
         let checkpointer = WALCheckpointer(path: path)
+        let besideTheWriter = checkpoints == .besideTheWriter
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 16 MiB of page cache per connection (SQLite's default is 2 MiB): the receiver's pages stay in memory.
             try db.execute(sql: "PRAGMA cache_size = -16384")
-            counter.install(on: db, checkpointer: checkpointer)
+            counter.install(on: db, checkpointer: besideTheWriter ? checkpointer : nil)
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
@@ -76,12 +91,6 @@ public final class SQLiteReviewStore: ReviewStore, StoreMeasurement {
 
     /// Transactions the group commit has made, and the writes they held.
     public var groupCommitStatistics: (batches: Int, writes: Int) { writes.statistics }
-
-    /// Returns once a checkpoint of the log that has been started beside the writer, if any, has finished; for a
-    /// measurement that must count all of it.
-    public func waitForBackgroundCheckpoint() {
-        checkpointer.waitForScheduled()
-    }
 
     public func receiverUpdatePlan() async throws -> String {
         // Read on the writer: a pooled reader may still hold the plan from before an index was created.
