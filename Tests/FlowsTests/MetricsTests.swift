@@ -18,10 +18,33 @@ struct MetricsTests {
         return samples
     }
 
+    /// The metric families that have samples but lack a `# HELP` or a `# TYPE` line, as Prometheus' linter would
+    /// report them (a histogram's `_bucket`, `_sum` and `_count` samples belong to its family).
+    static func familiesWithoutHelpOrType(_ text: String) -> [String] {
+        let lines = text.split(separator: "\n")
+        let typed = Dictionary(lines.filter { $0.hasPrefix("# TYPE ") }.map { line in
+            let fields = line.split(separator: " ")
+            return (String(fields[2]), String(fields[3]))
+        }, uniquingKeysWith: { first, _ in first })
+        let helped = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { String($0.split(separator: " ")[2]) })
+        var missing: Set<String> = []
+        for line in lines where !line.hasPrefix("#") {
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            let family = ["_bucket", "_sum", "_count"].lazy.compactMap { suffix -> String? in
+                guard name.hasSuffix(suffix) else { return nil }
+                let base = String(name.dropLast(suffix.count))
+                return typed[base] == "histogram" ? base : nil
+            }.first ?? name
+            if typed[family] == nil || !helped.contains(family) { missing.insert(family) }
+        }
+        return missing.sorted()
+    }
+
     private func scrape(_ client: TestHTTPClient) async throws -> [String: Double] {
         let response = try await client.send(.GET, "/metrics")
         #expect(response.status == 200)
         #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(Self.familiesWithoutHelpOrType(response.text) == [], "every metric has its # HELP and # TYPE lines: \(response.text)")
         return Self.samples(response.text)
     }
 
@@ -63,6 +86,20 @@ struct MetricsTests {
             // A scrape reads totals again without counting them twice.
             #expect(try await scrape(harness.api)[#"flows_verdicts_total{outcome="applied"}"#] == 3)
         }
+    }
+
+    @Test func aMetricWithoutHelpOrTypeIsFound() {
+        let text = """
+            # HELP good_total Good things.
+            # TYPE good_total counter
+            good_total 1
+            # TYPE latency_seconds histogram
+            latency_seconds_bucket{le="1"} 1
+            latency_seconds_count 1
+            # HELP untyped_total Things.
+            untyped_total 2
+            """
+        #expect(Self.familiesWithoutHelpOrType(text) == ["latency_seconds", "untyped_total"])
     }
 
     @Test(arguments: ["POST", "PUT", "PATCH", "DELETE"])

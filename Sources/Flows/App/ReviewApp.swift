@@ -20,7 +20,9 @@ public final class ReviewApp: Sendable {
     public let strategy: any Strategy
     let thinFetcher: ThinFetcher
     private let meter = StrategyMeter()
-    private let polls = Listeners<String>()
+    /// Says once per outage of our database that requests are being deferred.
+    private let outages = OutageLog()
+    let polls = Listeners<String>()
     private let clock: SimulationClock
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
@@ -79,24 +81,6 @@ public final class ReviewApp: Sendable {
         collectMetrics()
     }
 
-    private func collectMetrics() {
-        polls.add { [metrics] _ in metrics.increment("flows_status_polls_total") }
-        metrics.collect { [ledger, store] collection in
-            let counts = ledger.snapshot
-            for (outcome, count) in [
-                ("applied", counts.applied), ("already_applied", counts.alreadyApplied), ("duplicate", counts.duplicatesSuppressed),
-                ("conflict", counts.conflicts), ("parked", counts.parked),
-            ] {
-                collection.total("flows_verdicts_total", [("outcome", outcome)], Double(count))
-            }
-            if let measured = store as? any StoreMeasurement {
-                let statistics = measured.statementStatistics()
-                collection.total("flows_db_statements_total", Double(statistics.statements))
-                collection.total("flows_db_statement_seconds_total", statistics.totalDuration.secondsValue)
-            }
-        }
-    }
-
     /// Calls `listener` with the document id of every status poll this app sends from now on (a benchmark checks
     /// that no two instances poll one document at once).
     public func onStatusPoll(_ listener: @escaping @Sendable (String) -> Void) {
@@ -152,9 +136,10 @@ public final class ReviewApp: Sendable {
         defer { sending.withLock { _ = $0.remove(intent.key) } }
         do {
             try await store.recordIntent(intent)
+            outages.served(logger: logger)
         } catch where StoreUnavailable.describes(error) {
             // Nothing was sent: the caller's retry after the pause submits it once.
-            logger.warning("submission deferred: our database is unavailable", metadata: ["error": "\(error)"])
+            outages.deferred(.submission, error: error, logger: logger)
             throw Self.databaseUnavailable
         } catch {
             logger.error("submission could not be stored", metadata: ["error": "\(error)"])
@@ -306,6 +291,7 @@ public final class ReviewApp: Sendable {
             ledger: ledger,
             thinFetcher: thinFetcher,
             meter: meter,
+            outages: outages,
             wallClock: wallClock
         ).addRoutes(to: router)
         metrics.addRoutes(to: router)

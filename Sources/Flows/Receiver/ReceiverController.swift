@@ -24,6 +24,7 @@ struct ReceiverController<Context: RequestContext> {
     let ledger: VerdictLedger
     let thinFetcher: ThinFetcher
     let meter: StrategyMeter
+    let outages: OutageLog
     let wallClock: @Sendable () -> Date
 
     static var maxBodyBytes: Int { 64 * 1024 }
@@ -40,10 +41,12 @@ struct ReceiverController<Context: RequestContext> {
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
         // Every delivery is a learning request, counted as wasted unless it changed a row or recorded a thin notification.
         do {
-            return try await meter.measure { try await handle(request, context: context) }
+            let response = try await meter.measure { try await handle(request, context: context) }
+            outages.served(logger: context.logger)
+            return response
         } catch where StoreUnavailable.describes(error) {
             // Nothing was written: the vendor's retry after the pause applies it once.
-            context.logger.warning("webhook deferred: our database is unavailable", metadata: ["error": "\(error)"])
+            outages.deferred(.webhook, error: error, logger: context.logger)
             throw StoreUnavailable.answer
         }
     }

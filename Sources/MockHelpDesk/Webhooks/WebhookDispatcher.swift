@@ -226,10 +226,10 @@ public final class WebhookDispatcher: Service {
         case .delivered:
             // From the document's decision (when its message was made) to this attempt's 2xx.
             if let created = book.withLock({ $0.createdAt(deliveryId) }) {
-                counters.metrics.recordDuration("helpdesk_webhook_delivery_latency_seconds", [], .seconds(wallClock().timeIntervalSince(created)))
+                counters.metrics.recordDuration(.webhookDeliveryLatency, [], .seconds(wallClock().timeIntervalSince(created)))
             }
         case .retry:
-            counters.metrics.increment("helpdesk_webhook_retries_scheduled_total")
+            counters.metrics.increment(.webhookRetriesScheduled)
         default:
             break
         }
