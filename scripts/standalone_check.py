@@ -8,6 +8,7 @@
 2. Starts `Bench serve app` against that Help Desk, once with `--strategy webhook` and once with
    `--strategy poll-fixed:1s`, and checks that `POST /reviews` ends in a decided row with the Help Desk's verdict,
    and that a forged webhook is refused with 401 and changes nothing.
+   Both servers' `GET /metrics`, after that traffic, pass Prometheus' own linter (`promtool check metrics`).
    Reads the live event stream (`GET /events/stream`) and validates every event, one at a time, against the
    OpenAPI document's `itemSchema` for it, and each decision's JSON `data` against its `contentSchema`.
 3. Checks that `Bench plan`, `Bench sweep`, `Bench run` and `serve helpdesk` refuse bad review-delay distributions, retry
@@ -183,6 +184,19 @@ def check_stream(base, documents):
     print(f"event stream: {len(events)} events read live, each valid against the OpenAPI document")
 
 
+def check_metrics(base, name):
+    """`GET /metrics` as Prometheus' own linter reads it: `promtool check metrics` must find nothing to say."""
+    status, headers, body = request("GET", f"{base}/metrics")
+    check(status == 200 and (headers.get("Content-Type") or "").startswith("text/plain; version=0.0.4"),
+          f"[{name}] GET /metrics answers 200 in Prometheus' text format")
+    families = {line.split()[2] for line in body.decode().splitlines() if line.startswith("# TYPE ")}
+    linted = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True, timeout=60)
+    check(linted.returncode == 0 and not linted.stdout.strip() and not linted.stderr.strip(),
+          f"[{name}] promtool check metrics finds nothing wrong in its {len(families)} metric families "
+          f"(exit {linted.returncode}: {(linted.stdout + linted.stderr).decode().strip()[:400]})")
+    return families
+
+
 def check_app(bench, desk_base, strategy, folder, secret_from_environment, client="async-http-client"):
     command = [bench, "serve", "app", "--port", "0", "--helpdesk", desk_base, "--db", os.path.join(folder, f"{strategy}.sqlite"),
                "--strategy", strategy, "--time-scale", "0.01", "--log-level", "trace", "--client", client]
@@ -223,6 +237,8 @@ def check_app(bench, desk_base, strategy, folder, secret_from_environment, clien
         check(status == 401, f"[{strategy}] a forged webhook is refused with 401 (got {status})")
         _, _, body = request("GET", f"{base}/reviews/{review['documentId']}")
         check(json.loads(body) == row, f"[{strategy}] the forged webhook changed nothing")
+        families = check_metrics(base, f"app, {strategy}")
+        check({"http_requests_total", "flows_verdicts_total"} <= families, f"[{strategy}] the app's metrics include its requests and verdicts")
     finally:
         app.terminate()
         code = app.wait(timeout=30)
@@ -273,7 +289,8 @@ def check_instances(bench, desk_base, postgres_url):
 def check_decision_tools(bench):
     """`Bench plan`, `Bench sweep`, `Bench run`, `Bench receiver`, `Bench transport`, `Bench check` and `serve helpdesk`
     refuse bad distributions and options (a clock, a network delay, an arrival rate given twice, a baseline that is
-    missing, unparsable or of another schema version, a hot-path counter that is missing) with exit 64
+    missing, unparsable or of another schema version, valgrind missing, workload options that do not apply or differ
+    from the baseline's) with exit 64
     and a message naming the option (and an empirical file's bad line), creating nothing; a plan from an empirical
     file of observed delays writes its files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -325,12 +342,22 @@ def check_decision_tools(bench):
             ([bench, "check", "--baseline", os.path.join(folder, "none.json"), "--out", out], "none.json cannot be read"),
             ([bench, "check", "--baseline", delays, "--out", out], "delays.csv is not a JSON object"),
             ([bench, "check", "--baseline", old_baseline, "--out", out], "has schema version 1; this Bench reads schema version 2"),
-            ([bench, "check", "--hot-path-program", os.path.join(folder, "NoHotPath"), "--out", out], "NoHotPath is missing"),
+            ([bench, "check", "--out", out, "--", "--out", "elsewhere"], "--out after --: give it to Bench check itself"),
+            ([bench, "check", "--baseline", os.path.join(folder, "mine.json"), "--update", "--out", out, "--", "--documents", "none"],
+             "the workload --documents none:"),
+            ([bench, "check", "--run", folder, "--", "--documents", "5"], "the workload options after -- do not apply"),
+            ([bench, "check", "--out", out, "--", "--documents", "5"], "was measured on the workload `--profile ci`, not `--documents 5`"),
         ]:
             refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
             check(refused.returncode == 64 and expected in refused.stderr,
                   f"{' '.join(command[1:3])} ... is refused with exit 64 naming the problem: {expected} (exit {refused.returncode}: {refused.stderr.strip()[:300]})")
             check(not os.path.exists(out), f"the refused {command[1]} creates no output folder")
+
+        # The gate's counted figures need valgrind: without it the gate is refused, naming it, before anything runs.
+        refused = subprocess.run([bench, "check", "--out", out], capture_output=True, text=True, timeout=60, env=dict(os.environ, PATH="/nonexistent"))
+        check(refused.returncode == 64 and "valgrind is not installed (apt-get install valgrind)" in refused.stderr,
+              f"check without valgrind is refused with exit 64 naming it (exit {refused.returncode}: {refused.stderr.strip()[:300]})")
+        check(not os.path.exists(out), "the refused check creates no output folder")
 
         with open(delays, "w") as file:
             file.write("document_id,delay_s\na,300\nb,12m\nc,1.5h\n")
@@ -405,6 +432,9 @@ def main():
             check(status == 201, f"POST /document without a callback answers 201 (got {status})")
             more.append(json.loads(body))
         check_stream(base, [document] + more)
+        families = check_metrics(base, "Help Desk")
+        check({"http_requests_total", "helpdesk_webhook_delivered_total", "helpdesk_webhook_delivery_latency_seconds"} <= families,
+              "the Help Desk's metrics include its requests, deliveries and delivery latency")
 
         with tempfile.TemporaryDirectory() as folder:
             # The secret reaches the app once from the environment, once from the flag.

@@ -125,6 +125,39 @@ struct GateTests {
         #expect(check.moved.map(\.figure.name) == ["ci/poll-fixed:1s/latency_ratio"])
     }
 
+    @Test func aWorkloadOfYourOwnKeepsTheModelBandToo() throws {
+        let summary = try CSVTable(parsing: """
+            scenario,strategy,documents,completed,lost,accepted,latency_mean_ms,latency_ratio,model_draws_latency_mean_ms,requests_total\r
+            comparison,poll-fixed:60s,500,500,0,350,15000,1.0,15000,15500\r
+            comparison,webhook,500,500,0,350,0,,0,1000\r
+
+            """)
+        var broken = try RunFigures(summary: summary, backend: "sqlite", dbcost: nil)
+        broken.values["comparison/poll-fixed:60s/latency_ratio"] = 0.5
+        let figures = baseline(broken).figures
+        #expect(figures.contains { $0.name == "comparison/poll-fixed:60s/latency_ratio" && $0.kind == .band })
+        #expect(!figures.contains { $0.name.hasPrefix("hotpath/") }, "a workload of your own is judged on its behaviour")
+        #expect(BaselineCheck(baseline: baseline(broken), run: broken).moved.map(\.figure.name) == ["comparison/poll-fixed:60s/latency_ratio"])
+    }
+
+    @Test func aBaselineKeepsTheWorkloadItWasMeasuredOn() throws {
+        let origin = Baseline.Origin(gitRevision: "test", measuredAt: Date(timeIntervalSince1970: 0), machine: .current(), command: "test")
+        let figure = Baseline.Figure(name: "all/accepted_agrees", kind: .exact, measured: .exact, value: 1)
+        let own = ["--vendor", "zendesk-growth", "--documents", "500", "--strategies", "webhook,hybrid:60s"]
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("baseline-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Baseline(origin: origin, workload: own, figures: [figure]).write(to: url)
+        let read = try Baseline.load(from: url)
+        #expect(read.runWorkload == own)
+        #expect(!Baseline.countsHotPaths(read.runWorkload))
+
+        let project = Baseline(origin: origin, workload: Baseline.ciWorkload, figures: [figure])
+        #expect(project.workload == nil, "the CI profile is the default, written as no workload")
+        #expect(project.runWorkload == ["--profile", "ci"])
+        #expect(Baseline.countsHotPaths(project.runWorkload))
+        #expect(Baseline.countsHotPaths(["--seed", "7", "--profile=ci"]))
+    }
+
     @Test func countedFiguresAllowThreePercentMoreInstructionsButNotOneMoreAllocation() throws {
         let figures = try run()
         let base = baseline(figures)

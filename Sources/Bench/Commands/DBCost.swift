@@ -39,7 +39,7 @@ struct DBCost: AsyncParsableCommand {
             sweep.maximumStatements = statements
         }
         let cells = try await Self.sweep(sweep, on: try database(), progress: ProgressLine(), logger: benchLogger())
-        print(SummaryTable.dbCost(cells))
+        Terminal.show(SummaryTable.dbCost(cells))
         try output.write(
             results: [],
             dbCost: cells,

@@ -58,7 +58,7 @@ struct Outages: AsyncParsableCommand {
         let startedAt = Date()
         let options = try options()
         let cells = try await OutageMatrix(options: options, progress: ProgressLine(), logger: benchLogger()).run()
-        print(SummaryTable.outages(cells, documentsPerDay: options.documentsPerDay))
+        Terminal.show(SummaryTable.outages(cells, documentsPerDay: options.documentsPerDay))
         let record = RunRecord(
             command: "Bench outages",
             seed: seed,

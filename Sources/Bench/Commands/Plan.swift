@@ -124,14 +124,14 @@ struct PlanCommand: AsyncParsableCommand {
         let startedAt = Date()
         let input = try input()
         let plan = Plan(input)
-        print(SummaryTable.plan(plan), terminator: "")
+        Terminal.show(SummaryTable.plan(plan), terminator: "")
         var cells: [PlanVerification.Cell]?
         if verify {
             var options = PlanVerification.Options()
             options.documents = verifyDocuments
             options.requestBudget = verifyBudget
             let verified = try await PlanVerification(plan: plan, options: options).run(progress: ProgressLine(), logger: benchLogger())
-            print(SummaryTable.planVerification(plan, verified), terminator: "")
+            Terminal.show(SummaryTable.planVerification(plan, verified), terminator: "")
             cells = verified
         }
         var parameters = [

@@ -59,7 +59,7 @@ struct Receiver: AsyncParsableCommand {
     func run() async throws {
         let startedAt = Date()
         let result = try await Self.measure(benchmark, progress: ProgressLine(), logger: benchLogger())
-        print(SummaryTable.receiver(result))
+        Terminal.show(SummaryTable.receiver(result))
         try output.write(
             results: [],
             dbCost: [],

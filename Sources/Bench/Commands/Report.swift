@@ -26,7 +26,7 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         do {
             let page = try ReportWriter.write(run: URL(fileURLWithPath: run, isDirectory: true), to: out.map { URL(fileURLWithPath: $0) })
-            print("Report written to \(page.path)")
+            Terminal.show("Report written to \(page.path)")
         } catch {
             FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
             throw ExitCode(65)

@@ -80,7 +80,7 @@ struct Run: AsyncParsableCommand {
         if scenarioOptions.scenario == .comparison, scenarioOptions.profile?.includesFaults == true {
             results += try await FaultRun(base: try scenarioOptions.faultWorkload(), progress: ProgressLine(), logger: logger).run(database: database)
         }
-        print(SummaryTable.strategies(results))
+        Terminal.show(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
         var cells: [DBCostCell] = []
         var parameters = ScenarioOptions.describe(workload)
@@ -93,13 +93,13 @@ struct Run: AsyncParsableCommand {
         var receiver: ReceiverResult?
         if let benchmark = scenarioOptions.profile?.receiver {
             let measured = try await Receiver.measure(benchmark, progress: ProgressLine(), logger: logger)
-            print(SummaryTable.receiver(measured))
+            Terminal.show(SummaryTable.receiver(measured))
             receiver = measured
             parameters.merge(Receiver.describe(benchmark)) { first, _ in first }
         }
         if let sweep = scenarioOptions.profile?.dbCost {
             cells = try await DBCost.sweep(sweep, on: database, progress: ProgressLine(), logger: logger)
-            print(SummaryTable.dbCost(cells))
+            Terminal.show(SummaryTable.dbCost(cells))
             parameters.merge(DBCost.describe(sweep)) { first, _ in first }
         }
         if scenarioOptions.scenario == .faults {

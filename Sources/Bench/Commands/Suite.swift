@@ -68,16 +68,16 @@ struct Suite: AsyncParsableCommand {
         let faults = try await FaultRun(base: faultBase, progress: progress, logger: logger).run()
         let realScale = virtual ? try await ComparisonRun(scenario: try configured(.realScale), progress: progress, logger: logger).run(databaseDirectory: nil) : []
         let results = comparison + faults + realScale
-        print(SummaryTable.strategies(results))
+        Terminal.show(SummaryTable.strategies(results))
         let matrix = virtual ? try await OutageMatrix(progress: progress, logger: logger).run() : []
-        if virtual { print(SummaryTable.outages(matrix, documentsPerDay: OutageMatrix.Options().documentsPerDay)) }
+        if virtual { Terminal.show(SummaryTable.outages(matrix, documentsPerDay: OutageMatrix.Options().documentsPerDay)) }
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)
-        print(SummaryTable.receiver(receiver))
+        Terminal.show(SummaryTable.receiver(receiver))
         var cells = try await DBCost.sweep(DBCostSweep(), progress: progress)
         if let location = try postgresLocation() {
             cells += try await DBCost.sweep(DBCostSweep(), on: .postgres(location), progress: progress, logger: logger)
         }
-        print(SummaryTable.dbCost(cells))
+        Terminal.show(SummaryTable.dbCost(cells))
         try output.write(
             results: results,
             dbCost: cells,

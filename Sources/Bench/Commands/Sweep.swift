@@ -85,7 +85,7 @@ struct Sweep: AsyncParsableCommand {
         let startedAt = Date()
         let spec = try spec()
         let results = try await SweepRun(spec: spec, progress: ProgressLine(), logger: benchLogger()).run()
-        print(SummaryTable.sweep(results))
+        Terminal.show(SummaryTable.sweep(results))
         var parameters = ScenarioOptions.describe(spec.scenario)
         parameters["strategies"] = nil
         parameters["families"] = spec.families.map(\.rawValue).joined(separator: " ")

@@ -54,7 +54,7 @@ struct Transport: AsyncParsableCommand {
         let progress = ProgressLine()
         let results = try await benchmark.run(logger: benchLogger()) { progress.update($0) }
         progress.finish("transports measured")
-        print(SummaryTable.transport(results))
+        Terminal.show(SummaryTable.transport(results))
         try output.write(
             results: [],
             dbCost: [],

@@ -32,7 +32,7 @@ struct OutputOptions: ParsableArguments {
     /// Renders the report of the files just written to `directory` and says where they are.
     static func report(_ directory: URL, record: RunRecord) throws {
         let report = try ReportWriter.write(run: directory)
-        print("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
+        Terminal.show("Results written to \(directory.path) in \(String(format: "%.1f", record.durationSeconds)) s; open \(report.path) for the charts.")
     }
 
     func write(

@@ -99,12 +99,28 @@ public struct Baseline: Codable, Sendable, Hashable {
 
     public var schemaVersion: Int
     public var origin: Origin
+    /// The `Bench run` options of the workload the figures come from, which `Bench check` runs again; absent: the
+    /// CI profile (``ciWorkload``).
+    public var workload: [String]?
     public var figures: [Figure]
 
-    public init(origin: Origin, figures: [Figure]) {
+    /// The project's own gate: the CI profile, hot paths included.
+    public static let ciWorkload = ["--profile", "ci"]
+
+    public init(origin: Origin, workload: [String]? = nil, figures: [Figure]) {
         self.schemaVersion = Self.currentSchemaVersion
         self.origin = origin
+        self.workload = workload == Self.ciWorkload ? nil : workload
         self.figures = figures
+    }
+
+    /// The workload `Bench check` runs to judge this baseline.
+    public var runWorkload: [String] { workload ?? Self.ciWorkload }
+
+    /// Whether a workload's gate counts the hot paths: the CI profile's does (they are this project's own code, and
+    /// its baseline keeps them); a workload of a user's own is judged on its behaviour.
+    public static func countsHotPaths(_ workload: [String]) -> Bool {
+        zip(workload, workload.dropFirst()).contains { $0 == ("--profile", "ci") } || workload.contains("--profile=ci")
     }
 
     /// Reads and checks a baseline file.

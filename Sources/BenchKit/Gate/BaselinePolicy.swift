@@ -1,5 +1,6 @@
-/// Which figures the gate keeps and how each may move, for a run of the CI profile. The values come from a run
-/// (`Bench check --update`); the kinds, tolerances, floors and bands are set here and may be edited in the file.
+/// Which figures the gate keeps and how each may move, for a run of the CI profile or of a workload of a user's own.
+/// The values come from a run (`Bench check --update`); the kinds, tolerances, floors and bands are set here and may
+/// be edited in the file.
 public enum BaselinePolicy {
     /// A column of `summary.csv` the gate keeps exactly for every scenario and strategy of the run.
     public struct ExactMeasure: Sendable, Hashable {
@@ -71,7 +72,8 @@ public enum BaselinePolicy {
             if let exact = measures[measure] {
                 let backend = exact.perBackend ? (measure.hasPrefix("postgres_") ? "postgres" : "sqlite") : nil
                 add(.init(name: name, kind: .exact, measured: .exact, value: run.values[name], better: exact.better, backend: backend))
-            } else if measure == "latency_ratio", parts[0] == "ci" {
+            } else if measure == "latency_ratio", !FaultScenario.names.contains(String(parts[0])) {
+                // Every workload's pollers, the CI profile's or a user's own.
                 add(.init(name: name, kind: .band, measured: .exact, low: 0.85, high: 1.15,
                           comment: "Measured over model mean latency (the model on the run's own review delays), in virtual time: outside the band the code or the model is wrong (a baseline updated with a broken strategy still fails here)."))
             } else if measure == "latency_ratio" || measure == "requests_ratio", FaultScenario.names.contains(String(parts[0])) {
