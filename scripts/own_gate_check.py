@@ -39,7 +39,7 @@ def gate_step():
 
 
 def run_step(script, env, bench, workspace):
-    environment = dict(os.environ, **env, BENCH=bench, RUNNER_TEMP=os.path.join(workspace, "runner-temp"))
+    environment = {**os.environ, **env, "BENCH": bench, "RUNNER_TEMP": os.path.join(workspace, "runner-temp")}
     os.makedirs(environment["RUNNER_TEMP"], exist_ok=True)
     done = subprocess.run(["bash", "-e", "-c", script], cwd=workspace, env=environment, capture_output=True, text=True, timeout=900)
     return done.returncode, done.stdout, done.stderr
@@ -69,7 +69,8 @@ def main():
         check(not any(name.startswith("hotpath/") for name in names), "a workload of your own keeps no hot-path figure")
 
         code, out, err = run_step(script, env, bench, workspace)
-        check(code == 0 and "every figure holds" in out, f"the job's gate step passes on the baseline as made (exit {code}: {(out + err)[-600:]})")
+        passed = code == 0 and "every figure holds" in out
+        check(passed, f"the job's gate step passes on the baseline as made (exit {code}{'' if passed else ': ' + (out + err)[-600:]})")
         check(failed_cases(workspace) == [], "its JUnit file has no failure")
 
         figure = "comparison/poll-fixed:10s/requests_total"
@@ -82,8 +83,9 @@ def main():
             with open(baseline, "w") as file:
                 json.dump(changed, file)
             code, out, err = run_step(script, env, bench, workspace)
-            check(code == expected_code and expected_text in out,
-                  f"a baseline expecting {'fewer' if delta < 0 else 'more'} requests: the step exits {expected_code} with {expected_text!r} (exit {code}: {(out + err)[-600:]})")
+            judged = code == expected_code and expected_text in out
+            check(judged, f"a baseline expecting {'fewer' if delta < 0 else 'more'} requests: the step exits {expected_code} with {expected_text!r}"
+                          f" (exit {code}{'' if judged else ': ' + (out + err)[-600:]})")
             failed = failed_cases(workspace)
             check(failed == ([figure] if delta < 0 else []), f"the JUnit file fails exactly the figure that regressed ({failed})")
         with open(baseline, "w") as file:
@@ -92,7 +94,7 @@ def main():
         other = subprocess.run([bench, "check", "--baseline", baseline, "--out", os.path.join(workspace, "other"), "--", "--documents", "7"],
                                capture_output=True, text=True, timeout=120)
         check(other.returncode == 64 and "was measured on the workload" in other.stderr and "--documents 7" in other.stderr,
-              f"a check of another workload than the baseline's is refused naming both (exit {other.returncode}: {other.stderr.strip()[-300:]})")
+              f"a check of another workload than the baseline's is refused naming both (exit {other.returncode}: {other.stderr.strip().splitlines()[0][:300]})")
     print("own gate: the example job's gate step passes, fails and notices as it says")
 
 

@@ -129,16 +129,20 @@ struct Check: AsyncParsableCommand {
         if update {
             let record = try RunRecord.load(from: directory.appendingPathComponent("run.json"))
             var fresh = BaselinePolicy.figures(for: figures)
-            if let existing = try? Baseline.load(from: url) {
+            let existing = try? Baseline.load(from: url)
+            if let existing {
                 fresh = fresh.map { figure in Self.keepingJudgement(of: existing, for: figure) }
                 // A backend this run did not measure keeps its figures as they were.
                 fresh += existing.figures.filter { figure in
                     figure.backend.map { !figures.backends.contains($0) } ?? false
                 }
             }
+            // In one order whichever backend was measured last, so the diff of an update names only what moved.
+            fresh.sort { $0.name < $1.name }
             let updated = Baseline(
                 origin: .init(gitRevision: record.gitRevision, measuredAt: record.startedAt, machine: record.machine, command: record.command),
-                workload: run == nil ? workload : nil,
+                // A run judged from its folder keeps the workload the baseline had.
+                workload: run == nil ? workload : existing?.workload,
                 figures: fresh
             )
             try updated.validate()
