@@ -29,8 +29,20 @@ extension DelayDistribution {
             throw DelayDistributionError("\(name) takes \(count): \(usage)")
         }
         func duration(_ index: Int, _ parameter: String) throws(DelayDistributionError) -> Duration {
-            guard let value = Duration(parsing: parameters[index]), value > .zero else {
+            let value: Duration
+            do {
+                value = try Duration(userText: parameters[index])
+            } catch {
+                throw DelayDistributionError("\(name): the \(parameter) \(error.description)")
+            }
+            guard value > .zero else {
                 throw DelayDistributionError("\(name): the \(parameter) must be a positive duration such as 90s, 20m or 1.5h, not \"\(parameters[index])\"")
+            }
+            // A median or mean outside the delays that can be drawn piles the draws against one end of the range.
+            if let range, !range.contains(value) {
+                throw DelayDistributionError(
+                    "\(name): the \(parameter) \(value.compactDescription) lies outside the review delays \(range.lowerBound.compactDescription)...\(range.upperBound.compactDescription): give one inside them, or widen --review-delay"
+                )
             }
             return value
         }

@@ -54,16 +54,21 @@ extension NetworkDelay {
     /// - Throws: A message saying what is wrong.
     public static func parse(_ text: String) throws(DelayDistributionError) -> NetworkDelay {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let fixed = Duration(parsing: trimmed) { return .fixed(fixed) }
-        let range = trimmed.components(separatedBy: "...")
-        if range.count == 2 {
-            guard let low = Duration(parsing: range[0]), let high = Duration(parsing: range[1]), low <= high else {
-                throw DelayDistributionError("a range of delays is two durations, the lower first, such as 10ms...40ms, not \"\(trimmed)\"")
+        if trimmed.contains("...") {
+            let range: ClosedRange<Duration>
+            do {
+                range = try ClosedRange(userText: trimmed)
+            } catch {
+                throw DelayDistributionError("a range of delays is two durations, the lower first, such as 10ms...40ms: \(error.description)")
             }
-            return high > .zero ? NetworkDelay(oneWay: .uniform(low...high)) : .none
+            return range.upperBound > .zero ? NetworkDelay(oneWay: .uniform(range)) : .none
         }
         guard trimmed.contains(":") else {
-            throw DelayDistributionError("must be \(usage), not \"\(trimmed)\"")
+            do {
+                return .fixed(try Duration(userText: trimmed))
+            } catch {
+                throw DelayDistributionError("must be \(usage): \(error.description)")
+            }
         }
         return NetworkDelay(oneWay: try DelayDistribution.parse(shape: trimmed, range: nil, uniformRange: .zero ... .zero))
     }

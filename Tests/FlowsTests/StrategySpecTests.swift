@@ -26,13 +26,15 @@ struct StrategySpecTests {
         ("poll-sometimes", "unknown strategy"),
         ("", "unknown strategy"),
         ("poll-fixed:0s", "positive duration"),
-        ("poll-fixed:-1s", "positive duration"),
-        ("poll-fixed:soon", "positive duration"),
+        ("poll-fixed:-1s", "\"-1s\" is negative"),
+        ("poll-fixed:soon", "\"soon\" is not a duration"),
+        ("poll-fixed:1", "the interval: \"1\" has no unit: give one, such as 1s or 1m (poll-fixed:INTERVAL)"),
+        ("hybrid:60,120s", "\"60\" has no unit"),
         ("poll-fixed:1s,2s", "too many parameters"),
         ("webhook:1s", "too many parameters"),
         ("poll-backoff:1s,0.5,8s", "factor"),
         ("poll-backoff:10s,2,8s", "cap"),
-        ("hybrid:60s,", "positive duration"),
+        ("hybrid:60s,", "a duration is missing"),
         ("sse:1s", "too many parameters"),
     ])
     func badNamesSayWhatIsWrong(name: String, problem: String) {

@@ -95,10 +95,12 @@ import Testing
     @Test func badParametersAreNamed() throws {
         let cases: [(shape: String, fragment: String)] = [
             ("exponential", "exponential takes one parameter"),
-            ("exponential:soon", "the mean must be a positive duration"),
+            ("exponential:soon", "the mean \"soon\" is not a duration: give a number and a unit"),
+            ("exponential:30", "the mean \"30\" has no unit: give one, such as 30s or 30m"),
             ("exponential:0s", "the mean must be a positive duration"),
             ("lognormal:20m", "lognormal takes 2 parameters"),
-            ("lognormal:-3m,1", "the median must be a positive duration"),
+            ("lognormal:-3m,1", "the median \"-3m\" is negative"),
+            ("lognormal:30,0.6", "lognormal: the median \"30\" has no unit: give one, such as 30s or 30m"),
             ("lognormal:20m,wide", "sigma must be a positive number"),
             ("lognormal:20m,0", "sigma must be a positive number"),
             ("lognormal:20m,50", "sigma must be a number above 0 and at most 10"),
@@ -111,7 +113,9 @@ import Testing
             #expect(text.contains(fragment), "\(shape): \(text)")
         }
         let outside = try #require(message("exponential:1s", .seconds(3600) ... .seconds(7200)))
-        #expect(outside.contains("almost no delay falls inside 1h...2h"), "\(outside)")
+        #expect(outside.contains("exponential: the mean 1s lies outside the review delays 1h...2h"), "\(outside)")
+        let median = try #require(message("lognormal:30s,0.6", .seconds(600) ... .seconds(7200)))
+        #expect(median.contains("lognormal: the median 30s lies outside the review delays 10m...2h: give one inside them, or widen --review-delay"), "\(median)")
         let empty = try #require(message("empirical:late.csv", .seconds(3600) ... .seconds(7200), file: "5s\n10s\n"))
         #expect(empty.contains("late.csv: no observed delay lies in 1h...2h"), "\(empty)")
     }

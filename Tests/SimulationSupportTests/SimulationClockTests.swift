@@ -49,6 +49,35 @@ struct SimulationClockTests {
         #expect(Duration(parsing: text) == nil)
     }
 
+    @Test(arguments: [
+        ("30", "\"30\" has no unit: give one, such as 30s or 30m"),
+        ("1.5", "\"1.5\" has no unit: give one, such as 1.5s or 1.5m"),
+        ("-5s", "\"-5s\" is negative: give a duration of zero or more"),
+        ("-5", "\"-5\" is negative"),
+        ("", "a duration is missing"),
+        ("soon", "\"soon\" is not a duration: give a number and a unit (ms, s, m, h or d)"),
+    ])
+    func whatAUserTypesNeedsAUnit(text: String, message: String) {
+        let error = #expect(throws: DurationTextError.self) { try Duration(userText: text) }
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "accepted")")
+    }
+
+    @Test func whatAUserTypesWithAUnitReadsAsTheFilesDo() throws {
+        for text in ["250ms", "1.5s", "5m", "2h", "1d", " 2s ", "0s"] {
+            #expect(try Duration(userText: text) == Duration(parsing: text))
+        }
+        #expect(try ClosedRange<Duration>(userText: "10m...2h") == .seconds(600) ... .seconds(7200))
+        for (text, message) in [
+            ("2h...10m", "\"2h...10m\" is reversed: give the shorter duration first, 10m...2h"),
+            ("10...120", "\"10\" has no unit"),
+            ("10m", "\"10m\" is not a range: give two durations"),
+            ("10m...-2h", "\"-2h\" is negative"),
+        ] {
+            let error = #expect(throws: DurationTextError.self) { try ClosedRange<Duration>(userText: text) }
+            #expect(error?.description.contains(message) == true, "\(text): \(error?.description ?? "accepted")")
+        }
+    }
+
     @Test func compactDescriptionsReadBack() {
         for duration in [Duration.milliseconds(500), .seconds(2), .seconds(90), .seconds(300), .seconds(7200)] {
             #expect(Duration(parsing: duration.compactDescription) == duration)

@@ -14,7 +14,7 @@ struct DBCost: AsyncParsableCommand {
     @Option(help: "Comma-separated table sizes.")
     var rows = "1000,10000,100000,1000000"
 
-    @Option(help: "Statements per cell (default: as many as fit in 0.25 s, at least 20).")
+    @Option(parsing: .unconditional, help: "Statements per cell (default: as many as fit in 0.25 s, at least 20).")
     var statements: Int?
 
     @Option(help: "The backend: sqlite (files in a temporary folder, the default) or postgres://USER@HOST:PORT/DATABASE (a schema per table size, dropped afterwards).")

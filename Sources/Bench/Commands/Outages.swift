@@ -30,7 +30,7 @@ struct Outages: AsyncParsableCommand {
     @Option(help: "Mean submissions per model day.")
     var documentsPerDay = OutageMatrix.Options().documentsPerDay
 
-    @Option(help: "Seed of every random draw.")
+    @Option(parsing: .unconditional, help: "Seed of every random draw.")
     var seed: UInt64 = 42
 
     @OptionGroup var webhooks: WebhookPolicyOptions

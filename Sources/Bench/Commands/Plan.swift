@@ -30,10 +30,10 @@ struct PlanCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Documents submitted per day, spread evenly over it.")
+    @Option(parsing: .unconditional, help: "Documents submitted per day, spread evenly over it.")
     var documentsPerDay: Int
 
-    @Option(help: "Range of review delays, such as 5m...4h: uniform spreads over it, other distributions are truncated to it (optional for those).")
+    @Option(help: "Range of review delays, such as 5m...4h: uniform spreads over it, other distributions are truncated to it. Required, unless --review-delay-distribution names another shape, whose draws are then unbounded.", transform: DurationRangeArgument.parse)
     var reviewDelay: DurationRangeArgument?
 
     @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
@@ -53,31 +53,31 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Run the plan's day in virtual time, each strategy over real HTTP and SQLite, and write the measured figures beside the model's.")
     var verify = false
 
-    @Option(help: "With --verify: the most documents a strategy runs on (fewer when its requests would pass --verify-budget).")
+    @Option(parsing: .unconditional, help: "With --verify: the most documents a strategy runs on (fewer when its requests would pass --verify-budget).")
     var verifyDocuments = PlanVerification.Options().documents
 
-    @Option(help: "With --verify: requests a strategy's run may make by its model; an expensive strategy runs on fewer documents, its figures per document scaled to the day.")
+    @Option(parsing: .unconditional, help: "With --verify: requests a strategy's run may make by its model; an expensive strategy runs on fewer documents, its figures per document scaled to the day.")
     var verifyBudget = PlanVerification.Options().requestBudget
 
     @Option(help: "With --verify: virtual only (the day in model time; the wall clock cannot run a day in minutes).")
     var clock = RunClock.virtual
 
-    @Option(help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")
+    @Option(parsing: .unconditional, help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")
     var peakFactor = 1.0
 
-    @Option(help: "Share of webhooks the vendor never delivers, from 0 to 1.")
+    @Option(parsing: .unconditional, help: "Share of webhooks the vendor never delivers, from 0 to 1.")
     var dropRate = 0.0
 
     @Option(help: "Comma-separated strategies to compare, as in Bench run --strategies (default: every strategy of the suite).")
     var strategies: String?
 
-    @Option(help: "The notification latency p99 to meet, such as 60s: names the cheapest member of each polling family that meets it.")
+    @Option(help: "The notification latency p99 to meet, such as 60s: names the cheapest member of each polling family that meets it.", transform: DurationArgument.parse)
     var targetP99: DurationArgument?
 
     @Option(help: "Comma-separated polling families searched for --target-p99 and drawn in the chart: \(PollingFamily.allCases.map(\.rawValue).joined(separator: ",")).")
     var families = PollingFamily.allCases.map(\.rawValue).joined(separator: ",")
 
-    @Option(help: "Seed of the models that draw their own schedules (backoff's jitter).")
+    @Option(parsing: .unconditional, help: "Seed of the models that draw their own schedules (backoff's jitter).")
     var seed: UInt64 = 42
 
     @Option(help: "Directory for plan.csv, run.json, report.html and its charts.")

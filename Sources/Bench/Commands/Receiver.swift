@@ -18,16 +18,16 @@ struct Receiver: AsyncParsableCommand {
     @Option(help: "Pending rows in document_reviews.")
     var rows = 100_000
 
-    @Option(help: "Keep-alive connections of the load generator.")
+    @Option(parsing: .unconditional, help: "Keep-alive connections of the load generator.")
     var connections = 32
 
-    @Option(help: "Measured time of each phase.")
+    @Option(help: "Measured time of each phase.", transform: DurationArgument.parse)
     var duration = DurationArgument(.seconds(10))
 
-    @Option(help: "Unmeasured time before each phase's measurement.")
+    @Option(help: "Unmeasured time before each phase's measurement.", transform: DurationArgument.parse)
     var warmup = DurationArgument(.seconds(1))
 
-    @Option(help: "Seed of the deliveries' order and verdicts.")
+    @Option(parsing: .unconditional, help: "Seed of the deliveries' order and verdicts.")
     var seed: UInt64 = 42
 
     @Flag(help: "Also drive the ceiling route with wrk (if installed), to check the load generator against it.")

@@ -12,16 +12,16 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where each strategy's database goes: a folder for its SQLite file (default: a temporary folder, removed afterwards), or postgres://USER@HOST:PORT/DATABASE (a schema per strategy, emptied first).")
     var db: String?
 
-    @Option(help: "App instances over the one database, each its own server (submissions go round them); more than one needs --db postgres://...")
+    @Option(parsing: .unconditional, help: "App instances over the one database, each its own server (submissions go round them); more than one needs --db postgres://...")
     var instances = 1
 
-    @Option(help: "How long an instance's lease on a document or a feed lasts unrenewed, model time (default 3s; with --instances).")
+    @Option(help: "How long an instance's lease on a document or a feed lasts unrenewed, model time (default 3s; with --instances).", transform: DurationArgument.parse)
     var lease: DurationArgument?
 
     @Option(help: "The HTTP client library our app's Help Desk client runs on.")
     var client = HelpDeskTransportKind.asyncHTTPClient
 
-    @Option(help: "Stop instance 0 at this model time from the start, its leases left held, and start it again after twice the lease, such as 10s (with --instances).")
+    @Option(help: "Stop instance 0 at this model time from the start, its leases left held, and start it again after twice the lease, such as 10s (with --instances).", transform: DurationArgument.parse)
     var stopInstance: DurationArgument?
 
     func validate() throws {

@@ -38,12 +38,12 @@ struct Sweep: AsyncParsableCommand {
     @Option(help: "Documents every point submits.")
     var documents = SweepSpec().scenario.documents
 
-    @Option(help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 6), per wall second on the wall clock (default 60).")
+    @Option(parsing: .unconditional, help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 6), per wall second on the wall clock (default 60).")
     var rate: Double?
 
     @OptionGroup var time: TimeOptions
 
-    @Option(help: "Seed of every random draw; every point gets the same documents, delays and verdicts.")
+    @Option(parsing: .unconditional, help: "Seed of every random draw; every point gets the same documents, delays and verdicts.")
     var seed: UInt64 = 42
 
     @OptionGroup var reviewDelay: ReviewDelayOptions

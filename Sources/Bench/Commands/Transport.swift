@@ -18,13 +18,13 @@ struct Transport: AsyncParsableCommand {
     @Option(help: "Comma-separated numbers of requests in flight.")
     var concurrency = "1,32"
 
-    @Option(help: "Measured time of each load phase.")
+    @Option(help: "Measured time of each load phase.", transform: DurationArgument.parse)
     var duration = DurationArgument(.seconds(3))
 
-    @Option(help: "Unmeasured time before each load phase's measurement.")
+    @Option(help: "Unmeasured time before each load phase's measurement.", transform: DurationArgument.parse)
     var warmup = DurationArgument(.milliseconds(500))
 
-    @Option(help: "Documents of each transport's poll-fixed:1s run (0: none).")
+    @Option(parsing: .unconditional, help: "Documents of each transport's poll-fixed:1s run (0: none).")
     var pollDocuments = 300
 
     @OptionGroup var wallClock: WallClockOnly

@@ -7,7 +7,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     var duration: Duration
 
     init?(argument: String) {
-        guard let duration = Duration(parsing: argument) else { return nil }
+        guard let duration = try? Duration(userText: argument) else { return nil }
         self.duration = duration
     }
 
@@ -16,6 +16,15 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     init(_ duration: Duration) {
         self.duration = duration
     }
+
+    /// Reads an option's text: a duration with its unit, or a validation error saying what is wrong.
+    static func parse(_ text: String) throws -> DurationArgument {
+        do {
+            return DurationArgument(try Duration(userText: text))
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 }
 
 /// A range of durations such as `--review-delay 2s...5s`.
@@ -23,15 +32,22 @@ struct DurationRangeArgument: ExpressibleByArgument, Sendable {
     var range: ClosedRange<Duration>
 
     init?(argument: String) {
-        let parts = argument.components(separatedBy: "...")
-        guard parts.count == 2, let low = Duration(parsing: parts[0]), let high = Duration(parsing: parts[1]), low <= high else {
-            return nil
-        }
-        range = low...high
+        guard let range = try? ClosedRange<Duration>(userText: argument) else { return nil }
+        self.range = range
     }
 
     init(_ range: ClosedRange<Duration>) {
         self.range = range
+    }
+
+    /// Reads an option's text: two durations with their units, the shorter first, or a validation error saying
+    /// what is wrong (not a range, no unit, reversed).
+    static func parse(_ text: String) throws -> DurationRangeArgument {
+        do {
+            return DurationRangeArgument(try ClosedRange(userText: text))
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     var defaultValueDescription: String {
@@ -56,7 +72,7 @@ func parseReviewDelay(shape: String?, range: DurationRangeArgument?, uniformRang
 
 /// The review delays of a simulated Help Desk: `--review-delay` and `--review-delay-distribution`, in model time.
 struct ReviewDelayOptions: ParsableArguments {
-    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.")
+    @Option(help: "Range of review delays, model time (default 2s...5s): uniform spreads over it, other distributions are truncated to it.", transform: DurationRangeArgument.parse)
     var reviewDelay: DurationRangeArgument?
 
     @Option(help: ArgumentHelp("How review delays are distributed: \(DelayDistribution.shapeUsage) (default uniform).", valueName: "distribution"))
@@ -93,7 +109,13 @@ func durationList(_ text: String, option: String, in range: ClosedRange<Duration
     let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     var values: Set<Duration> = []
     for part in parts {
-        guard let value = Duration(parsing: part), range.contains(value) else {
+        let value: Duration
+        do {
+            value = try Duration(userText: part)
+        } catch {
+            throw ValidationError("\(option): \(error.description) (a comma-separated list such as 250ms,1s,4s)")
+        }
+        guard range.contains(value) else {
             throw ValidationError(
                 "\(option): \"\(part)\" is not a duration from \(range.lowerBound.compactDescription) to \(range.upperBound.compactDescription) "
                     + "(a comma-separated list such as 250ms,1s,4s)")

@@ -13,27 +13,27 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var time: TimeOptions
 
-    @Option(help: "Documents to submit (default 1000).")
+    @Option(parsing: .unconditional, help: "Documents to submit (default 1000).")
     var documents: Int?
 
-    @Option(help: "Submit the arrivals that fall within this much model time, such as 1d, instead of --documents (virtual clock).")
+    @Option(help: "Submit the arrivals that fall within this much model time, such as 1d, instead of --documents (virtual clock).", transform: DurationArgument.parse)
     var duration: DurationArgument?
 
-    @Option(help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 12.5), per wall second on the wall clock (default 125).")
+    @Option(parsing: .unconditional, help: "Mean submissions per second, Poisson arrivals, open-loop: per model second on the virtual clock (default 12.5), per wall second on the wall clock (default 125).")
     var rate: Double?
 
-    @Option(help: "Mean submissions per model day: --rate as a day's volume, such as 20000.")
+    @Option(parsing: .unconditional, help: "Mean submissions per model day: --rate as a day's volume, such as 20000.")
     var documentsPerDay: Double?
 
-    @Option(help: "Seed of every random draw (default 42).")
+    @Option(parsing: .unconditional, help: "Seed of every random draw (default 42).")
     var seed: UInt64?
 
-    @Option(help: "Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: every strategy of the suite).")
+    @Option(help: ArgumentHelp("Comma-separated strategy names, such as webhook,poll-fixed:1s,poll-backoff:0.5s,2,8s (default: every strategy of the suite).", discussion: StrategySpec.usageList))
     var strategies: String?
 
     @OptionGroup var reviewDelay: ReviewDelayOptions
 
-    @Option(help: "Probability that a review is ACCEPTED (default 0.7).")
+    @Option(parsing: .unconditional, help: "Probability that a review is ACCEPTED (default 0.7).")
     var acceptRatio: Double?
 
     @OptionGroup var limits: LimitOptions
@@ -130,7 +130,7 @@ struct TimeOptions: ParsableArguments {
     @Option(help: "virtual (model time moves when the whole system is quiet, straight to the next deadline: nothing compressed, reproducible) or wall (model time follows the wall clock through --time-scale). Default virtual, or the profile's.")
     var clock: RunClock?
 
-    @Option(help: "Wall seconds per model second on the wall clock (default 0.1; 0.01 for --scenario faults).")
+    @Option(parsing: .unconditional, help: "Wall seconds per model second on the wall clock (default 0.1; 0.01 for --scenario faults).")
     var timeScale: Double?
 
     @Option(help: ArgumentHelp("One-way delay between our app and the Help Desk, model time, paid by every request, answer, webhook and stream event: \(NetworkDelay.usage) (default 0).", valueName: "delay"))

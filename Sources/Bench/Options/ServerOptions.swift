@@ -9,7 +9,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
 
-    @Option(help: "Wall seconds per model second: 0.01 runs a 2-5 s review in 20-50 ms. Use the same on both sides.")
+    @Option(parsing: .unconditional, help: "Wall seconds per model second: 0.01 runs a 2-5 s review in 20-50 ms. Use the same on both sides.")
     var timeScale = 1.0
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")

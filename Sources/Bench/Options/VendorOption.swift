@@ -29,7 +29,7 @@ struct VendorOption: ParsableArguments {
 struct LimitOptions: ParsableArguments {
     @OptionGroup var vendor: VendorOption
 
-    @Option(help: "Requests each app instance keeps in flight to the Help Desk at most (default 32): a long-poll holds one per pending document; the models queue for the same slots.")
+    @Option(parsing: .unconditional, help: "Requests each app instance keeps in flight to the Help Desk at most (default 32): a long-poll holds one per pending document; the models queue for the same slots.")
     var maxInFlight: Int?
 
     func validate() throws {

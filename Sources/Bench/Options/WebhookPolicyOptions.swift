@@ -8,7 +8,7 @@ struct WebhookPolicyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Delays before each webhook attempt, model time, none shorter than the one before (default Svix's: 0s,5s,5m,30m,2h,5h,10h,10h).", valueName: "delays"))
     var retrySchedule: String?
 
-    @Option(help: ArgumentHelp("Disable a callback URL after this many failed attempts in a row (Hookdeck Outpost: 20); its messages can then be replayed.", valueName: "count"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Disable a callback URL after this many failed attempts in a row (Hookdeck Outpost: 20); its messages can then be replayed.", valueName: "count"))
     var disableAfterFailures: Int?
 
     @Option(help: ArgumentHelp("Disable a callback URL that has failed, with no success, for this long (Svix: 5d).", valueName: "duration"))
@@ -35,8 +35,8 @@ struct WebhookPolicyOptions: ParsableArguments {
             policy.disableAfterConsecutiveFailures = disableAfterFailures
         }
         if let disableAfter {
-            guard let span = Duration(parsing: disableAfter), span > .zero else {
-                throw ValidationError("--disable-after \"\(disableAfter)\" is not a positive duration such as 5d or 30m")
+            guard let span = try? Duration(userText: disableAfter), span > .zero else {
+                throw ValidationError("--disable-after \"\(disableAfter)\" is not a positive duration with its unit, such as 5d or 30m")
             }
             policy.disableAfterFailingFor = span
         }

@@ -23,7 +23,7 @@ struct ServeApp: AsyncParsableCommand {
 
     @OptionGroup var executor: ExecutorOptions
 
-    @Option(help: "Port to bind (0 picks a free one).")
+    @Option(parsing: .unconditional, help: "Port to bind (0 picks a free one).")
     var port = 3333
 
     @Option(help: "The Help Desk's base URL.")
@@ -50,7 +50,7 @@ struct ServeApp: AsyncParsableCommand {
     @Option(help: "This instance's name, when several share one PostgreSQL database: each polls only the documents it holds a lease on, and one at a time reads an event feed. Keep it across restarts.")
     var instance: String?
 
-    @Option(help: "How long an instance's lease lasts unrenewed, model time (default 30s; with --instance).")
+    @Option(help: "How long an instance's lease lasts unrenewed, model time (default 30s; with --instance).", transform: DurationArgument.parse)
     var lease: DurationArgument?
 
     func validate() throws {

@@ -22,10 +22,10 @@ struct ServeHelpDesk: AsyncParsableCommand {
 
     @OptionGroup var executor: ExecutorOptions
 
-    @Option(help: "Port to bind (0 picks a free one).")
+    @Option(parsing: .unconditional, help: "Port to bind (0 picks a free one).")
     var port = 8080
 
-    @Option(help: "Seed of every random draw (review delays, verdicts, faults, jitter).")
+    @Option(parsing: .unconditional, help: "Seed of every random draw (review delays, verdicts, faults, jitter).")
     var seed: UInt64 = 42
 
     @Option(help: "Webhook signing secret, whsec_<base64>; default: $HELPDESK_WEBHOOK_SECRET, else a new one.")
@@ -36,7 +36,7 @@ struct ServeHelpDesk: AsyncParsableCommand {
 
     @OptionGroup var reviewDelay: ReviewDelayOptions
 
-    @Option(help: "Probability that a review is ACCEPTED.")
+    @Option(parsing: .unconditional, help: "Probability that a review is ACCEPTED.")
     var acceptRatio = 0.7
 
     @OptionGroup var vendor: VendorOption

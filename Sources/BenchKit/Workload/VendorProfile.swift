@@ -120,7 +120,7 @@ extension VendorProfile {
         if fields[3] == "?" {
             webhookTimeout = nil
         } else {
-            guard let timeout = Duration(parsing: fields[3]), timeout > .zero else {
+            guard let timeout = try? Duration(userText: fields[3]), timeout > .zero else {
                 throw BenchError("webhook_timeout \"\(fields[3])\" is not a positive duration such as 15s")
             }
             webhookTimeout = timeout
@@ -148,7 +148,7 @@ extension RateLimit {
         let rate = parts[0].split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), rate.count == 2, let count = Int(rate[0]), count >= 1 else { throw BenchError(form) }
         let units: [Substring: Duration] = ["s": .seconds(1), "m": .seconds(60), "h": .seconds(3600), "d": .seconds(86_400)]
-        guard let period = units[rate[1]] ?? Duration(parsing: rate[1]), period > .zero else { throw BenchError(form) }
+        guard let period = units[rate[1]] ?? (try? Duration(userText: rate[1])), period > .zero else { throw BenchError(form) }
         let enforcement = parts.count == 2 ? parts[1] : "window"
         if enforcement == "window" { return .window(count, per: period) }
         guard enforcement.hasPrefix("bucket:"), let burst = Int(enforcement.dropFirst("bucket:".count)), burst >= 1 else { throw BenchError(form) }
@@ -162,8 +162,11 @@ extension RetrySchedule {
     public static func parse(_ text: String, field: String) throws(BenchError) -> RetrySchedule {
         var delays: [Duration] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let delay = Duration(parsing: part), delay >= .zero else {
-                throw BenchError("\(field) \"\(text)\": \"\(part)\" is not a duration such as 0s, 5s, 5m or 2h")
+            let delay: Duration
+            do {
+                delay = try Duration(userText: part)
+            } catch {
+                throw BenchError("\(field) \"\(text)\": \(error.description)")
             }
             if let last = delays.last, delay < last {
                 throw BenchError("\(field) \"\(text)\": the delays must not decrease (\(part) follows \(last.compactDescription))")

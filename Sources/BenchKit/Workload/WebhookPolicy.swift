@@ -25,8 +25,8 @@ extension CircuitBreaker {
         let form = "\(field) \"\(text)\" is not a breaker such as 70%,5m,20,5m (error share, window, minimum attempts, pause)"
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].hasSuffix("%"), let percent = Double(parts[0].dropLast()), percent > 0, percent <= 100,
-              let window = Duration(parsing: parts[1]), window > .zero, let minimum = Int(parts[2]), minimum > 0,
-              let pause = Duration(parsing: parts[3]), pause > .zero
+              let window = try? Duration(userText: parts[1]), window > .zero, let minimum = Int(parts[2]), minimum > 0,
+              let pause = try? Duration(userText: parts[3]), pause > .zero
         else { throw BenchError(form) }
         return CircuitBreaker(errorShare: percent / 100, window: window, minimumAttempts: minimum, pause: pause)
     }

@@ -89,6 +89,14 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
         registry.map(\.standard)
     }
 
+    /// Every strategy as it is written with its parameters, each with its defaults and what it does, for help texts.
+    public static var usageList: String {
+        registry.map { entry in
+            let defaults = entry.standard.definition.parameterText
+            return "\(entry.usage)" + (defaults.isEmpty ? "" : " (default \(entry.standard)): ") + (defaults.isEmpty ? ": " : "") + entry.summary
+        }.joined(separator: "; ") + ". Durations need their unit (250ms, 30s, 5m, 2h)."
+    }
+
     /// Parses a strategy name.
     public init(parsing text: String) throws(StrategySpecError) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
@@ -175,7 +183,13 @@ public struct StrategyParameters: Sendable {
     /// The duration at `index`, or `standard` when it is not given.
     public func duration(_ index: Int, _ name: String, standard: Duration) throws(StrategySpecError) -> Duration {
         guard index < values.count else { return standard }
-        guard let parsed = Duration(parsing: values[index]), parsed > .zero else {
+        let parsed: Duration
+        do {
+            parsed = try Duration(userText: values[index])
+        } catch {
+            throw StrategySpecError("\(name): \(error.description) (\(usage))")
+        }
+        guard parsed > .zero else {
             throw StrategySpecError("\(name) must be a positive duration such as 1s or 500ms, not \"\(values[index])\"")
         }
         return parsed
