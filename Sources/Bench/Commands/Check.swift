@@ -68,9 +68,13 @@ struct Check: AsyncParsableCommand {
         guard clock == .virtual else {
             throw ValidationError("--clock wall cannot be checked: the baseline keeps the strategies' figures exactly, as virtual time makes them (Bench run --profile ci --clock wall still runs the profile on the wall clock)")
         }
-        if !update {
+        // A baseline about to be rewritten may not exist yet; one to judge against must.
+        let existing: Baseline?
+        if update {
+            existing = try? storedBaseline()
+        } else {
             do {
-                _ = try Baseline.load(from: URL(fileURLWithPath: baseline))
+                existing = try storedBaseline()
             } catch {
                 throw ValidationError(error.description)
             }
@@ -87,7 +91,7 @@ struct Check: AsyncParsableCommand {
         if let given = workload.first(where: { ["--out", "--db", "--clock"].contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
             throw ValidationError("\(given) after --: give it to Bench check itself (before --), which passes it on to the run")
         }
-        let workload = try resolvedWorkload()
+        let workload = try resolvedWorkload(existing)
         if Baseline.countsHotPaths(workload) {
             do {
                 try HotPathCounter().checkTools()
@@ -105,10 +109,14 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    /// The workload to run: the options after `--`, which must be the baseline's own unless it is being rewritten,
-    /// or else the baseline's, or the CI profile's for a baseline not written yet.
-    private func resolvedWorkload() throws -> [String] {
-        let existing = try? Baseline.load(from: URL(fileURLWithPath: baseline))
+    /// The `--baseline` file as it stands.
+    private func storedBaseline() throws(BenchError) -> Baseline {
+        try Baseline.load(from: URL(fileURLWithPath: baseline))
+    }
+
+    /// The workload to run: the options after `--`, which must be `existing`'s own unless it is being rewritten, or
+    /// else `existing`'s, or the CI profile's for a baseline not written yet.
+    private func resolvedWorkload(_ existing: Baseline?) throws -> [String] {
         if workload.isEmpty { return existing?.runWorkload ?? Baseline.ciWorkload }
         if !update, let existing, existing.runWorkload != workload {
             throw ValidationError(
@@ -122,14 +130,14 @@ struct Check: AsyncParsableCommand {
         let formats = try GateFormat.parse(self.formats)
         // A machine-readable judgement alone on standard output: the run's tables go to standard error.
         let resultOnly = formatOut == nil && formats[0] != .text
-        let workload = try resolvedWorkload()
+        let existing = try? storedBaseline()
+        let workload = try resolvedWorkload(existing)
         let directory = try await Terminal.$toStandardError.withValue(resultOnly) { try await runDirectory(workload) }
         let figures = try RunFigures(directory: directory)
         let url = URL(fileURLWithPath: baseline)
         if update {
             let record = try RunRecord.load(from: directory.appendingPathComponent("run.json"))
             var fresh = BaselinePolicy.figures(for: figures)
-            let existing = try? Baseline.load(from: url)
             if let existing {
                 fresh = fresh.map { figure in Self.keepingJudgement(of: existing, for: figure) }
                 // A backend this run did not measure keeps its figures as they were.
@@ -151,7 +159,7 @@ struct Check: AsyncParsableCommand {
             Terminal.show("Baseline \(url.path) rewritten from \(directory.path): \(fresh.count) figures.")
             return
         }
-        let kept = try Baseline.load(from: url)
+        let kept = try existing ?? storedBaseline()
         let check = BaselineCheck(baseline: kept, run: figures)
         try check.csv.text.write(to: directory.appendingPathComponent("gate.csv"), atomically: true, encoding: .utf8)
         try GateReport.html(check, baseline: kept).write(to: directory.appendingPathComponent("gate.html"), atomically: true, encoding: .utf8)

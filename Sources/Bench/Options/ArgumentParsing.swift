@@ -7,8 +7,8 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     var duration: Duration
 
     init?(argument: String) {
-        guard let duration = try? Duration(userText: argument) else { return nil }
-        self.duration = duration
+        guard let parsed = try? Self.parse(argument) else { return nil }
+        self = parsed
     }
 
     var defaultValueDescription: String { duration.compactDescription }
@@ -32,8 +32,8 @@ struct DurationRangeArgument: ExpressibleByArgument, Sendable {
     var range: ClosedRange<Duration>
 
     init?(argument: String) {
-        guard let range = try? ClosedRange<Duration>(userText: argument) else { return nil }
-        self.range = range
+        guard let parsed = try? Self.parse(argument) else { return nil }
+        self = parsed
     }
 
     init(_ range: ClosedRange<Duration>) {

@@ -92,8 +92,8 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
     /// Every strategy as it is written with its parameters, each with its defaults and what it does, for help texts.
     public static var usageList: String {
         registry.map { entry in
-            let defaults = entry.standard.definition.parameterText
-            return "\(entry.usage)" + (defaults.isEmpty ? "" : " (default \(entry.standard)): ") + (defaults.isEmpty ? ": " : "") + entry.summary
+            let defaults = entry.standard.definition.parameterText.isEmpty ? "" : " (default \(entry.standard))"
+            return entry.usage + defaults + ": " + entry.summary
         }.joined(separator: "; ") + ". Durations need their unit (250ms, 30s, 5m, 2h)."
     }
 
