@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "ServerSupport",
             dependencies: [
-                "HelpDeskAPI", "SimulationSupport", hummingbird, httpTypes, logging, serviceLifecycle,
+                "HelpDeskAPI", "SimulationSupport", hummingbird, httpTypes, logging, serviceLifecycle, nioCore, nioPosix,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit", "Charts", "TestSupport", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore]
+            dependencies: ["BenchKit", "Charts", "TestSupport", "Flows", "HelpDeskAPI", "SimulationSupport", "MockHelpDesk", "ServerSupport", hummingbird, logging, nioCore, nioPosix]
         ),
     ],
     swiftLanguageModes: [.v6]

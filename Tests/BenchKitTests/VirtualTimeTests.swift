@@ -1,4 +1,6 @@
 import Foundation
+import NIOPosix
+import ServerSupport
 import SimulationSupport
 import Testing
 
@@ -76,6 +78,36 @@ struct VirtualTimeTests {
         scenario.faults.duplicateDeliveryRatio = 0.3
         scenario.faults.maxExtraDeliveryDelay = .seconds(2)
         try Self.expectTheSame(try await Self.run(scenario), try await Self.run(scenario))
+    }
+
+    /// A virtual run confined to the simulation's one thread (what `Bench` does) measures what the same run measures on
+    /// Swift's pool, every strategy, byte for byte; and its work did run on that thread's event loop.
+    @Test func aRunOnTheSimulationThreadRepeatsTheRunOnSwiftsPool() async throws {
+        #expect(SimulationThread.install(), "the global executor's hook is free in the test process")
+        var scenario = Self.scenario(
+            documents: 30,
+            network: .milliseconds(10),
+            strategies: [.webhook, .webhookThin, .pollFixed(interval: .seconds(1)), .longPoll(wait: .seconds(2)), .pollEvents(interval: .seconds(1)),
+                         .hybrid(sweep: .seconds(5), staleAfter: .seconds(10)), .sse]
+        )
+        scenario.faults.duplicateDeliveryRatio = 0.3
+        let onPool = try await Self.run(scenario)
+        let onLoop = LockedValue<[Bool]>([])
+        let folder = try ComparisonRun.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let confined = try await SimulationThread.enabled {
+            #expect(SimulationThread.confinesVirtualRuns)
+            let runner = StrategyRunner(scenario: scenario, directory: folder)
+            var results: [StrategyResult] = []
+            for (index, strategy) in scenario.strategies.enumerated() {
+                results.append(try await runner.run(strategy, index: index) { _ in
+                    onLoop.withLock { $0.append(MultiThreadedEventLoopGroup.currentEventLoop != nil) }
+                })
+            }
+            return results
+        }
+        try Self.expectTheSame(onPool, confined)
+        #expect(!onLoop.value.isEmpty && onLoop.value.allSatisfy { $0 }, "the submitter's tasks ran on the simulation's event loop")
     }
 
     /// The hardest case: a rate limit and 503s make every poller pause until the same instant, so dozens of polls are

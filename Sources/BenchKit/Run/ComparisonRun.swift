@@ -1,10 +1,13 @@
 import Flows
 import Foundation
 import Logging
+import ServerSupport
+import SimulationSupport
 
 /// Runs every strategy of a scenario, each on a fresh Help Desk and database: one after the other on the wall
-/// clock, where a neighbour's load would show in every figure; on a virtual clock, as many at once as the machine has
-/// cores, since each run's figures depend on its own clock only and a run alone keeps about one core busy.
+/// clock, where a neighbour's load would show in every figure, and on a virtual clock whose runs each take the
+/// simulation's one thread (``SimulationThread``); otherwise, on a virtual clock, as many at once as the machine has
+/// cores, since each run's figures depend on its own clock only.
 public struct ComparisonRun: Sendable {
     public let scenario: ScenarioSpec
     public let progress: ProgressLine
@@ -31,7 +34,10 @@ public struct ComparisonRun: Sendable {
         let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
         let strategies = scenario.strategies
         // A run that stalled stops the comparison: the strategies in flight finish, no other starts.
-        return try await Self.inOrder(strategies.count, width: scenario.clock == .virtual ? concurrency : 1, stopsAfter: { $0.incomplete != nil }) { index in
+        // Virtual runs side by side, unless each takes the simulation's one thread (then one after the other, so
+        // that each run's wall figures are its own).
+        let width = scenario.clock == .virtual && !SimulationThread.confinesVirtualRuns ? concurrency : 1
+        return try await Self.inOrder(strategies.count, width: width, stopsAfter: { $0.incomplete != nil }) { index in
             try await runOne(strategies[index], index: index, with: runner)
         }
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Histogram
 import NIOCore
+import ServerSupport
 import SimulationSupport
 import Synchronization
 
@@ -68,7 +69,7 @@ struct OpenLoopSubmitter: Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.httpVersion = .http1Only
         configuration.tracing.tracer = nil
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let client = HTTPClient(eventLoopGroup: SimulationThread.eventLoopGroup, configuration: configuration)
         let tally = SubmissionTally()
         let time = ArrivalTime(clock)
         let inFlight = InFlightSubmissions()

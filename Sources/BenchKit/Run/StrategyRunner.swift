@@ -36,8 +36,11 @@ public struct StrategyRunner: Sendable {
     public func run(_ strategy: StrategySpec, index: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> StrategyResult {
         let time = RunTime(scenario.clock, timeScale: scenario.timeScale, watchdog: scenario.watchdog)
         let (location, schema) = database.store(scenario: scenario.name, index: index)
-        return try await withStores(scenario.instances, at: location, schema: schema, wallClock: time.wallClock) { stores in
-            try await run(strategy, stores: stores, time: time, progress: progress)
+        // A virtual run does all its work on one thread: see SimulationThread.
+        return try await SimulationThread.confine(scenario.clock == .virtual) {
+            try await withStores(scenario.instances, at: location, schema: schema, wallClock: time.wallClock) { stores in
+                try await run(strategy, stores: stores, time: time, progress: progress)
+            }
         }
     }
 

@@ -326,6 +326,7 @@ public final class ReviewApp: Sendable {
                 self.boundURL.withLock { $0 = "http://\(host):\(bound)" }
                 await onServerRunning(bound)
             },
+            eventLoopGroupProvider: .shared(SimulationThread.eventLoopGroup),
             logger: logger
         )
     }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import ServerSupport
 
 /// The Help Desk client's transport on AsyncHTTPClient: one `HTTPClient` with a bounded pool of HTTP/1.1
 /// connections, redirects disallowed.
@@ -18,7 +19,7 @@ struct AsyncHTTPClientTransport: HelpDeskTransport {
         configuration.httpVersion = .http1Only
         // No spans: with the global no-op tracer the client would still build each request's span attributes.
         configuration.tracing.tracer = nil
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        http = HTTPClient(eventLoopGroup: SimulationThread.eventLoopGroup, configuration: configuration)
     }
 
     func send(_ request: TransportRequest, maxBody: Int) async throws -> (status: Int, headers: HTTPHeaders, body: Data) {

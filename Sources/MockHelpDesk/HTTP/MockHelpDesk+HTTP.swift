@@ -42,6 +42,7 @@ extension MockHelpDesk {
             configuration: .init(address: .hostname(host, port: port), serverName: "MockHelpDesk"),
             services: withServices ? services : [],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            eventLoopGroupProvider: .shared(SimulationThread.eventLoopGroup),
             logger: logger
         )
     }

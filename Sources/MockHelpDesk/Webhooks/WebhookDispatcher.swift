@@ -154,7 +154,7 @@ public final class WebhookDispatcher: Service {
         clientConfiguration.connectionPool.retryConnectionEstablishment = !clock.isVirtual
         // No spans: with the global no-op tracer the client would still build each attempt's span attributes.
         clientConfiguration.tracing.tracer = nil
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let client = HTTPClient(eventLoopGroup: SimulationThread.eventLoopGroup, configuration: clientConfiguration)
         await withGracefulShutdownHandler {
             await self.serve(using: client)
         } onGracefulShutdown: {
