@@ -17,7 +17,7 @@ import Darwin
 /// switches of each hop between Swift's pool and an event loop. On the wall clock a run keeps both cores.
 ///
 /// A run is confined only where both hold: the process ``install()``ed the hook, and the run's task asked for it
-/// (``enabled(_:)``, which `Bench` wraps around its commands). Everywhere else (outside a run, the tests) jobs go to
+/// (``enabled(isolation:_:)``, which `Bench` wraps around its commands). Everywhere else (outside a run, the tests) jobs go to
 /// Swift's own pool as before, and clients and servers use SwiftNIO's shared event loops.
 public enum SimulationThread {
     private static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -80,7 +80,7 @@ public enum SimulationThread {
     }
 
     /// Runs `body` on the simulation's thread, with ``eventLoopGroup`` set to its loop, when `wanted`, the hook is
-    /// installed and this task is within ``enabled(_:)``; otherwise just runs it.
+    /// installed and this task is within ``enabled(isolation:_:)``; otherwise just runs it.
     public static func confine<Result: Sendable>(
         _ wanted: Bool,
         _ body: () async throws -> Result

@@ -4,15 +4,15 @@ import Logging
 import ServerSupport
 import SimulationSupport
 
-/// Runs every strategy of a scenario, each on a fresh Help Desk and database: one after the other on the wall
-/// clock, where a neighbour's load would show in every figure, and on a virtual clock whose runs each take the
-/// simulation's one thread (``SimulationThread``); otherwise, on a virtual clock, as many at once as the machine has
-/// cores, since each run's figures depend on its own clock only.
+/// Runs every strategy of a scenario, each on a fresh Help Desk and database. One after the other on the wall clock,
+/// where a neighbour's load would show in every figure, and in virtual time when each run takes the simulation's one
+/// thread (``SimulationThread``), so that each run's wall figures are its own. Otherwise, in virtual time, as many at
+/// once as the machine has cores, since each run's figures depend on its own clock only.
 public struct ComparisonRun: Sendable {
     public let scenario: ScenarioSpec
     public let progress: ProgressLine
     public let logger: Logger
-    /// Strategies run at once on a virtual clock.
+    /// Strategies run at once on a virtual clock whose runs are not confined to the simulation's thread.
     public var concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init(scenario: ScenarioSpec, progress: ProgressLine, logger: Logger) {
@@ -34,8 +34,6 @@ public struct ComparisonRun: Sendable {
         let runner = StrategyRunner(scenario: scenario, database: database, logger: logger)
         let strategies = scenario.strategies
         // A run that stalled stops the comparison: the strategies in flight finish, no other starts.
-        // Virtual runs side by side, unless each takes the simulation's one thread (then one after the other, so
-        // that each run's wall figures are its own).
         let width = scenario.clock == .virtual && !SimulationThread.confinesVirtualRuns ? concurrency : 1
         return try await Self.inOrder(strategies.count, width: width, stopsAfter: { $0.incomplete != nil }) { index in
             try await runOne(strategies[index], index: index, with: runner)
