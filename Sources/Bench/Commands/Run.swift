@@ -24,8 +24,15 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Stop instance 0 at this model time from the start, its leases left held, and start it again after twice the lease, such as 10s (with --instances).", transform: DurationArgument.parse)
     var stopInstance: DurationArgument?
 
+    @Option(parsing: .unconditional, help: "Split the run into this many shards, each its own process on this machine, and merge their results (virtual clock; see Bench merge).")
+    var shards: Int?
+
+    @Option(help: "Run only shard INDEX/COUNT of the run, such as 0/2, and write its shard.json to --out for Bench merge: one run spread over machines.")
+    var shard: String?
+
     func validate() throws {
         let database = try database()
+        try validateShards(database: database)
         guard (1...16).contains(instances) else { throw ValidationError("--instances must be from 1 to 16") }
         if instances > 1, case .postgres = database {} else if instances > 1 {
             throw ValidationError("--instances above 1 needs a database they can share: --db postgres://USER@HOST:PORT/DATABASE")
@@ -35,7 +42,7 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The workload with its instances, leases and stop.
-    private func deployed(_ workload: ScenarioSpec) -> ScenarioSpec {
+    func deployed(_ workload: ScenarioSpec) -> ScenarioSpec {
         var workload = workload
         workload.instances = instances
         workload.transport = client
@@ -45,7 +52,7 @@ struct Run: AsyncParsableCommand {
     }
 
     /// `--db` as a run's database, or `nil` for SQLite files in a temporary folder.
-    private func database() throws -> RunDatabase? {
+    func database() throws -> RunDatabase? {
         guard let db else { return nil }
         do {
             switch try StoreLocation(parsing: db) {
@@ -62,6 +69,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var executor: ExecutorOptions
 
     func run() async throws {
+        if let shard { return try await runShard(try Shard(parsing: shard)) }
+        if let shards, shards > 1 { return try await runShards(shards) }
         let startedAt = Date()
         let workload = deployed(try scenarioOptions.workload())
         let logger = benchLogger()
@@ -83,13 +92,7 @@ struct Run: AsyncParsableCommand {
         Terminal.show(SummaryTable.strategies(results))
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
         var cells: [DBCostCell] = []
-        var parameters = ScenarioOptions.describe(workload)
-        parameters["scenario"] = scenarioOptions.scenario.rawValue
-        parameters["backend"] = database?.backendName ?? "sqlite"
-        parameters["instances"] = String(instances)
-        parameters["client"] = client.rawValue
-        if instances > 1 { parameters["lease"] = workload.lease.compactDescription }
-        if let stop = workload.instanceStop { parameters["instance_stop"] = "instance 0 at \(stop.at.compactDescription) for \(stop.down.compactDescription)" }
+        var parameters = parameters(workload, database: database)
         var receiver: ReceiverResult?
         if let benchmark = scenarioOptions.profile?.receiver {
             let measured = try await Receiver.measure(benchmark, progress: ProgressLine(), logger: logger)
@@ -116,5 +119,17 @@ struct Run: AsyncParsableCommand {
             parameters: parameters,
             startedAt: startedAt
         )
+    }
+
+    /// The run's parameters for `run.json`: its workload's and this command's own.
+    func parameters(_ workload: ScenarioSpec, database: RunDatabase?) -> [String: String] {
+        var parameters = ScenarioOptions.describe(workload)
+        parameters["scenario"] = scenarioOptions.scenario.rawValue
+        parameters["backend"] = database?.backendName ?? "sqlite"
+        parameters["instances"] = String(instances)
+        parameters["client"] = client.rawValue
+        if instances > 1 { parameters["lease"] = workload.lease.compactDescription }
+        if let stop = workload.instanceStop { parameters["instance_stop"] = "instance 0 at \(stop.at.compactDescription) for \(stop.down.compactDescription)" }
+        return parameters
     }
 }

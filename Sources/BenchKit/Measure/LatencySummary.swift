@@ -13,12 +13,17 @@ public struct LatencySummary: Sendable, Hashable {
 
     /// Summarises durations; negative ones (a clock read out of order) count as zero.
     public init(_ durations: [Duration]) {
+        self.init(histogram: Self.histogram(durations))
+    }
+
+    /// The histogram of microseconds ``init(_:)`` summarises.
+    static func histogram(_ durations: [Duration]) -> Histogram<UInt64> {
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         for duration in durations {
             let microseconds = max(0, (duration.components.seconds * 1_000_000) + duration.components.attoseconds / 1_000_000_000_000)
             _ = histogram.record(UInt64(microseconds))
         }
-        self.init(histogram: histogram)
+        return histogram
     }
 
     /// Summarises a histogram of microseconds.

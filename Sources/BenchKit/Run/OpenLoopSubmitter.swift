@@ -25,6 +25,11 @@ public struct SubmissionReport: Sendable, Hashable {
     public var arrivalSpan: Duration
     /// The most submissions in flight at once: on the wall clock never more than the submitter's connections.
     public var peakInFlight = 0
+    /// On a virtual clock, by document index, so that shards' submissions can be put back together
+    /// (``ShardMerge``): when each submission was answered, model nanoseconds from the start (-1 for none), and its
+    /// latency in microseconds as ``latency`` recorded it (-1 for none).
+    public var answeredNanoseconds: [Int64] = []
+    public var latencyMicroseconds: [Double] = []
 
     /// Whether arrivals outpaced the system: the last answer came more than `max(1 s, 10 % of the arrival span)`
     /// after the last arrival, so a backlog had built up that was still being worked off.
@@ -63,6 +68,8 @@ struct OpenLoopSubmitter: Sendable {
     /// On a virtual clock: the clock the schedule's offsets are model time of. Each submission is then a work unit
     /// of its own, and the submitter waits for the last ones parked.
     var clock: SimulationClock?
+    /// Each document's number in its document URL, by index: a shard's documents keep their numbers in the whole run.
+    var documentNumbers: [Int]?
 
     func run(progress: @escaping @Sendable (Int) -> Void) async throws -> SubmissionReport {
         var configuration = HTTPClient.Configuration()
@@ -70,7 +77,7 @@ struct OpenLoopSubmitter: Sendable {
         configuration.httpVersion = .http1Only
         configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: SimulationThread.eventLoopGroup, configuration: configuration)
-        let tally = SubmissionTally()
+        let tally = SubmissionTally(recordsAnswers: clock != nil ? schedule.offsets.count : 0)
         let time = ArrivalTime(clock)
         let inFlight = InFlightSubmissions()
         let timeout = TimeAmount.nanoseconds((clock == nil ? self.timeout : .seconds(3600)).nanosecondsValue)
@@ -91,7 +98,7 @@ struct OpenLoopSubmitter: Sendable {
                 group.addTask {
                     await unit.run {
                         let failure = await submit(index, client: client, timeout: timeout)
-                        let submitted = tally.answered(latency: time.elapsed() - offset, at: time.elapsed(), failure: failure)
+                        let submitted = tally.answered(index, latency: time.elapsed() - offset, at: time.elapsed(), failure: failure)
                         progress(submitted)
                         inFlight.finish()
                     }
@@ -103,6 +110,7 @@ struct OpenLoopSubmitter: Sendable {
         let lastAnswer = tally.lastAnswer ?? schedule.span
         var report = tally.report(drain: max(.zero, lastAnswer - schedule.span), span: schedule.span)
         report.peakInFlight = inFlight.peak
+        (report.answeredNanoseconds, report.latencyMicroseconds) = tally.answers
         return report
     }
 
@@ -111,7 +119,8 @@ struct OpenLoopSubmitter: Sendable {
         var request = HTTPClientRequest(url: route(index) + "/reviews")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(index).pdf"}"#))
+        let number = documentNumbers?[index] ?? index
+        request.body = .bytes(ByteBuffer(string: #"{"documentUrl": "https://example.com/documents/\#(number).pdf"}"#))
         do {
             let send = { @Sendable [request] (token: String?) async throws -> String? in
                 var request = request
@@ -201,9 +210,20 @@ private final class SubmissionTally: Sendable {
         /// When the last answer came, since the start.
         var lastAnswer: Duration?
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        /// When each submission was answered, model nanoseconds, and its latency in microseconds, by index (-1 for
+        /// none); empty when not recorded.
+        var answers: [Int64]
+        var latencies: [Double]
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+
+    /// - Parameter count: Submissions whose answer instants are recorded (0 for none).
+    init(recordsAnswers count: Int) {
+        state = Mutex(State(answers: Array(repeating: -1, count: count), latencies: Array(repeating: -1, count: count)))
+    }
+
+    var answers: (instants: [Int64], latencies: [Double]) { state.withLock { ($0.answers, $0.latencies) } }
 
     /// Records that `count` documents have arrived so far by the plan.
     func arrived(count: Int) {
@@ -214,11 +234,16 @@ private final class SubmissionTally: Sendable {
     }
 
     /// - Returns: Submissions answered so far.
-    func answered(latency: Duration, at elapsed: Duration, failure: String?) -> Int {
+    func answered(_ index: Int, latency: Duration, at elapsed: Duration, failure: String?) -> Int {
         state.withLock { state in
             state.answered += 1
+            let microseconds = max(0, latency.secondsValue * 1e6)
+            if index < state.answers.count {
+                state.answers[index] = elapsed.nanosecondsValue
+                state.latencies[index] = microseconds
+            }
             state.lastAnswer = max(state.lastAnswer ?? elapsed, elapsed)
-            _ = state.histogram.record(UInt64(max(0, latency.secondsValue * 1e6)))
+            _ = state.histogram.record(UInt64(microseconds))
             if let failure {
                 state.failed += 1
                 state.firstFailure = state.firstFailure ?? failure

@@ -1,6 +1,7 @@
 import Flows
 import Foundation
 import HelpDeskAPI
+import Histogram
 import SimulationSupport
 
 /// Everything measured for one strategy on one scenario: one row of `summary.csv`.
@@ -78,6 +79,8 @@ public struct StrategyResult: Sendable {
     /// On a virtual clock: wall time from each Help Desk decision to our row committed with it, the harness's own cost
     /// per notification.
     public var overhead: LatencySummary?
+    /// The microseconds ``overhead`` summarises, for shards' runs to be put together (``ShardMerge``).
+    var overheadHistogram: Histogram<UInt64>?
     /// Why the run stopped before it finished, when it did: its figures are partial.
     public var incomplete: String?
     /// The model evaluated on the run's own review delays (each document's seeded draw) rather than on their

@@ -112,6 +112,7 @@ public struct StrategyRunner: Sendable {
             }
             var submitter = OpenLoopSubmitter(schedule: scenario.arrivals, route: fleet.route)
             if clock.isVirtual { submitter.clock = clock }
+            submitter.documentNumbers = scenario.documentNumbers
             let submissions = try await submitter.run(progress: progress)
             // A stop planned after the last arrival still happens, and its instance comes back, before the drain.
             _ = await stopper.result
@@ -135,7 +136,7 @@ public struct StrategyRunner: Sendable {
         let latencies = byDocument.compactMap { $0 }
         let latencySeconds = latencies.map(\.secondsValue)
         let pollsByDocument = polls.counts(count: byDocument.count)
-        let overhead = clock.isVirtual ? LatencySummary(applied.wallOverheads()) : nil
+        let overhead = clock.isVirtual ? LatencySummary.histogram(applied.wallOverheads()) : nil
         let rows = try await RowTally(store: stores[0]) { documentId in desk.submissionOrdinal(of: documentId).flatMap { desk.decision(ofSubmission: $0)?.verdict } }
         let (total, pending, wrongVerdicts) = (rows.total, rows.pending, rows.wrongVerdicts)
         let stats = desk.stats()
@@ -144,15 +145,10 @@ public struct StrategyRunner: Sendable {
             let statistics = store.statementStatistics()
             return StatementStatistics(statements: total.statements + statistics.statements, totalDuration: total.totalDuration + statistics.totalDuration)
         }
-        let workload = scenario.modelWorkload(window: modelDuration, streamFrames: desk.streamFrameSizes())
-        let model = strategy.model(workload)
-        // The same model on the run's own review delays and fault draws: where the model is exact, sampling error drops out.
-        let drawn = (try? workload.onDraws((0..<UInt64(byDocument.count)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }))?
-            .onFaultDraws(seed: scenario.seed)
-            .withDocumentIds(strategy.modelReadsDocumentIds ? (0..<UInt64(byDocument.count)).map { desk.documentId(ofSubmission: $0) ?? "" } : nil)
-        let modelOnDraws = drawn.map { strategy.model($0) }
-        // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
-        let comparable = { (model: StrategyModel) in clock.isVirtual || !model.latency.hasAtomAtZero }
+        let models = ModelComparison(
+            strategy, on: scenario, window: modelDuration, streamFrames: desk.streamFrameSizes(), submitted: byDocument.count,
+            latencySeconds: latencySeconds
+        ) { desk.documentId(ofSubmission: $0) }
         let unreachedAttempts = max(0, stats.deliveries.attempts + stats.deliveries.duplicatesSent - receiver.requests)
 
         return StrategyResult(
@@ -166,8 +162,8 @@ public struct StrategyRunner: Sendable {
             accepted: stats.documents.accepted,
             declined: stats.documents.declined,
             latency: LatencySummary(latencies),
-            model: model,
-            latencyDistance: comparable(model) ? model.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil,
+            model: models.model,
+            latencyDistance: models.distance,
             submitRequests: stats.requestCount(route: "POST /document"),
             statusRequests: stats.requestCount(route: "GET /document/{documentId}"),
             statusNotModified: stats.requestCount(route: "GET /document/{documentId}", status: 304),
@@ -201,10 +197,11 @@ public struct StrategyRunner: Sendable {
             clock: scenario.clock,
             network: scenario.network,
             stepper: time.stepper?.statistics,
-            overhead: overhead,
+            overhead: overhead.map(LatencySummary.init(histogram:)),
+            overheadHistogram: overhead,
             incomplete: time.stepper?.stall?.description,
-            modelOnDraws: modelOnDraws,
-            latencyDistanceOnDraws: modelOnDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil },
+            modelOnDraws: models.onDraws,
+            latencyDistanceOnDraws: models.distanceOnDraws,
             perDocument: zip(byDocument, pollsByDocument).enumerated().map { ordinal, outcome in
                 let decided = desk.decision(ofSubmission: UInt64(ordinal))?.decidedAt
                 return DocumentOutcome(latency: outcome.0, statusPolls: outcome.1, decidedAt: decided.map { origin.duration(to: $0) })
@@ -249,6 +246,43 @@ public struct StrategyRunner: Sendable {
             if finished != nil || now == seen || Task.isCancelled { return }
             seen = now
         }
+    }
+}
+
+/// A strategy's model on a run's workload and on the run's own draws, and the Kolmogorov–Smirnov distance of each to
+/// the latencies measured.
+struct ModelComparison {
+    var model: StrategyModel
+    var distance: Double?
+    /// The same model on the run's own review delays and fault draws: where the model is exact, sampling error drops out.
+    var onDraws: StrategyModel?
+    var distanceOnDraws: Double?
+
+    /// - Parameters:
+    ///   - window: The run's model time.
+    ///   - streamFrames: The sizes of the event stream's frames, as the Help Desk writes them.
+    ///   - submitted: Documents submitted, numbered from 0 in the order the Help Desk took them.
+    ///   - latencySeconds: The latencies measured.
+    ///   - documentId: The id the Help Desk gave document `ordinal`, for models that read ids.
+    init(
+        _ strategy: StrategySpec,
+        on scenario: ScenarioSpec,
+        window: Duration,
+        streamFrames: (event: Int?, heartbeat: Int, opening: Int)?,
+        submitted: Int,
+        latencySeconds: [Double],
+        documentId: (UInt64) -> String?
+    ) {
+        let workload = scenario.modelWorkload(window: window, streamFrames: streamFrames)
+        model = strategy.model(workload)
+        let drawn = (try? workload.onDraws((0..<UInt64(submitted)).map { scenario.reviewDelay(ofSubmission: $0).secondsValue }))?
+            .onFaultDraws(seed: scenario.seed)
+            .withDocumentIds(strategy.modelReadsDocumentIds ? (0..<UInt64(submitted)).map { documentId($0) ?? "" } : nil)
+        onDraws = drawn.map { strategy.model($0) }
+        // On a virtual clock a measured latency owes nothing to the machine: a model's atom at zero can be compared.
+        let comparable = { (model: StrategyModel) in scenario.clock == .virtual || !model.latency.hasAtomAtZero }
+        distance = comparable(model) ? model.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil
+        distanceOnDraws = onDraws.flatMap { comparable($0) ? $0.latency.kolmogorovSmirnovDistance(to: latencySeconds) : nil }
     }
 }
 

@@ -20,6 +20,9 @@ public struct ScenarioSpec: Sendable {
     /// With ``explicitArrivals`` taken from a larger day: each one's number in that day, which its review is drawn
     /// for (see `HelpDeskConfiguration.reviewDraws`).
     public var reviewDraws: [UInt64]?
+    /// For a shard's part of a larger run (``Shard``): each document's number in that run, which its submission's
+    /// document URL names, as the whole run's would.
+    public var documentNumbers: [Int]?
     /// Wall seconds per model second, on the wall clock. At 0.1 the machine's own overhead (about half a millisecond
     /// of wall time per verdict) reads as a few model milliseconds, small beside the shortest poll interval of the
     /// suite (500 ms); the request rate per wall second does not depend on the scale, so a less compressed run costs
