@@ -18,6 +18,7 @@ Exits non-zero on the first failure.
 
 Usage: scripts/standalone_check.py PATH_TO_BENCH_BINARY
 """
+import csv
 import datetime
 import http.server
 import json
@@ -359,6 +360,19 @@ def check_decision_tools(bench):
              "the workload --documents none:"),
             ([bench, "check", "--run", folder, "--", "--documents", "5"], "the workload options after -- do not apply"),
             ([bench, "check", "--out", out, "--", "--documents", "5"], "was measured on the workload `--profile ci`, not `--documents 5`"),
+            # Shards: what cannot be split is refused by name, before anything runs.
+            ([bench, "run", "--shards", "0", "--out", out], "--shards must be from 1 to 64"),
+            ([bench, "run", "--shard", "3/2", "--out", out], "--shard 3/2: shard 3/2 does not exist: shards of 2 are numbered 0 to 1"),
+            ([bench, "run", "--shard", "half", "--out", out], "\"half\" is not a shard: write INDEX/COUNT"),
+            ([bench, "run", "--shard", "0/2", "--clock", "wall", "--out", out], "shards run on the virtual clock only"),
+            ([bench, "run", "--shards", "2", "--strategies", "webhook,sse", "--out", out], "sse reads the Help Desk's one event feed"),
+            ([bench, "run", "--shards", "2", "--strategies", "webhook", "--vendor", "zendesk-growth", "--out", out], "the vendor's rate limit"),
+            ([bench, "run", "--shards", "2", "--strategies", "webhook", "--network-delay", "10ms...40ms", "--out", out], "a drawn network delay can reorder submissions"),
+            ([bench, "run", "--shards", "2", "--shard", "0/2", "--out", out], "--shards runs every shard and --shard one of them"),
+            ([bench, "run", "--shards", "2", "--scenario", "faults", "--out", out], "--scenario faults and --profile ci run several scenarios"),
+            ([bench, "run", "--shards", "2", "--db", folder, "--out", out], "leave --db out"),
+            ([bench, "merge", "--out", out], "give the shards' folders"),
+            ([bench, "merge", folder, "--out", out], "no shard.json there"),
         ]:
             refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
             check(refused.returncode == 64 and expected in refused.stderr,
@@ -383,9 +397,72 @@ def check_decision_tools(bench):
             check(os.path.isfile(os.path.join(out, name)), f"the plan writes {name}")
 
 
+def check_shards(bench):
+    """A virtual run split into two shards, by `--shards 2` and by `--shard I/2` plus `Bench merge`, writes the files
+    of the unsharded run (but for the machine's columns, the stepper's counts and each shard database's start-up
+    statements); a merge of an incomplete set, of shards of another seed, or with a failed shard is refused (exit 64,
+    or 1 for the failed shard) and writes nothing."""
+    workload = ["--documents", "60", "--network-delay", "25ms", "--strategies", "webhook,poll-fixed:1s,long-poll:5s", "--max-in-flight", "100"]
+    differs = {"db_time_ms", "cpu_user_s", "cpu_sys_s", "wall_s", "cpu_ms_per_doc", "peak_rss_mb", "latency_p50_wall_ms",
+               "latency_p99_wall_ms", "events_per_wall_s", "wall_s_per_model_day", "steps", "model_events", "db_statements"}
+
+    def summary(folder):
+        with open(os.path.join(folder, "summary.csv")) as file:
+            return list(csv.DictReader(file))
+
+    def same(first, second, label):
+        a, b = summary(first), summary(second)
+        check(len(a) == len(b) == 3, f"{label}: a row per strategy")
+        for row_a, row_b in zip(a, b):
+            moved = [(column, row_a[column], row_b[column]) for column in row_a if column not in differs and row_a[column] != row_b[column]]
+            check(not moved, f"{label}: {row_a['strategy']} equals the unsharded run ({moved[:3]})")
+            check(int(row_a["db_statements"]) <= int(row_b["db_statements"]) <= int(row_a["db_statements"]) + 60,
+                  f"{label}: {row_a['strategy']}'s statements are the unsharded run's and one shard database's start-up at most")
+        with open(os.path.join(first, "latency.csv")) as file_a, open(os.path.join(second, "latency.csv")) as file_b:
+            check(file_a.read() == file_b.read(), f"{label}: latency.csv equals the unsharded run's")
+
+    with tempfile.TemporaryDirectory() as folder:
+        whole, two, parts, merged = (os.path.join(folder, name) for name in ["whole", "two", "parts", "merged"])
+        commands = [[bench, "run", *workload, "--out", whole], [bench, "run", *workload, "--shards", "2", "--out", two]]
+        commands += [[bench, "run", *workload, "--shard", f"{index}/2", "--out", os.path.join(parts, str(index))] for index in range(2)]
+        for command in commands:
+            ran = subprocess.run(command, capture_output=True, text=True, timeout=600)
+            check(ran.returncode == 0, f"{' '.join(command[2:])[-40:]} runs (exit {ran.returncode}: {ran.stderr.strip()[-400:]})")
+        same(whole, two, "--shards 2")
+        shard_folders = [os.path.join(parts, str(index)) for index in range(2)]
+        ran = subprocess.run([bench, "merge", *reversed(shard_folders), "--out", merged], capture_output=True, text=True, timeout=300)
+        check(ran.returncode == 0, f"Bench merge of --shard 0/2 and 1/2 runs (exit {ran.returncode}: {ran.stderr.strip()[-400:]})")
+        same(whole, merged, "--shard I/2 and Bench merge")
+        with open(os.path.join(merged, "run.json")) as file:
+            check(json.load(file)["parameters"].get("shards") == "2", "run.json says the run was merged from 2 shards")
+
+        refused_out = os.path.join(folder, "refused")
+        other_seed = os.path.join(folder, "seed-7")
+        ran = subprocess.run([bench, "run", *workload, "--seed", "7", "--shard", "1/2", "--out", other_seed], capture_output=True, text=True, timeout=600)
+        check(ran.returncode == 0, "a shard of another seed runs")
+        failed = os.path.join(folder, "failed")
+        os.makedirs(failed)
+        with open(os.path.join(shard_folders[1], "shard.json")) as file:
+            record = json.load(file)
+        record["failure"] = "the disk is full"
+        with open(os.path.join(failed, "shard.json"), "w") as file:
+            json.dump(record, file)
+        for shards, status, expected in [
+            ([shard_folders[0]], 64, "shard 1/2 of 2 is missing: nothing is merged from an incomplete set"),
+            ([shard_folders[0], shard_folders[0], shard_folders[1]], 64, "shard 0/2 is given twice"),
+            ([shard_folders[0], other_seed], 64, "seed 7 against 42"),
+            ([shard_folders[0], failed], 1, "shard 1/2 (" + failed + ") failed: the disk is full"),
+        ]:
+            refused = subprocess.run([bench, "merge", *shards, "--out", refused_out], capture_output=True, text=True, timeout=60)
+            check(refused.returncode == status and expected in refused.stderr,
+                  f"merge is refused with exit {status}: {expected} (exit {refused.returncode}: {refused.stderr.strip()[:300]})")
+            check(not os.path.exists(refused_out), "the refused merge creates no output folder")
+
+
 def main():
     bench = sys.argv[1]
     check_decision_tools(bench)
+    check_shards(bench)
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/document/update"

@@ -31,6 +31,16 @@ struct Run: AsyncParsableCommand {
     var shard: String?
 
     func validate() throws {
+        do {
+            try validateDeployment()
+        } catch {
+            OutputOptions.discardIfCreated(output.out)
+            throw error
+        }
+    }
+
+    /// The checks of this command's own options, which run after its option groups' (`--out` is made by then).
+    private func validateDeployment() throws {
         let database = try database()
         try validateShards(database: database)
         guard (1...16).contains(instances) else { throw ValidationError("--instances must be from 1 to 16") }

@@ -24,14 +24,15 @@ extension Run {
         if shards != nil, shard != nil {
             throw ValidationError("--shards runs every shard and --shard one of them: give one")
         }
-        if scenarioOptions.scenario != .comparison || scenarioOptions.profile != nil {
-            throw ValidationError("\(option) splits one comparison: --scenario faults and --profile run several scenarios")
+        if scenarioOptions.scenario != .comparison || scenarioOptions.profile?.includesFaults == true {
+            throw ValidationError("\(option) splits one comparison: --scenario faults and --profile ci run several scenarios")
         }
         if database != nil {
             throw ValidationError("\(option): each shard keeps its databases in a temporary folder of its own; leave --db out")
         }
         do {
-            try Shard.checkShardable(deployed(try scenarioOptions.workload()))
+            let shard = try shard.map { try Shard(parsing: $0) } ?? Shard(index: 0, count: shards ?? 1)
+            try shard.checkShardable(deployed(try scenarioOptions.workload()))
         } catch let error as BenchError {
             throw ValidationError("\(option): \(error)")
         }
@@ -116,7 +117,7 @@ extension Run {
     }
 
     /// Runs `program` with `arguments`, its standard output and error to `log`, and returns its exit status.
-    private static func runChild(_ program: URL, _ arguments: [String], log: URL) async throws -> Int32 {
+    static func runChild(_ program: URL, _ arguments: [String], log: URL) async throws -> Int32 {
         guard FileManager.default.createFile(atPath: log.path, contents: nil), let handle = FileHandle(forWritingAtPath: log.path) else {
             throw BenchError("cannot create \(log.path) for a shard's output")
         }

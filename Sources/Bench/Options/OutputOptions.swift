@@ -3,6 +3,7 @@ import BenchKit
 import Foundation
 import Logging
 import ServerSupport
+import Synchronization
 
 /// Where a run writes its result files.
 struct OutputOptions: ParsableArguments {
@@ -20,6 +21,7 @@ struct OutputOptions: ParsableArguments {
     static func prepare(_ out: String) throws {
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         do {
+            if !FileManager.default.fileExists(atPath: directory.path) { created.withLock { _ = $0.insert(directory.path) } }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw ValidationError("--out \(out): the directory cannot be created (\(error.localizedDescription))")
@@ -27,6 +29,17 @@ struct OutputOptions: ParsableArguments {
         guard FileManager.default.isWritableFile(atPath: directory.path) else {
             throw ValidationError("--out \(out): the directory is not writable")
         }
+    }
+
+    /// Folders ``prepare(_:)`` created in this process.
+    private static let created = Mutex<Set<String>>([])
+
+    /// Removes the folder `out` names if ``prepare(_:)`` created it and it is still empty: a command whose own checks,
+    /// run after its option groups', refuse its options leaves nothing behind.
+    static func discardIfCreated(_ out: String) {
+        let path = URL(fileURLWithPath: out, isDirectory: true).path
+        guard created.withLock({ $0.contains(path) }), (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     /// Renders the report of the files just written to `directory` and says where they are.

@@ -42,7 +42,7 @@ public struct ComparisonRun: Sendable {
 
     /// Runs jobs `0..<count`, at most `width` at once, and returns their results in job order. Once a finished
     /// job's result satisfies `stops`, no other job starts; those in flight finish.
-    static func inOrder<Output: Sendable>(
+    public static func inOrder<Output: Sendable>(
         _ count: Int,
         width: Int,
         stopsAfter stops: @escaping @Sendable (Output) -> Bool = { _ in false },

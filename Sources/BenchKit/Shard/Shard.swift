@@ -54,7 +54,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// share of the limits documents share.
     /// - Throws: What the documents of `scenario` share that shards cannot split, naming it.
     public func restrict(_ scenario: ScenarioSpec) throws(BenchError) -> ScenarioSpec {
-        try Self.checkShardable(scenario)
+        try checkShardable(scenario)
         let offsets = scenario.arrivals.offsets
         let ordinals = Array(ordinals(of: offsets.count))
         var part = scenario
@@ -69,12 +69,14 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
         return part
     }
 
-    /// Refuses a scenario whose documents share something shards cannot split.
-    public static func checkShardable(_ scenario: ScenarioSpec) throws(BenchError) {
+    /// Refuses a scenario whose documents share something shards cannot split. A run in one shard splits nothing:
+    /// any virtual run can be one, which is how a run goes to a process of its own.
+    public func checkShardable(_ scenario: ScenarioSpec) throws(BenchError) {
         func refuse(_ what: String) throws(BenchError) -> Never {
             throw BenchError("this run cannot be split into shards: \(what)")
         }
         guard scenario.clock == .virtual else { try refuse("shards run on the virtual clock only (a wall-clock run measures one machine under its load)") }
+        guard count > 1 else { return }
         if let shared = scenario.strategies.first(where: { ["poll-events", "sse"].contains($0.description.prefix { $0 != ":" }) }) {
             try refuse("\(shared) reads the Help Desk's one event feed, which every document's decision is appended to (run it without --shards)")
         }
