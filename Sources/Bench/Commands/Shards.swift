@@ -152,8 +152,13 @@ struct Merge: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard !shards.isEmpty else { throw ValidationError("give the shards' folders: Bench merge DIR...") }
-        _ = try Self.load(shards)
+        do {
+            guard !shards.isEmpty else { throw ValidationError("give the shards' folders: Bench merge DIR...") }
+            _ = try Self.load(shards)
+        } catch {
+            OutputOptions.discardIfCreated(output.out)
+            throw error
+        }
     }
 
     /// The records of `paths`, checked to be every shard of one run.
