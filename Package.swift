@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "HelpDeskAPITests", dependencies: ["HelpDeskAPI", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "MockHelpDeskTests",
-            dependencies: ["MockHelpDesk", "BenchKit", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack
+            dependencies: ["MockHelpDesk", "BenchKit", "Flows", "TestSupport", "HelpDeskAPI", "SimulationSupport", "ServerSupport", nioHTTP1] + serverStack
         ),
         .testTarget(
             name: "FlowsTests",

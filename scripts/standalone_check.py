@@ -25,6 +25,7 @@ import json
 import queue
 import re
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -326,6 +327,14 @@ def check_decision_tools(bench):
             (plan + ["--review-delay", "5m...4h", "--verify", "--clock", "wall"], "--verify runs the plan's day in virtual time; --clock wall cannot"),
             (plan + ["--review-delay", "5m...4h", "--max-in-flight", "0"], "--max-in-flight must be from 1 to 100000"),
             ([bench, "run", "--vendor", "acme", "--out", out], "--vendor: unknown vendor \"acme\""),
+            # What the vendor does not offer is not compared; naming it is refused unless --include-unoffered.
+            ([bench, "run", "--vendor", "zendesk-growth", "--strategies", "webhook,sse", "--out", out],
+             "--strategies: sse needs what is not offered by zendesk-growth: a push stream; leave it out, or give --include-unoffered"),
+            (plan + ["--review-delay", "5m...4h", "--vendor", "zendesk-growth", "--strategies", "long-poll:30s"],
+             "--strategies: long-poll:30s needs what is not offered by zendesk-growth: long-polls"),
+            (plan + ["--review-delay", "5m...4h", "--vendor", "zendesk-growth", "--strategies", "poll-conditional:1m"],
+             "poll-conditional:60s needs what is not published by zendesk-growth: conditional reads with 304"),
+            ([bench, "sweep", "--vendor", "github", "--references", "webhook-thin", "--out", out], "--references: webhook-thin needs what is not offered by github"),
             ([bench, "serve", "helpdesk", "--port", "0", "--vendor", "acme"], "--vendor: unknown vendor \"acme\""),
             ([bench, "serve", "helpdesk", "--port", "0", "--retry-schedule", "0s,5m,5s"], "--retry-schedule \"0s,5m,5s\": the delays must not decrease"),
             ([bench, "serve", "helpdesk", "--port", "0", "--retry-schedule", ""], "--retry-schedule \"\": a duration is missing"),
@@ -365,7 +374,7 @@ def check_decision_tools(bench):
             ([bench, "run", "--shard", "3/2", "--out", out], "--shard 3/2: shard 3/2 does not exist: shards of 2 are numbered 0 to 1"),
             ([bench, "run", "--shard", "half", "--out", out], "\"half\" is not a shard: write INDEX/COUNT"),
             ([bench, "run", "--shard", "0/2", "--clock", "wall", "--out", out], "shards run on the virtual clock only"),
-            ([bench, "run", "--shards", "2", "--strategies", "webhook,sse", "--out", out], "sse reads the Help Desk's one event feed"),
+            ([bench, "run", "--shards", "2", "--strategies", "webhook,sse", "--out", out], "sse reads the Help Desk's one event stream"),
             ([bench, "run", "--shards", "2", "--strategies", "webhook", "--vendor", "zendesk-growth", "--out", out], "the vendor's rate limit"),
             ([bench, "run", "--shards", "2", "--strategies", "webhook", "--network-delay", "10ms...40ms", "--out", out], "a drawn network delay can reorder submissions"),
             ([bench, "run", "--shards", "2", "--shard", "0/2", "--out", out], "--shards runs every shard and --shard one of them"),
@@ -384,6 +393,20 @@ def check_decision_tools(bench):
         check(refused.returncode == 64 and "valgrind is not installed (apt-get install valgrind)" in refused.stderr,
               f"check without valgrind is refused with exit 64 naming it (exit {refused.returncode}: {refused.stderr.strip()[:300]})")
         check(not os.path.exists(out), "the refused check creates no output folder")
+
+        # With a vendor, the plan compares what it offers and says what it left out; --include-unoffered marks them.
+        offered = subprocess.run(plan + ["--review-delay", "5m...4h", "--vendor", "zendesk-growth"], capture_output=True, text=True, timeout=300)
+        check(offered.returncode == 0, f"a plan for zendesk-growth runs (exit {offered.returncode}: {offered.stderr.strip()[:300]})")
+        table = offered.stdout.split("Not compared:")[0]
+        check("webhook " in table and "poll-events:1s" in table and "long-poll" not in table and "sse" not in table,
+              f"the plan for zendesk-growth compares only what Zendesk offers ({table[-900:]})")
+        check("Not compared: poll-conditional:1s (not published by zendesk-growth: conditional reads with 304); long-poll:30s (not offered by zendesk-growth: long-polls); sse (not offered by zendesk-growth: a push stream)" in offered.stdout,
+              f"the plan says what it left out and why ({offered.stdout[-600:]})")
+        marked = subprocess.run(plan + ["--review-delay", "5m...4h", "--vendor", "zendesk-growth", "--include-unoffered"], capture_output=True, text=True, timeout=300)
+        check(marked.returncode == 0 and "sse (not offered)" in marked.stdout and "long-poll:30s (not offered)" in marked.stdout
+              and "poll-conditional:1s (unpublished)" in marked.stdout and "Not compared" not in marked.stdout,
+              f"--include-unoffered compares them, marked ({marked.stdout[-900:]})")
+        shutil.rmtree(out, ignore_errors=True)
 
         with open(delays, "w") as file:
             file.write("document_id,delay_s\na,300\nb,12m\nc,1.5h\n")

@@ -90,7 +90,8 @@ import Testing
                 return error.description
             }
         }
-        #expect(refused { $0.strategies = [.sse] }.contains("sse reads the Help Desk's one event feed"))
+        #expect(refused { $0.strategies = [.sse] }.contains("sse reads the Help Desk's one event stream"))
+        #expect(refused { $0.strategies = [.webhook, .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))] }.contains("hybrid:60s,120s reads the Help Desk's one event feed"))
         #expect(refused { $0.strategies = [.pollEvents(interval: .seconds(1))] }.contains("event feed"))
         #expect(refused { $0.clock = .wall }.contains("virtual clock only"))
         #expect(refused { $0.faults.rateLimit = .window(100, per: .seconds(60)) }.contains("rate limit"))

@@ -1,4 +1,5 @@
 import BenchKit
+import Flows
 import Foundation
 import HelpDeskAPI
 import SimulationSupport
@@ -33,6 +34,48 @@ struct VendorProfileTests {
         #expect(try VendorProfile.named("freshdesk-pro").webhooksCountAgainstLimit == true)
     }
 
+    /// Every row has a source: a comment line with an address between it and the blank line before its group.
+    @Test func everyRowOfTheTableHasASource() throws {
+        let text = try String(contentsOf: VendorProfile.tableURL, encoding: .utf8)
+        var sourced = false
+        var rows = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                sourced = false
+            } else if line.hasPrefix("#") {
+                if line.contains("https://") { sourced = true }
+            } else {
+                rows += 1
+                #expect(sourced, "\(line.split(separator: " ").first ?? "") has no source above it")
+            }
+        }
+        #expect(rows == VendorProfile.all.count)
+    }
+
+    /// What each vendor offers decides which strategies are its options.
+    @Test func aVendorOffersTheStrategiesWhoseMechanismsItOffers() throws {
+        let zendesk = try VendorProfile.named("zendesk-growth")
+        #expect(zendesk.availability(of: .webhook) == .offered)
+        #expect(zendesk.availability(of: .webhookThin) == .offered)
+        #expect(zendesk.availability(of: .pollFixed(interval: .seconds(60))) == .offered)
+        #expect(zendesk.availability(of: .pollEvents(interval: .seconds(60))) == .offered, "incremental exports are its feed")
+        #expect(zendesk.availability(of: .hybrid(sweep: .seconds(60), staleAfter: .seconds(120))) == .offered)
+        #expect(zendesk.availability(of: .longPoll(wait: .seconds(30))) == .notOffered([.longPoll]))
+        #expect(zendesk.availability(of: .sse) == .notOffered([.stream]))
+        #expect(zendesk.availability(of: .pollConditional(interval: .seconds(1))) == .unpublished([.conditional]))
+        #expect(zendesk.summary.contains("whether it offers conditional reads with 304 (taken as not)"))
+        let github = try VendorProfile.named("github")
+        #expect(github.availability(of: .pollConditional(interval: .seconds(1))) == .offered)
+        #expect(github.availability(of: .webhookThin) == .notOffered([.webhookThin]))
+        #expect(try VendorProfile.named("slack").availability(of: .sse) == .offered, "Socket Mode")
+        let svix = try VendorProfile.named("svix")
+        #expect(svix.availability(of: .pollFixed(interval: .seconds(1))) == .notOffered([.poll]), "it sends webhooks only")
+        let (offered, apart) = zendesk.split(StrategySpec.all)
+        #expect(offered.map(\.description) == ["webhook", "webhook-thin", "poll-fixed:1s", "poll-backoff:500ms,2,8s", "poll-events:1s", "hybrid:60s,120s"])
+        #expect(apart.map(\.strategy.description) == ["poll-conditional:1s", "long-poll:30s", "sse"])
+        #expect(zendesk.notCompared(apart)?.contains("long-poll:30s (not offered by zendesk-growth: long-polls)") == true)
+    }
+
     @Test func anUnknownVendorListsTheKnownOnes() {
         #expect(throws: BenchError.self) { try VendorProfile.named("acme") }
         do {
@@ -44,15 +87,17 @@ struct VendorProfileTests {
     }
 
     @Test(arguments: [
-        ("acme 400/m,window - ? ? no extra", "line 1 (acme): 7 fields"),
+        ("acme 400/m,window - ? ? no webhook extra", "line 1 (acme): 8 fields"),
         ("acme 400/m,window - ?", "line 1 (acme): 4 fields"),
-        ("# a comment\n\nacme 400/x - ? ? no", "line 3 (acme): read_limit \"400/x\""),
-        ("acme 400/m,bucket:0 - ? ? no", "line 1 (acme): read_limit"),
-        ("acme ? - 0s ? no", "line 1 (acme): webhook_timeout \"0s\""),
-        ("acme ? - ? 0s,5q no", "line 1 (acme): retry_schedule \"0s,5q\""),
-        ("acme ? - ? ? maybe", "line 1 (acme): webhooks_count \"maybe\""),
-        ("Acme ? - ? ? no", "line 1 (Acme): name"),
-        ("acme ? - ? ? no\nacme ? - ? ? no", "line 2 (acme): the name is used twice"),
+        ("# a comment\n\nacme 400/x - ? ? no webhook", "line 3 (acme): read_limit \"400/x\""),
+        ("acme 400/m,bucket:0 - ? ? no webhook", "line 1 (acme): read_limit"),
+        ("acme ? - 0s ? no webhook", "line 1 (acme): webhook_timeout \"0s\""),
+        ("acme ? - ? 0s,5q no webhook", "line 1 (acme): retry_schedule \"0s,5q\""),
+        ("acme ? - ? ? maybe webhook", "line 1 (acme): webhooks_count \"maybe\""),
+        ("acme ? - ? ? no webhook,pigeon", "line 1 (acme): offers \"webhook,pigeon\": \"pigeon\" is not one of webhook, webhook-thin, poll"),
+        ("acme ? - ? ? no webhook,poll,webhook?", "line 1 (acme): offers \"webhook,poll,webhook?\": webhook is listed twice"),
+        ("Acme ? - ? ? no webhook", "line 1 (Acme): name"),
+        ("acme ? - ? ? no webhook\nacme ? - ? ? no webhook", "line 2 (acme): the name is used twice"),
         ("# nothing", "no profile"),
     ])
     func aTableThatFailsToParseNamesTheRow(text: String, message: String) {

@@ -105,8 +105,10 @@ struct PlanCommand: AsyncParsableCommand {
             throw ValidationError("--review-delay: a uniform distribution needs a range, such as --review-delay 5m...4h")
         }
         let delay = try parseReviewDelay(shape: reviewDelayDistribution, range: reviewDelay, uniformRange: .seconds(2) ... .seconds(5))
-        let chosen = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
+        let listed = try strategies.map { text in try parsing("--strategies") { try StrategySpec.parseList(text) } } ?? StrategySpec.all
+        let (chosen, apart) = try limits.offered(listed, given: strategies != nil)
         var input = PlanInput(documentsPerDay: documentsPerDay, reviewDelay: delay, strategies: chosen)
+        input.notOffered = apart
         input.vendor = try limits.vendor.profile()
         if let rateLimit { input.rateLimit = try parsing("--rate-limit") { try RateLimit.parse(rateLimit, field: "") } }
         if let feedRateLimit { input.feedRateLimit = try parsing("--feed-rate-limit") { try RateLimit.parse(feedRateLimit, field: "") } }
@@ -116,6 +118,9 @@ struct PlanCommand: AsyncParsableCommand {
         input.dropRate = dropRate
         input.targetP99 = targetP99?.duration
         input.families = try parsing("--families") { try PollingFamily.parseList(families) }
+        if let vendor = input.vendor, !limits.includeUnoffered {
+            input.families = input.families.filter { vendor.availability(of: $0.strategy(.seconds(1))).isOffered }
+        }
         input.seed = seed
         return input
     }

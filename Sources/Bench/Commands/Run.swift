@@ -100,6 +100,7 @@ struct Run: AsyncParsableCommand {
             results += try await FaultRun(base: try scenarioOptions.faultWorkload(), progress: ProgressLine(), logger: logger).run(database: database)
         }
         Terminal.show(SummaryTable.strategies(results))
+        if let note = workload.vendor?.notCompared(try scenarioOptions.notOffered()) { Terminal.show(note) }
         // A profile measures its DB cells too: the CI profile keeps the 100k-row speed-up.
         var cells: [DBCostCell] = []
         var parameters = parameters(workload, database: database)

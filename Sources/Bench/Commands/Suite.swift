@@ -43,6 +43,7 @@ struct Suite: AsyncParsableCommand {
     private func configured(_ scenario: ScenarioSpec) throws -> ScenarioSpec {
         var scenario = scenario
         try limits.apply(to: &scenario)
+        scenario.strategies = try limits.offered(scenario.strategies, given: false).kept
         return scenario
     }
 
@@ -73,6 +74,7 @@ struct Suite: AsyncParsableCommand {
             : []
         let results = comparison + faults + realScale
         Terminal.show(SummaryTable.strategies(results))
+        if let note = scenario.vendor?.notCompared(try limits.offered(ScenarioSpec().strategies, given: false).apart) { Terminal.show(note) }
         let matrix = virtual ? try await OutageMatrix(progress: progress, logger: logger).run() : []
         if virtual { Terminal.show(SummaryTable.outages(matrix, documentsPerDay: OutageMatrix.Options().documentsPerDay)) }
         let receiver = try await Receiver.measure(.short, progress: progress, logger: logger)

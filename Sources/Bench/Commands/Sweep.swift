@@ -74,6 +74,15 @@ struct Sweep: AsyncParsableCommand {
         spec.scenario.seed = seed
         if let delay = try reviewDelay.distribution() { spec.scenario.reviewDelay = delay }
         try limits.apply(to: &spec.scenario)
+        // With a vendor, only what it offers: the families whose polling it offers, the references it offers (one the
+        // user named that it does not is refused).
+        if let vendor = spec.scenario.vendor, !limits.includeUnoffered {
+            spec.families = spec.families.filter { vendor.availability(of: $0.strategy(.seconds(1))).isOffered }
+            let defaultReferences = SweepSpec().references.map(\.description).joined(separator: ",")
+            spec.references = references == defaultReferences
+                ? vendor.split(spec.references).offered
+                : try limits.offered(spec.references, given: true, option: "--references").kept
+        }
         return spec
     }
 

@@ -88,6 +88,9 @@ struct ScenarioOptions: ParsableArguments {
         if let strategies {
             scenario.strategies = try parsing("--strategies") { try StrategySpec.parseList(strategies) }
         }
+        if self.scenario == .comparison {
+            scenario.strategies = try limits.offered(scenario.strategies, given: strategies != nil).kept
+        }
         if let duration {
             scenario.arrivalWindow = duration.duration
             scenario.documents = scenario.arrivals.offsets.count
@@ -96,6 +99,13 @@ struct ScenarioOptions: ParsableArguments {
             }
         }
         return scenario
+    }
+
+    /// The comparison's strategies the vendor chosen does not offer, left out, with why.
+    func notOffered() throws -> [(strategy: StrategySpec, availability: StrategyAvailability)] {
+        guard scenario == .comparison, strategies == nil else { return [] }
+        let base = profile?.scenario ?? ScenarioSpec()
+        return try limits.offered(base.strategies, given: false).apart
     }
 
     /// The scenario's parameters for `run.json`.

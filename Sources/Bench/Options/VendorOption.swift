@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchKit
+import Flows
 
 /// `--vendor NAME`: a vendor's published limits and webhook behaviour from the package's table (`vendors.txt`).
 struct VendorOption: ParsableArguments {
@@ -32,9 +33,28 @@ struct LimitOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Requests each app instance keeps in flight to the Help Desk at most (default 32): a long-poll holds one per pending document; the models queue for the same slots.")
     var maxInFlight: Int?
 
+    @Flag(help: "With --vendor: also compare the strategies that need what the vendor does not offer, or does not say it offers (marked in the output).")
+    var includeUnoffered = false
+
     func validate() throws {
         if let maxInFlight, !(1...100_000).contains(maxInFlight) { throw ValidationError("--max-in-flight must be from 1 to 100000") }
     }
+
+    /// `strategies` left to those the vendor chosen offers (all of them without a vendor, or with
+    /// `--include-unoffered`), and the others with why. Strategies the user named (`given`) that the vendor does not
+    /// offer are refused instead, naming `option`.
+    func offered(_ strategies: [StrategySpec], given: Bool, option: String = "--strategies") throws -> (kept: [StrategySpec], apart: [(strategy: StrategySpec, availability: StrategyAvailability)]) {
+        guard let profile = try vendor.profile(), !includeUnoffered else { return (strategies, []) }
+        let (kept, apart) = profile.split(strategies)
+        if given, let (strategy, availability) = apart.first {
+            throw ValidationError("\(option): \(strategy) needs what is \(availability.reason(vendor: profile.name)); leave it out, or give --include-unoffered to compare it anyway, marked")
+        }
+        guard !kept.isEmpty else {
+            throw ValidationError("\(option): \(profile.name) offers what none of \(strategies.map(\.description).joined(separator: ", ")) needs; give --include-unoffered to compare them anyway, marked")
+        }
+        return (kept, apart)
+    }
+
 
     /// `scenario` against the vendor chosen, with our app's in-flight limit when one is given.
     func apply(to scenario: inout ScenarioSpec) throws {

@@ -20,7 +20,7 @@ public enum ResultFiles {
         "stream_requests", "stream_events", "stream_heartbeats", "stream_bytes_per_doc", "model_stream_bytes_per_doc",
         "instances", "documents_polled_twice", "documents_handed_over",
         "clock", "network_delay_ms", "steps", "model_events", "events_per_wall_s", "wall_s_per_model_day", "incomplete",
-        "model_draws_latency_mean_ms", "model_draws_requests_per_doc", "latency_ks_draws",
+        "model_draws_latency_mean_ms", "model_draws_requests_per_doc", "latency_ks_draws", "offered",
     ]
 
     public static let latencyColumns = ["scenario", "strategy", "percentile", "latency_ms", "source"]
@@ -124,6 +124,7 @@ public enum ResultFiles {
                 result.modelOnDraws.map { number($0.latencyMeanMilliseconds) } ?? "",
                 result.modelOnDraws.map { number($0.requestsPerDocument) } ?? "",
                 result.latencyDistanceOnDraws.map { CSVTable.number($0, digits: 4) } ?? "",
+                result.offered?.column ?? "",
             ])
         }
         return table

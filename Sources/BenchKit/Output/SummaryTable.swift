@@ -14,7 +14,7 @@ public enum SummaryTable {
         for result in results {
             let model = result.model
             rows.append([
-                result.scenario, result.strategy.description, "\(result.completed)/\(result.documents)",
+                result.scenario, result.strategy.description + availabilityMark(result.offered), "\(result.completed)/\(result.documents)",
                 String(result.lost) + (model.lostShare > 0 ? " (\(format(model.lostShare * Double(result.documents))))" : ""),
                 String(result.doubleApplied),
                 beside(result.latency.milliseconds(atPercentile: 50), model.latencyMilliseconds(atPercentile: 50)),

@@ -77,6 +77,15 @@ extension ResultFiles {
 }
 
 extension SummaryTable {
+    /// ` (not offered)` or ` (unpublished)` after a strategy the vendor does not offer, or does not say it offers.
+    static func availabilityMark(_ availability: StrategyAvailability?) -> String {
+        switch availability {
+        case .notOffered?: " (not offered)"
+        case .unpublished?: " (unpublished)"
+        case .offered?, nil: ""
+        }
+    }
+
     /// The plan as a terminal table, then each family's cheapest member meeting the target.
     public static func plan(_ plan: Plan) -> String {
         let input = plan.input
@@ -86,7 +95,7 @@ extension SummaryTable {
         ]]
         for row in plan.rows where row.role == .compared {
             rows.append([
-                row.strategy.description, count(row.requestsPerDay), count(row.wastedRequestsPerDay),
+                row.strategy.description + availabilityMark(input.vendor?.availability(of: row.strategy)), count(row.requestsPerDay), count(row.wastedRequestsPerDay),
                 String(format: "%.1f%%", row.model.efficiency * 100), duration(row.latencyP50), duration(row.latencyP99), duration(row.latencyMean),
                 count(row.writesPerDay), count(row.lostPerDay),
                 count(row.peakReadsPerSecond) + (row.throttled == true ? " THROTTLED" : ""),
@@ -97,6 +106,7 @@ extension SummaryTable {
             + (input.dropRate > 0 ? ", \(CSVTable.number(input.dropRate * 100))% of webhooks lost" : "")
             + (input.peakFactor > 1 ? ", busiest hour \(CSVTable.number(input.peakFactor))x the day's average" : "") + " (the analytic model, no simulation):\n"
         text += render(rows)
+        if let note = input.vendor?.notCompared(input.notOffered) { text += note + "\n" }
         for row in plan.rows where row.role != .curve && row.needsMoreSlots {
             text += "\(row.strategy) needs about \(count(row.heldRequests)) requests in flight at once in the busiest hour, more than the "
                 + "\(row.maxInFlight) our app allows (--max-in-flight): \(row.strategy.definition is LongPoll ? "documents queue for a slot, as its model shows" : "its requests queue")."

@@ -25,6 +25,8 @@ public struct PlanInput: Sendable {
     /// For each family, the cheapest member whose p99 meets this, when set.
     public var targetP99: Duration?
     public var families: [PollingFamily] = PollingFamily.allCases
+    /// Strategies left out because the vendor does not offer what they need, with why.
+    public var notOffered: [(strategy: StrategySpec, availability: StrategyAvailability)] = []
     /// Seeds the models that draw their own schedules (backoff's jitter).
     public var seed: UInt64 = 42
 

@@ -103,6 +103,8 @@ public struct StrategyResult: Sendable {
     public var recoveryRequests = 0
     /// Documents whose verdict a reconciliation sweep brought (the hybrid), not a webhook.
     public var reconciled = 0
+    /// Whether the run's vendor (`--vendor`) offers what the strategy needs; `nil` without a vendor.
+    public var offered: StrategyAvailability?
 
     /// Process CPU time per document, milliseconds.
     public var cpuMillisecondsPerDocument: Double { (cpu.user + cpu.system) * 1000 / Double(max(documents, 1)) }

@@ -212,7 +212,8 @@ public struct StrategyRunner: Sendable {
             peakDeliveriesPerMinute: peaks.attemptsPerMinute,
             webhooksReplayed: replayed,
             recoveryRequests: stats.requestCount(route: "POST /endpoints/enable") + stats.requestCount(route: "POST /deliveries/replay"),
-            reconciled: reconciled.value
+            reconciled: reconciled.value,
+            offered: scenario.vendor?.availability(of: strategy)
         )
     }
 

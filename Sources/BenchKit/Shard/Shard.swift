@@ -10,7 +10,8 @@ import SimulationSupport
 /// would be (the same delay, verdict, agent and id: the draws go by its number in the whole run), so where documents
 /// share nothing the merged figures are the whole run's. What documents share, each shard has a part of: the
 /// app's requests in flight and the Help Desk's webhook attempts in flight are split evenly between the shards.
-/// What cannot be split is refused (``restrict(_:)``).
+/// What cannot be split is refused (``restrict(_:)``): the event feed and stream (a strategy needing a shared
+/// ``VendorMechanism``), rate limits, faults and outages, drawn network delays, several instances.
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public let index: Int
     public let count: Int
@@ -77,8 +78,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
         }
         guard scenario.clock == .virtual else { try refuse("shards run on the virtual clock only (a wall-clock run measures one machine under its load)") }
         guard count > 1 else { return }
-        if let shared = scenario.strategies.first(where: { ["poll-events", "sse"].contains($0.description.prefix { $0 != ":" }) }) {
-            try refuse("\(shared) reads the Help Desk's one event feed, which every document's decision is appended to (run it without --shards)")
+        for strategy in scenario.strategies {
+            if strategy.mechanisms.contains(.feed) {
+                try refuse("\(strategy) reads the Help Desk's one event feed, which every document's decision is appended to (run it without --shards)")
+            }
+            if strategy.mechanisms.contains(.stream) {
+                try refuse("\(strategy) reads the Help Desk's one event stream, which carries every document's decision (run it without --shards)")
+            }
         }
         let helpDesk = scenario.helpDeskConfiguration
         if let limit = helpDesk.faults.rateLimit ?? helpDesk.faults.feedRateLimit {

@@ -156,6 +156,7 @@ public enum ShardMerge {
             submitted: result.submissions.submitted, failed: result.submissions.failed, firstFailure: result.submissions.firstFailure
         )
         result.timeScale = scenario.effectiveTimeScale
+        result.offered = scenario.vendor?.availability(of: strategy)
         return result
     }
 

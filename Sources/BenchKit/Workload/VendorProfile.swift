@@ -1,3 +1,4 @@
+import Flows
 import Foundation
 import MockHelpDesk
 import SimulationSupport
@@ -13,6 +14,19 @@ public struct VendorProfile: Sendable, Equatable {
     public var webhookTimeout: Duration?
     public var retrySchedule: RetrySchedule?
     public var webhooksCountAgainstLimit: Bool?
+    /// The mechanisms the vendor offers, and those it does not say whether it offers (`?` in the table); any other
+    /// is not offered.
+    public var offers: Set<VendorMechanism> = Set(VendorMechanism.allCases)
+    public var unclear: Set<VendorMechanism> = []
+
+    /// Whether the vendor offers what `strategy` needs.
+    public func availability(of strategy: StrategySpec) -> StrategyAvailability {
+        let needed = strategy.mechanisms
+        let missing = needed.filter { !offers.contains($0) && !unclear.contains($0) }
+        if !missing.isEmpty { return .notOffered(missing) }
+        let unsaid = needed.filter { unclear.contains($0) }
+        return unsaid.isEmpty ? .offered : .unpublished(unsaid)
+    }
 
     /// Sets every figure the profile publishes on `configuration`; a rate limit already set (an explicit option, a
     /// fault scenario's own) is kept.
@@ -34,6 +48,9 @@ public struct VendorProfile: Sendable, Equatable {
             figures.append("retry schedule (the Help Desk's \(defaults.delivery.schedule.delays.map(\.compactDescription).joined(separator: ",")))")
         }
         if webhooksCountAgainstLimit == nil { figures.append("whether webhooks count against the limit (they do not)") }
+        for mechanism in VendorMechanism.allCases where unclear.contains(mechanism) {
+            figures.append("whether it offers \(mechanism.summary) (taken as not)")
+        }
         return figures
     }
 
@@ -47,12 +64,60 @@ public struct VendorProfile: Sendable, Equatable {
             parts.append(retrySchedule.delays.count == 1 ? "no retries" : "retries after \(retrySchedule.delays.dropFirst().map(\.compactDescription).joined(separator: ", "))")
         }
         if webhooksCountAgainstLimit == true { parts.append("webhooks count against the read limit") }
+        parts.append("offers " + VendorMechanism.allCases.filter(offers.contains).map(\.summary).joined(separator: ", "))
         let unknown = unpublished
         return "vendor \(name): " + parts.joined(separator: "; ") + (unknown.isEmpty ? "" : "; unpublished: " + unknown.joined(separator: ", "))
     }
 }
 
+/// Whether a vendor offers what a strategy needs.
+public enum StrategyAvailability: Sendable, Equatable {
+    case offered
+    /// It offers none of these.
+    case notOffered([VendorMechanism])
+    /// It does not say whether it offers these.
+    case unpublished([VendorMechanism])
+
+    public var isOffered: Bool { self == .offered }
+
+    /// Why a strategy is not an option, for a vendor named `vendor`: `not offered by github: long-polls`.
+    public func reason(vendor: String) -> String {
+        switch self {
+        case .offered: "offered by \(vendor)"
+        case .notOffered(let mechanisms): "not offered by \(vendor): \(mechanisms.map(\.summary).joined(separator: ", "))"
+        case .unpublished(let mechanisms): "not published by \(vendor): \(mechanisms.map(\.summary).joined(separator: ", "))"
+        }
+    }
+
+    /// The `offered` column: yes, no or unpublished.
+    public var column: String {
+        switch self {
+        case .offered: "yes"
+        case .notOffered: "no"
+        case .unpublished: "unpublished"
+        }
+    }
+}
+
 extension VendorProfile {
+    /// The strategies of `strategies` the vendor offers, and the others, each with why.
+    public func split(_ strategies: [StrategySpec]) -> (offered: [StrategySpec], apart: [(strategy: StrategySpec, availability: StrategyAvailability)]) {
+        var offered: [StrategySpec] = []
+        var apart: [(StrategySpec, StrategyAvailability)] = []
+        for strategy in strategies {
+            let availability = availability(of: strategy)
+            if availability.isOffered { offered.append(strategy) } else { apart.append((strategy, availability)) }
+        }
+        return (offered, apart)
+    }
+
+    /// The line that says which strategies were left out and why, if any were.
+    public func notCompared(_ apart: [(strategy: StrategySpec, availability: StrategyAvailability)]) -> String? {
+        guard !apart.isEmpty else { return nil }
+        return "Not compared: " + apart.map { "\($0.strategy) (\($0.availability.reason(vendor: name)))" }.joined(separator: "; ")
+            + ". --include-unoffered compares them, marked."
+    }
+
     /// The profiles of `vendors.txt`, in its order.
     public static let all: [VendorProfile] = {
         do {
@@ -77,7 +142,7 @@ extension VendorProfile {
         return profile
     }
 
-    /// Parses a table: rows of six space-separated fields, `#` comments and blank lines between them.
+    /// Parses a table: rows of seven space-separated fields, `#` comments and blank lines between them.
     public static func table(contentsOf url: URL) throws(BenchError) -> [VendorProfile] {
         let text: String
         do {
@@ -95,8 +160,8 @@ extension VendorProfile {
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             let fields = trimmed.split(whereSeparator: \.isWhitespace).map(String.init)
             let row = "line \(number + 1) (\(fields.first ?? ""))"
-            guard fields.count == 6 else {
-                throw BenchError("\(row): \(fields.count) fields, expected 6: name read_limit feed_limit webhook_timeout retry_schedule webhooks_count")
+            guard fields.count == 7 else {
+                throw BenchError("\(row): \(fields.count) fields, expected 7: name read_limit feed_limit webhook_timeout retry_schedule webhooks_count offers")
             }
             do throws(BenchError) {
                 let profile = try VendorProfile(fields)
@@ -135,6 +200,17 @@ extension VendorProfile {
         case "no": webhooksCountAgainstLimit = false
         case "?": webhooksCountAgainstLimit = nil
         default: throw BenchError("webhooks_count \"\(fields[5])\" must be yes, no or ?")
+        }
+        offers = []
+        for token in fields[6].split(separator: ",", omittingEmptySubsequences: false) {
+            let unsaid = token.hasSuffix("?")
+            guard let mechanism = VendorMechanism(rawValue: String(unsaid ? token.dropLast() : token)) else {
+                throw BenchError("offers \"\(fields[6])\": \"\(token)\" is not one of \(VendorMechanism.allCases.map(\.rawValue).joined(separator: ", ")) (each may end with ?)")
+            }
+            guard !offers.contains(mechanism), !unclear.contains(mechanism) else {
+                throw BenchError("offers \"\(fields[6])\": \(mechanism.rawValue) is listed twice")
+            }
+            if unsaid { unclear.insert(mechanism) } else { offers.insert(mechanism) }
         }
     }
 }

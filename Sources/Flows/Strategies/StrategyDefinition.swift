@@ -16,6 +16,8 @@ public protocol StrategyDefinition: Sendable {
     static var summary: String { get }
     /// The strategy with its default parameters.
     static var standard: Self { get }
+    /// What it needs of the vendor's API: a vendor offers the strategy when it offers every one of them.
+    static var mechanisms: [VendorMechanism] { get }
 
     /// Parses the comma-separated parameters after the colon; none gives the defaults.
     init(parameters: [String]) throws(StrategySpecError)
@@ -41,6 +43,46 @@ extension StrategyDefinition {
     var strategyName: String { Self.name }
 
     public var modelReadsDocumentIds: Bool { false }
+}
+
+/// A way a vendor's API lets an app learn that an object changed: what a strategy needs (``StrategyDefinition/mechanisms``)
+/// and what a vendor offers.
+public enum VendorMechanism: String, Sendable, CaseIterable, Comparable {
+    /// Webhooks that carry the verdict.
+    case webhook
+    /// Webhooks that carry the object's id alone.
+    case webhookThin = "webhook-thin"
+    /// Reading one object's state.
+    case poll
+    /// Conditional reads: an `ETag`, `If-None-Match` and 304 Not Modified.
+    case conditional
+    /// A cursor feed of every change, in order.
+    case feed
+    /// A read the vendor holds until the object changes.
+    case longPoll = "long-poll"
+    /// A push stream of every change over a connection our app opens (server-sent events, a WebSocket mode).
+    case stream
+
+    /// What it is, in words.
+    public var summary: String {
+        switch self {
+        case .webhook: "webhooks with the verdict"
+        case .webhookThin: "webhooks with the id alone"
+        case .poll: "reads of one object"
+        case .conditional: "conditional reads with 304"
+        case .feed: "a cursor feed of changes"
+        case .longPoll: "long-polls"
+        case .stream: "a push stream"
+        }
+    }
+
+    /// Whether every document's changes pass through it in one order (the feed, the stream): documents that use it
+    /// share it.
+    public var isShared: Bool { self == .feed || self == .stream }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
 }
 
 /// One line of the registry: a definition's type, seen through what the registry needs of it.
@@ -119,6 +161,9 @@ public struct StrategySpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var callbackStyle: CallbackPayloadStyle? { definition.callbackStyle }
+
+    /// What it needs of the vendor's API.
+    public var mechanisms: [VendorMechanism] { type(of: definition).mechanisms }
 
     /// Whether the Help Desk is asked to call us back.
     public var usesWebhooks: Bool { callbackStyle != nil }

@@ -12,6 +12,7 @@ import SimulationSupport
 /// attempts are followed one by one instead (``DeliveryTimeline``).
 public struct Webhook: ParameterlessStrategyDefinition {
     public static let name = "webhook"
+    public static let mechanisms: [VendorMechanism] = [.webhook]
     public static let summary = "the Help Desk POSTs the verdict to the receiver"
 
     public init() {}

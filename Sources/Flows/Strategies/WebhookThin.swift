@@ -7,6 +7,7 @@ import HelpDeskAPI
 /// are followed one by one (``DeliveryTimeline/fetches(of:_:)``).
 public struct WebhookThin: ParameterlessStrategyDefinition {
     public static let name = "webhook-thin"
+    public static let mechanisms: [VendorMechanism] = [.webhookThin, .poll]
     public static let summary = "the Help Desk POSTs only {documentId}; the app GETs the state"
 
     public init() {}

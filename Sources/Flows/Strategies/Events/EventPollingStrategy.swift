@@ -15,6 +15,7 @@ import SimulationSupport
 /// uniform on [0, I], plus d.
 public struct PollEvents: IntervalStrategyDefinition {
     public static let name = "poll-events"
+    public static let mechanisms: [VendorMechanism] = [.feed]
     public static let usage = "poll-events:INTERVAL"
     public static let summary = "GET /events every interval for all documents at once; the cursor is stored with the verdicts"
     public static let standard = PollEvents(interval: .seconds(1))

@@ -17,6 +17,7 @@ import SimulationSupport
 /// each document's webhook timeline instead (``ReconciliationTimeline``): the exact figure the bound above brackets.
 public struct Hybrid: StrategyDefinition {
     public static let name = "hybrid"
+    public static let mechanisms: [VendorMechanism] = [.webhook, .feed]
     public static let usage = "hybrid:SWEEP,STALE_AFTER"
     public static let summary = "webhooks, plus a sweep every SWEEP that reads the event feed when a row has been pending over STALE_AFTER"
     public static let standard = Hybrid(sweep: .seconds(60), staleAfter: .seconds(120))

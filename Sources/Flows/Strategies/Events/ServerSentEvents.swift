@@ -18,6 +18,7 @@ import Synchronization
 /// replay. Requests per document: the submission, plus every stream opened, shared by all documents.
 public struct ServerSentEvents: ParameterlessStrategyDefinition {
     public static let name = "sse"
+    public static let mechanisms: [VendorMechanism] = [.stream]
     public static let summary = "GET /events/stream held open; the Help Desk pushes each decision into it, resumed with Last-Event-ID"
 
     public init() {}

@@ -13,6 +13,7 @@ import HelpDeskAPI
 /// model is then ``SlotQueueModel``'s, event by event, when a request would ever wait for a slot.
 public struct LongPoll: IntervalStrategyDefinition {
     public static let name = "long-poll"
+    public static let mechanisms: [VendorMechanism] = [.longPoll]
     public static let usage = "long-poll:WAIT"
     public static let summary = "GET /document/{id}?wait= held by the Help Desk until decided; asked again at once after a timeout"
     public static let standard = LongPoll(wait: .seconds(30))

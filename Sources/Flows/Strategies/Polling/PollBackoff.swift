@@ -10,6 +10,7 @@ import SimulationSupport
 /// model simulates the schedule once per point of the delay grid, with its own seeded draws.
 public struct PollBackoff: StrategyDefinition {
     public static let name = "poll-backoff"
+    public static let mechanisms: [VendorMechanism] = [.poll]
     public static let usage = "poll-backoff:INITIAL,FACTOR,CAP"
     public static let summary = "polls spaced by full-jitter exponential backoff: a seeded uniform draw in [0, min(cap, initial × factorⁿ)]"
     public static let standard = PollBackoff(initial: .milliseconds(500), factor: 2, cap: .seconds(8))

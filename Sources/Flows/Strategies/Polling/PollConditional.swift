@@ -4,6 +4,7 @@ import HelpDeskAPI
 /// body. The same schedule as `poll-fixed`, so the same model; fewer bytes.
 public struct PollConditional: IntervalStrategyDefinition {
     public static let name = "poll-conditional"
+    public static let mechanisms: [VendorMechanism] = [.poll, .conditional]
     public static let usage = "poll-conditional:INTERVAL"
     public static let summary = "fixed polling with If-None-Match: 304 with no body while nothing changed"
     public static let standard = PollConditional(interval: .seconds(1))

@@ -9,6 +9,7 @@ import HelpDeskAPI
 /// way back adds d: a latency of ⌈(D − 2d)/I⌉·I + 3d − D.
 public struct PollFixed: IntervalStrategyDefinition {
     public static let name = "poll-fixed"
+    public static let mechanisms: [VendorMechanism] = [.poll]
     public static let usage = "poll-fixed:INTERVAL"
     public static let summary = "GET /document/{id} every interval from submission until decided"
     public static let standard = PollFixed(interval: .seconds(1))
