@@ -326,6 +326,7 @@ def check_decision_tools(bench):
             (plan + ["--review-delay", "5m...4h", "--vendor", "acme"], "--vendor: unknown vendor \"acme\"; known vendors: zendesk-team"),
             (plan + ["--review-delay", "5m...4h", "--verify", "--clock", "wall"], "--verify runs the plan's day in virtual time; --clock wall cannot"),
             (plan + ["--review-delay", "5m...4h", "--max-in-flight", "0"], "--max-in-flight must be from 1 to 100000"),
+            (plan + ["--review-delay", "5m...4h", "--loss-budget", "-1"], "--loss-budget must be a number of documents a day, 0 or more"),
             ([bench, "run", "--vendor", "acme", "--out", out], "--vendor: unknown vendor \"acme\""),
             # What the vendor does not offer is not compared; naming it is refused unless --include-unoffered.
             ([bench, "run", "--vendor", "zendesk-growth", "--strategies", "webhook,sse", "--out", out],
@@ -400,6 +401,9 @@ def check_decision_tools(bench):
         table = offered.stdout.split("Not compared:")[0]
         check("webhook " in table and "poll-events:1s" in table and "long-poll" not in table and "sse" not in table,
               f"the plan for zendesk-growth compares only what Zendesk offers ({table[-900:]})")
+        check("\nRecommended: hybrid:60s,120s, " in offered.stdout and "the cheapest that stays within the vendor's read limit and loses no document at 1 % dropped webhooks" in offered.stdout
+              and "Cheaper, passed over: webhook (50 documents lost a day at 1 % dropped webhooks)" in offered.stdout,
+              f"the plan ends with its recommendation, the cheaper webhook passed over for its loss ({offered.stdout[-700:]})")
         check("Not compared: poll-conditional:1s (not published by zendesk-growth: conditional reads with 304); long-poll:30s (not offered by zendesk-growth: long-polls); sse (not offered by zendesk-growth: a push stream)" in offered.stdout,
               f"the plan says what it left out and why ({offered.stdout[-600:]})")
         marked = subprocess.run(plan + ["--review-delay", "5m...4h", "--vendor", "zendesk-growth", "--include-unoffered"], capture_output=True, text=True, timeout=300)

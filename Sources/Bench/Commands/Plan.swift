@@ -65,8 +65,11 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "The busiest hour's submissions over the day's hourly average (1: even over the day; 24: the whole day in one hour).")
     var peakFactor = 1.0
 
-    @Option(parsing: .unconditional, help: "Share of webhooks the vendor never delivers, from 0 to 1.")
+    @Option(parsing: .unconditional, help: "Share of webhooks the vendor never delivers, from 0 to 1 (the recommendation prices the loss at 0.01 when it is not given).")
     var dropRate = 0.0
+
+    @Option(parsing: .unconditional, help: "Documents a day the recommended strategy may lose to dropped webhooks (default 0).")
+    var lossBudget = 0.0
 
     @Option(help: "Comma-separated strategies to compare, as in Bench run --strategies (default: every strategy of the suite).")
     var strategies: String?
@@ -116,6 +119,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let networkDelay { input.network = try parsing("--network-delay") { try NetworkDelay.parse(networkDelay) } }
         input.peakFactor = peakFactor
         input.dropRate = dropRate
+        input.lossBudget = lossBudget
         input.targetP99 = targetP99?.duration
         input.families = try parsing("--families") { try PollingFamily.parseList(families) }
         if let vendor = input.vendor, !limits.includeUnoffered {
@@ -137,6 +141,7 @@ struct PlanCommand: AsyncParsableCommand {
             options.requestBudget = verifyBudget
             let verified = try await PlanVerification(plan: plan, options: options).run(progress: ProgressLine(), logger: benchLogger())
             Terminal.show(SummaryTable.planVerification(plan, verified), terminator: "")
+            Terminal.show(PlanRecommendation(plan).recheckLine(verified))
             cells = verified
         }
         var parameters = [
@@ -158,6 +163,10 @@ struct PlanCommand: AsyncParsableCommand {
             parameters["verify_flagged"] = String(cells.filter { !$0.flags.isEmpty }.count)
         }
         if let targetP99 { parameters["target_p99"] = targetP99.duration.compactDescription }
+        let recommendation = PlanRecommendation(plan)
+        parameters["recommended"] = recommendation.chosen?.strategy.description ?? "none"
+        if let cells { parameters["recommended_verified"] = recommendation.recheck(cells).chosen?.strategy.description ?? "none" }
+        parameters["loss_budget"] = CSVTable.number(input.lossBudget)
         let record = RunRecord(
             command: "Bench plan",
             seed: input.seed,

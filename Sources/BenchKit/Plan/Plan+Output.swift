@@ -132,6 +132,7 @@ extension SummaryTable {
                     + "\n"
             }
         }
+        text += PlanRecommendation(plan).line + "\n"
         return text
     }
 

@@ -21,6 +21,8 @@ public struct PlanInput: Sendable {
     public var peakFactor: Double = 1
     /// The share of webhooks the vendor never delivers.
     public var dropRate: Double = 0
+    /// Documents a day the recommended strategy may lose at the drop rate (``PlanRecommendation``).
+    public var lossBudget: Double = 0
     public var strategies: [StrategySpec]
     /// For each family, the cheapest member whose p99 meets this, when set.
     public var targetP99: Duration?
@@ -71,6 +73,7 @@ public struct PlanInput: Sendable {
         guard maxInFlight >= 1 else { throw BenchError("--max-in-flight must be at least 1") }
         guard peakFactor >= 1, peakFactor <= 24 else { throw BenchError("--peak-factor must be from 1 to 24 (the whole day in one hour)") }
         guard (0...1).contains(dropRate) else { throw BenchError("--drop-rate must be between 0 and 1") }
+        guard lossBudget >= 0, lossBudget.isFinite else { throw BenchError("--loss-budget must be a number of documents a day, 0 or more") }
         if let targetP99 { guard targetP99 > .zero else { throw BenchError("--target-p99 must be a positive duration") } }
         guard !strategies.isEmpty else { throw BenchError("--strategies: the list is empty") }
     }
