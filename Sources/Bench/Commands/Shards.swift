@@ -95,7 +95,7 @@ extension Run {
                 try? FileManager.default.removeItem(at: folder)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 group.addTask {
-                    let status = try await Self.runChild(program, ["run"] + arguments + ["--shard", "\(index)/\(count)", "--out", folder.path], log: folder.appendingPathComponent("shard.log"))
+                    let status = try await ChildProcess.run(program, arguments: ["run"] + arguments + ["--shard", "\(index)/\(count)", "--out", folder.path], log: folder.appendingPathComponent("shard.log"))
                     return (index, status)
                 }
             }
@@ -114,28 +114,6 @@ extension Run {
             throw ExitCode.failure
         }
         try Merge.merge(folders.map(\.path), into: output, startedAt: startedAt)
-    }
-
-    /// Runs `program` with `arguments`, its standard output and error to `log`, and returns its exit status.
-    static func runChild(_ program: URL, _ arguments: [String], log: URL) async throws -> Int32 {
-        guard FileManager.default.createFile(atPath: log.path, contents: nil), let handle = FileHandle(forWritingAtPath: log.path) else {
-            throw BenchError("cannot create \(log.path) for a shard's output")
-        }
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
     }
 }
 

@@ -26,8 +26,8 @@ struct StrategyProcesses {
             let out = folder.appendingPathComponent(String(index), isDirectory: true)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             let log = out.appendingPathComponent("run.log")
-            let status = try await Run.runChild(
-                program, ["run"] + arguments + ["--strategies", strategy.description, "--shard", "0/1", "--out", out.path], log: log
+            let status = try await ChildProcess.run(
+                program, arguments: ["run"] + arguments + ["--strategies", strategy.description, "--shard", "0/1", "--out", out.path], log: log
             )
             guard status == 0 else {
                 let tail = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""

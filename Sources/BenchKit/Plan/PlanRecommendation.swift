@@ -49,13 +49,13 @@ public struct PlanRecommendation: Sendable {
             let lost = row.strategy.usesWebhooks ? row.strategy.model(lossy).lostShare * Double(input.documentsPerDay) : row.lostPerDay
             var failures: [String] = []
             if let target = input.targetP99, row.meetsTarget == false {
-                failures.append("p99 \(PlanFormat.duration(row.latencyP99)) over the target \(target.compactDescription)")
+                failures.append("p99 \(SummaryTable.duration(row.latencyP99)) over the target \(target.compactDescription)")
             }
             if row.throttled == true {
-                failures.append("throttled: \(PlanFormat.count(row.peakReadsPerSecond)) reads/s at the busiest hour against the limit's \(PlanFormat.count(row.bindingRateLimit ?? 0))")
+                failures.append("throttled: \(SummaryTable.count(row.peakReadsPerSecond)) reads/s at the busiest hour against the limit's \(SummaryTable.count(row.bindingRateLimit ?? 0))")
             }
             if lost > input.lossBudget {
-                failures.append("\(PlanFormat.documents(lost)) documents lost a day at \(PlanFormat.percent(dropRate)) dropped webhooks")
+                failures.append("\(Self.documents(lost)) documents lost a day at \(Self.percent(dropRate)) dropped webhooks")
             }
             candidates.append(Candidate(row: row, lostPerDay: lost, failures: failures))
         }
@@ -68,8 +68,8 @@ public struct PlanRecommendation: Sendable {
         if let targetP99 { conditions.append("has p99 at most \(targetP99.compactDescription)") }
         if candidates.contains(where: { $0.row.bindingRateLimit != nil }) { conditions.append("stays within the vendor's read limit") }
         conditions.append(lossBudget > 0
-            ? "loses at most \(PlanFormat.documents(lossBudget)) documents a day at \(PlanFormat.percent(dropRate)) dropped webhooks"
-            : "loses no document at \(PlanFormat.percent(dropRate)) dropped webhooks")
+            ? "loses at most \(Self.documents(lossBudget)) documents a day at \(Self.percent(dropRate)) dropped webhooks"
+            : "loses no document at \(Self.percent(dropRate)) dropped webhooks")
         let requirement = conditions.count > 1
             ? conditions.dropLast().joined(separator: ", ") + " and " + conditions[conditions.count - 1]
             : conditions[0]
@@ -86,9 +86,14 @@ public struct PlanRecommendation: Sendable {
         return text
     }
 
+    static func percent(_ share: Double) -> String { CSVTable.number(share * 100) + " %" }
+
+    /// A count of documents, whole: a model's 50.000000001 is 50.
+    static func documents(_ value: Double) -> String { value >= 9_999.5 ? SummaryTable.count(value) : String(Int(value.rounded())) }
+
     static func figures(_ candidate: Candidate) -> String {
         let row = candidate.row
-        return "\(PlanFormat.count(row.requestsPerDay)) requests/day, p99 \(PlanFormat.duration(row.latencyP99))"
+        return "\(SummaryTable.count(row.requestsPerDay)) requests/day, p99 \(SummaryTable.duration(row.latencyP99))"
     }
 
     /// The recommendation checked against what `--verify` measured: the first qualifying candidate, cheapest
@@ -103,7 +108,7 @@ public struct PlanRecommendation: Sendable {
             var misses: [String] = []
             let measuredP99 = cell.result.latency.milliseconds(atPercentile: 99) / 1000
             if let targetP99, measuredP99 > targetP99.secondsValue {
-                misses.append("measured p99 \(PlanFormat.duration(measuredP99)) over the target \(targetP99.compactDescription)")
+                misses.append("measured p99 \(SummaryTable.duration(measuredP99)) over the target \(targetP99.compactDescription)")
             }
             if !cell.flags.isEmpty { misses.append("its run disagrees with its model (\(cell.flags.joined(separator: "; ")))") }
             if cell.result.lost > 0 { misses.append("\(cell.result.lost) documents never got their verdict in the run") }
@@ -121,8 +126,8 @@ public struct PlanRecommendation: Sendable {
             return "Verified: no recommendation survives its run" + (missed.isEmpty ? "." : ": \(missed).")
         }
         guard let cell = cells.first(where: { $0.strategy == verified.strategy }) else { return "" }
-        let measured = "measured p99 \(PlanFormat.duration(cell.result.latency.milliseconds(atPercentile: 99) / 1000)), "
-            + "\(PlanFormat.count(cell.perDay(cell.result.requestsTotal, documentsPerDay: verified.row.documentsPerDay))) requests/day"
+        let measured = "measured p99 \(SummaryTable.duration(cell.result.latency.milliseconds(atPercentile: 99) / 1000)), "
+            + "\(SummaryTable.count(cell.perDay(cell.result.requestsTotal, documentsPerDay: verified.row.documentsPerDay))) requests/day"
         if verified.strategy == chosen?.strategy { return "Verified: \(verified.strategy) holds (\(measured))." }
         return "Verified: \(verified.strategy) instead (\(measured)); passed over when run: \(missed)."
     }
@@ -131,13 +136,4 @@ public struct PlanRecommendation: Sendable {
 extension PlanInput {
     /// The share of dropped webhooks a plan prices the loss at when `--drop-rate` is not given.
     public static let assumedDropRate = 0.01
-}
-
-/// How the plan writes its figures.
-enum PlanFormat {
-    static func count(_ value: Double) -> String { SummaryTable.count(value) }
-    static func duration(_ seconds: Double) -> String { SummaryTable.duration(seconds) }
-    static func percent(_ share: Double) -> String { CSVTable.number(share * 100) + " %" }
-    /// A count of documents, whole: a model's 50.000000001 is 50.
-    static func documents(_ value: Double) -> String { value >= 9_999.5 ? count(value) : String(Int(value.rounded())) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs a program to its end without blocking a thread of the concurrency pool, and returns what it printed.
-enum ChildProcess {
+/// Runs a program to its end without blocking a thread of the concurrency pool.
+public enum ChildProcess {
     /// The program `name` on the `PATH`, if there is one.
     static func find(_ name: String) -> URL? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
@@ -29,7 +29,32 @@ enum ChildProcess {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        let status = try await terminationStatus(of: process)
+        try? output.close()
+        guard status == 0 else {
+            throw BenchError("\(executable.lastPathComponent) \(arguments.first ?? "") exited with status \(status)")
+        }
+        return try Data(contentsOf: outputURL)
+    }
+
+    /// Runs `executable` with `arguments`, its standard output and error both to the file `log`.
+    /// - Returns: Its exit status.
+    public static func run(_ executable: URL, arguments: [String], log: URL) async throws -> Int32 {
+        guard FileManager.default.createFile(atPath: log.path, contents: nil), let handle = FileHandle(forWritingAtPath: log.path) else {
+            throw BenchError("cannot create \(log.path) for the output of \(executable.lastPathComponent)")
+        }
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        return try await terminationStatus(of: process)
+    }
+
+    /// Starts `process` and waits for it to end, without holding a thread.
+    private static func terminationStatus(of process: Process) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
                 try process.run()
@@ -38,10 +63,5 @@ enum ChildProcess {
                 continuation.resume(throwing: error)
             }
         }
-        try? output.close()
-        guard status == 0 else {
-            throw BenchError("\(executable.lastPathComponent) \(arguments.first ?? "") exited with status \(status)")
-        }
-        return try Data(contentsOf: outputURL)
     }
 }

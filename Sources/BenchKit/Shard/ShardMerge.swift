@@ -117,16 +117,14 @@ public enum ShardMerge {
 
         // Every document in the whole run's order: document g is document g / count of shard g % count.
         let submitted = result.submissions.submitted
-        let outcomes = try (0..<submitted).map { ordinal -> DocumentOutcome in
-            let part = parts[ordinal % count]
-            let local = ordinal / count
-            guard local < part.latencyNanoseconds.count, local < part.decidedNanoseconds.count, local < part.statusPolls.count else {
-                throw BenchError("shard \(ordinal % count)/\(count) has no outcome for its document \(local): its record is cut short")
-            }
-            return DocumentOutcome(
-                latency: part.latencyNanoseconds[local].map(Duration.nanoseconds),
-                statusPolls: part.statusPolls[local],
-                decidedAt: part.decidedNanoseconds[local].map(Duration.nanoseconds)
+        let latencyNanoseconds = try Self.interleave(parts.map(\.latencyNanoseconds), count: submitted, of: "latency")
+        let decidedNanoseconds = try Self.interleave(parts.map(\.decidedNanoseconds), count: submitted, of: "decision")
+        let statusPolls = try Self.interleave(parts.map(\.statusPolls), count: submitted, of: "status polls")
+        let outcomes = (0..<submitted).map { ordinal in
+            DocumentOutcome(
+                latency: latencyNanoseconds[ordinal].map(Duration.nanoseconds),
+                statusPolls: statusPolls[ordinal],
+                decidedAt: decidedNanoseconds[ordinal].map(Duration.nanoseconds)
             )
         }
         result.perDocument = outcomes
@@ -149,8 +147,8 @@ public enum ShardMerge {
 
         let offsets = scenario.arrivals.offsets
         let (answered, submissionLatencies) = (
-            Self.interleave(parts.map(\.answeredNanoseconds), count: offsets.count, missing: -1),
-            Self.interleave(parts.map(\.submissionLatencyMicroseconds), count: offsets.count, missing: -1)
+            try Self.interleave(parts.map(\.answeredNanoseconds), count: offsets.count, of: "submission's answer"),
+            try Self.interleave(parts.map(\.submissionLatencyMicroseconds), count: offsets.count, of: "submission's latency")
         )
         result.submissions = SubmissionTimeline(offsets: offsets, answeredNanoseconds: answered, latencyMicroseconds: submissionLatencies).report(
             submitted: result.submissions.submitted, failed: result.submissions.failed, firstFailure: result.submissions.firstFailure
@@ -161,11 +159,15 @@ public enum ShardMerge {
     }
 
     /// The shards' values by document put in the whole run's order: document g is value g / shards of shard g % shards.
-    static func interleave<Value>(_ values: [[Value]], count: Int, missing: Value) -> [Value] {
-        (0..<count).map { ordinal in
+    /// - Parameter what: What the values are, for the error when a shard's record has too few.
+    static func interleave<Value>(_ values: [[Value]], count: Int, of what: String) throws -> [Value] {
+        try (0..<count).map { ordinal in
             let part = values[ordinal % values.count]
             let local = ordinal / values.count
-            return local < part.count ? part[local] : missing
+            guard local < part.count else {
+                throw BenchError("shard \(ordinal % values.count)/\(values.count) has no \(what) for its document \(local): its record is cut short")
+            }
+            return part[local]
         }
     }
 }
